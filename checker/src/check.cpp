@@ -1,0 +1,201 @@
+#include "check.hpp"
+
+#include "finite_diff.hpp"
+
+#include "bpdojo/protocol.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace bpdojo {
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::Correct: return "correct";
+    case Verdict::Wrong: return "wrong";
+    case Verdict::NotImplemented: return "not implemented";
+    case Verdict::WrongShape: return "wrong shape";
+    case Verdict::Error: return "error";
+    case Verdict::TimedOut: return "timed out";
+    case Verdict::Crashed: return "crashed";
+    case Verdict::Killed: return "killed";
+    case Verdict::CompileError: return "compile error";
+    case Verdict::Refused: return "refused";
+  }
+  return "?";
+}
+
+int CheckResult::correct() const {
+  return static_cast<int>(std::count_if(gradients.begin(), gradients.end(),
+                                        [](const GradientResult& g) { return g.verdict == Verdict::Correct; }));
+}
+
+const GradientResult* CheckResult::next() const {
+  for (const auto& g : gradients)
+    if (g.verdict != Verdict::Correct) return &g;
+  return nullptr;
+}
+
+std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour) {
+  std::string cmd = "checker " + info.id() + " --seed " + std::to_string(seed);
+  for (const auto& s : info.sizes) {
+    auto it = sizes.find(s.letter);
+    if (it != sizes.end()) cmd += " --size " + s.letter + "=" + std::to_string(it->second);
+  }
+  if (flavour == Flavour::Solution) cmd += " --solutions";
+  return cmd;
+}
+
+namespace {
+
+std::string runner_summary(const RunnerStatus& r, const ProcessLimits& limits) {
+  char buf[160];
+  switch (r.end) {
+    case ProcessResult::End::Exited:
+      if (r.finished && r.exit_code == 0) return "finished normally";
+      if (!r.finished) return "exited with code " + std::to_string(r.exit_code) + " before it finished";
+      return "finished, then exited with code " + std::to_string(r.exit_code);
+    case ProcessResult::End::Signaled: return "crashed: " + signal_name(r.signal);
+    case ProcessResult::End::TimedOut:
+      std::snprintf(buf, sizeof buf, "timed out after %g s (an endless loop?)", limits.wall_seconds);
+      return buf;
+    case ProcessResult::End::MemoryLimit:
+      std::snprintf(buf, sizeof buf, "killed: memory limit %g MiB", static_cast<double>(limits.memory_bytes) / (1 << 20));
+      return buf;
+    case ProcessResult::End::OutputLimit:
+      std::snprintf(buf, sizeof buf, "killed: printed more than %g MiB", static_cast<double>(limits.output_max) / (1 << 20));
+      return buf;
+    case ProcessResult::End::FailedToStart: return "could not start";
+  }
+  return "?";
+}
+
+Verdict verdict_for_unreported(const RunnerStatus& r) {
+  switch (r.end) {
+    case ProcessResult::End::TimedOut: return Verdict::TimedOut;
+    case ProcessResult::End::MemoryLimit:
+    case ProcessResult::End::OutputLimit: return Verdict::Killed;
+    default: return Verdict::Crashed;
+  }
+}
+
+}  // namespace
+
+void judge(CheckResult& result, const std::string& protocol_bytes) {
+  const ExerciseInfo& info = *result.info;
+  const protocol::ParseResult parsed = protocol::parse(protocol_bytes);
+  result.runner.finished = parsed.ended;
+  if (!parsed.error.empty()) result.runner.protocol_error = parsed.error;
+
+  // The last word on each name wins (a gradient may be assigned more than once).
+  std::map<std::string, const protocol::Message*> last;
+  for (const auto& m : parsed.messages)
+    if (m.kind != protocol::Kind::End) last[m.name] = &m;
+
+  std::vector<Graph> problems = info.problems(result.seed, result.sizes);
+  // Numeric gradients first: the floor of each problem is scaled to its largest one.
+  std::vector<Tensor> numeric;
+  result.floors.assign(problems.size(), 0.0);
+  for (const auto& spec : info.gradients) {
+    const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+    numeric.push_back(fd::gradient(g, g.id(spec.node)));
+    double& fl = result.floors[static_cast<std::size_t>(spec.problem)];
+    fl = std::max(fl, numeric.back().value.cwiseAbs().maxCoeff());
+  }
+  for (double& fl : result.floors) fl = fl > 0.0 ? kFloorRelative * fl : kFloorRelative;
+
+  result.gradients.clear();
+  for (std::size_t i = 0; i < info.gradients.size(); ++i) {
+    const GradientSpec& spec = info.gradients[i];
+    GradientResult gr;
+    gr.name = spec.name;
+    gr.node = spec.node;
+    gr.function = spec.function;
+    gr.expected_shape = numeric[i].shape;
+    auto it = last.find(spec.name);
+    if (it == last.end()) {
+      if (result.runner.finished) {
+        gr.verdict = Verdict::NotImplemented;
+        gr.message = "not reported";
+      } else {
+        gr.verdict = verdict_for_unreported(result.runner);
+        gr.message = result.runner.summary;
+      }
+    } else {
+      const protocol::Message& m = *it->second;
+      if (m.kind == protocol::Kind::NotImplemented) {
+        gr.verdict = Verdict::NotImplemented;
+        gr.message = m.text == "not set" ? spec.function + " returned without setting " + spec.name : "TODO(\"" + m.text + "\")";
+      } else if (m.kind == protocol::Kind::Error) {
+        gr.verdict = Verdict::Error;
+        gr.message = m.text.substr(0, 300);
+      } else if (m.kind == protocol::Kind::Tensor) {
+        gr.got_shape = m.tensor.shape;
+        const Comparison c = compare(m.tensor.value, numeric[i], result.floors[static_cast<std::size_t>(spec.problem)],
+                                     result.threshold);
+        gr.comparison = c;
+        if (!c.shape_ok) {
+          gr.verdict = Verdict::WrongShape;
+          gr.message = "expected " + to_string(Shape{numeric[i].value.rows(), numeric[i].value.cols()}) + ", got " +
+                       to_string(m.tensor.shape);
+        } else {
+          gr.verdict = c.correct ? Verdict::Correct : Verdict::Wrong;
+          if (c.nonfinite > 0) gr.message = std::to_string(c.nonfinite) + " element(s) are NaN or Inf";
+        }
+      } else {
+        gr.verdict = Verdict::Error;
+        gr.message = std::string("the runner sent a ") + protocol::to_string(m.kind) + " where a tensor was expected";
+      }
+    }
+    result.gradients.push_back(std::move(gr));
+  }
+}
+
+CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options) {
+  CheckResult result;
+  result.info = &info;
+  result.seed = options.seed;
+  try {
+    result.sizes = complete_sizes(info, options.sizes);
+  } catch (const std::invalid_argument& e) {
+    throw SetupError(e.what());
+  }
+  result.flavour = options.flavour;
+  result.reproduce = reproduce_command(info, result.seed, result.sizes, result.flavour);
+  if (options.rebuild) result.build = ensure_built(ws, info, options.flavour);
+  if (!result.build.ok) {
+    for (const auto& spec : info.gradients) {
+      GradientResult gr;
+      gr.name = spec.name;
+      gr.node = spec.node;
+      gr.function = spec.function;
+      gr.verdict = Verdict::CompileError;
+      result.gradients.push_back(std::move(gr));
+    }
+    result.runner.summary = "not run: the exercise does not compile";
+    return result;
+  }
+  std::vector<std::string> argv = {runner_path(ws, info, options.flavour).string(), "--seed", std::to_string(result.seed),
+                                   "--fd", "3"};
+  for (const auto& [letter, value] : result.sizes) {
+    argv.push_back("--size");
+    argv.push_back(letter + "=" + std::to_string(value));
+  }
+  const ProcessResult pr = run_process(argv, options.limits);
+  if (pr.end == ProcessResult::End::FailedToStart) throw SetupError(pr.detail);
+  result.runner.end = pr.end;
+  result.runner.exit_code = pr.exit_code;
+  result.runner.signal = pr.signal;
+  result.runner.wall_seconds = pr.wall_seconds;
+  result.runner.output = pr.output;
+  result.runner.output_bytes = pr.output_bytes;
+  // The summary must exist before judging (unreported gradients quote it); `finished` comes from
+  // the protocol, so it is set again after.
+  result.runner.finished = protocol::parse(pr.protocol).ended;
+  result.runner.summary = runner_summary(result.runner, options.limits);
+  judge(result, pr.protocol);
+  return result;
+}
+
+}  // namespace bpdojo

@@ -1,0 +1,77 @@
+// Backprop Dojo checker: judging one run of one exercise.
+#pragma once
+
+#include "compare.hpp"
+#include "process.hpp"
+#include "workspace.hpp"
+
+#include "bpdojo/exercise.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bpdojo {
+
+enum class Verdict { Correct, Wrong, NotImplemented, WrongShape, Error, TimedOut, Crashed, Killed, CompileError, Refused };
+const char* to_string(Verdict v);  // "correct", "not implemented", ...
+
+struct GradientResult {
+  std::string name;   // "dW"
+  std::string node;   // "W"
+  std::string function;
+  Verdict verdict = Verdict::NotImplemented;
+  std::string message;  // the TODO text, the error, the reason
+  Shape expected_shape;
+  Shape got_shape;  // the learner's (rows, cols); empty when nothing was reported
+  std::optional<Comparison> comparison;
+};
+
+struct RunnerStatus {
+  ProcessResult::End end = ProcessResult::End::Exited;
+  int exit_code = 0;
+  int signal = 0;
+  bool finished = false;  // the runner said `end`
+  double wall_seconds = 0.0;
+  std::string protocol_error;
+  std::string output;  // what the learner's code printed (truncated)
+  std::size_t output_bytes = 0;
+  std::string summary;  // one line: "exited normally", "timed out after 10 s", "crashed: SIGSEGV ..."
+};
+
+struct CheckOptions {
+  std::uint64_t seed = kDefaultSeed;
+  Sizes sizes;  // given on the command line (completed from the defaults)
+  Flavour flavour = Flavour::Learner;
+  ProcessLimits limits;
+  bool rebuild = true;
+};
+
+struct CheckResult {
+  const ExerciseInfo* info = nullptr;
+  std::uint64_t seed = 0;
+  Sizes sizes;
+  Flavour flavour = Flavour::Learner;
+  double threshold = kThreshold;
+  std::vector<double> floors;  // per problem
+  RunnerStatus runner;
+  BuildOutcome build;
+  std::vector<GradientResult> gradients;  // in the exercise's order
+  std::string reproduce;                  // the exact command that reproduces this run
+
+  int correct() const;
+  bool all_correct() const { return correct() == static_cast<int>(gradients.size()); }
+  const GradientResult* next() const;  // the first gradient that is not correct
+};
+
+// Builds (if needed), runs and judges. Throws SetupError on usage or setup problems.
+CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options);
+
+// Judges a runner's raw results against the instance (no processes: used by check_exercise and
+// by the tests).
+void judge(CheckResult& result, const std::string& protocol_bytes);
+
+// The command line that reproduces a check.
+std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour);
+
+}  // namespace bpdojo

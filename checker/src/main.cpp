@@ -1,0 +1,128 @@
+// checker: the command line. It parses and dispatches; the work lives in the checker library.
+#include "check.hpp"
+#include "report.hpp"
+#include "workspace.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+namespace {
+
+using namespace bpdojo;
+
+const std::set<std::string> kVerbs = {"check", "list"};
+
+// `checker exercise_03 ...` means `checker check exercise_03 ...`.
+std::vector<std::string> with_default_verb(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (!args[i].empty() && args[i][0] == '-') continue;
+    if (!kVerbs.count(args[i])) args.insert(args.begin(), "check");
+    break;
+  }
+  return args;
+}
+
+Sizes parse_sizes(const std::vector<std::string>& given) {
+  Sizes sizes;
+  for (const std::string& item : given) {
+    std::stringstream list(item);
+    for (std::string kv; std::getline(list, kv, ',');) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw SetupError("--size takes LETTER=VALUE, e.g. --size N=32 (got '" + kv + "')");
+      try {
+        std::size_t used = 0;
+        const long long v = std::stoll(kv.substr(eq + 1), &used);
+        if (used != kv.size() - eq - 1) throw std::invalid_argument(kv);
+        sizes[kv.substr(0, eq)] = v;
+      } catch (const std::logic_error&) {
+        throw SetupError("--size " + kv + ": not a whole number");
+      }
+    }
+  }
+  return sizes;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Backprop Dojo checker: judges your backward passes against finite differences.", "checker"};
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Exit codes: 0 all correct, 1 something wrong or unfinished, 2 usage or setup error.\n"
+      "Colour only on a terminal, and never when NO_COLOR is set.");
+
+  std::string build_dir;
+  app.add_option("--build-dir", build_dir, "The CMake build folder (default: $BPDOJO_BUILD_DIR, else <workbook>/build)");
+
+  // check
+  auto* check = app.add_subcommand("check", "Check one exercise (the default: `checker exercise_03`)");
+  std::string exercise;
+  std::uint64_t seed = kDefaultSeed;
+  std::vector<std::string> size_args;
+  bool solutions = false, json = false;
+  double timeout = 10.0;
+  double memory_mib = 2048;
+  check->add_option("exercise", exercise, "exercise_03, 03, 3, exercise_03_tanh or tanh")->required();
+  check->add_option("--seed", seed, "The instance's seed (default 0)");
+  check->add_option("--size", size_args, "A shape size, LETTER=VALUE (N=32); repeat it or use commas");
+  check->add_flag("--solutions", solutions, "Judge the reference solution instead of your file");
+  check->add_flag("--json", json, "Print the result as one JSON document (docs/result-schema.md)");
+  check->add_option("--timeout", timeout, "Wall-clock limit for your code, in seconds (default 10)")->check(CLI::PositiveNumber);
+  check->add_option("--memory", memory_mib, "Memory limit for your code, in MiB (default 2048)")->check(CLI::PositiveNumber);
+
+  // list
+  auto* list = app.add_subcommand("list", "Every exercise with its state (runs each check once)");
+
+  std::vector<std::string> args = with_default_verb(argc, argv);
+  std::reverse(args.begin(), args.end());
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "checker: %s (see checker --help)\n", e.what());
+    return 2;
+  }
+
+  try {
+    const Workspace ws = locate_workspace(fs::current_path(), build_dir);
+    const Style style = Style::for_stdout();
+    if (*check) {
+      const ExerciseInfo& info = resolve_exercise(exercise);
+      CheckOptions options;
+      options.seed = seed;
+      options.sizes = parse_sizes(size_args);
+      options.flavour = solutions ? Flavour::Solution : Flavour::Learner;
+      options.limits.wall_seconds = timeout;
+      options.limits.memory_bytes = static_cast<std::size_t>(memory_mib * 1024 * 1024);
+      const CheckResult result = check_exercise(ws, info, options);
+      std::fputs((json ? json_report(result) : text_report(result, style)).c_str(), stdout);
+      return result.all_correct() ? 0 : 1;
+    }
+    if (*list) {
+      bool all = true;
+      for (const auto& info : all_exercises()) {
+        CheckOptions options;
+        const CheckResult r = check_exercise(ws, info, options);
+        all = all && r.all_correct();
+        std::string state = std::to_string(r.correct()) + "/" + std::to_string(r.gradients.size()) + " correct";
+        if (!r.build.ok) state = "does not compile";
+        else if (const GradientResult* next = r.next()) state += ", next: " + next->name;
+        std::printf("%-12s %-22s %s\n", info.id().c_str(), info.title.c_str(), state.c_str());
+      }
+      return all ? 0 : 1;
+    }
+    std::fputs(app.help().c_str(), stdout);
+    return 2;
+  } catch (const SetupError& e) {
+    std::fprintf(stderr, "checker: %s\n", e.what());
+    return 2;
+  }
+}

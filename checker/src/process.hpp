@@ -1,0 +1,41 @@
+// Backprop Dojo checker: running an untrusted runner as a child process.
+//
+// The child gets the protocol channel as fd 3, its stdout and stderr on one pipe, its own process
+// group, a wall-clock timeout, a memory cap (RLIMIT_AS, or watching its resident size in
+// sanitizer builds, where RLIMIT_AS cannot be used), and caps on what it may print.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace bpdojo {
+
+struct ProcessLimits {
+  double wall_seconds = 10.0;
+  std::size_t memory_bytes = std::size_t{2} << 30;   // 0: no cap
+  std::size_t output_keep = 16 << 10;                // of stdout+stderr, kept for the report
+  std::size_t output_max = std::size_t{64} << 20;    // printing more than this is killed
+  std::size_t protocol_max = std::size_t{512} << 20;  // protocol bytes
+};
+
+struct ProcessResult {
+  enum class End { Exited, Signaled, TimedOut, MemoryLimit, OutputLimit, FailedToStart };
+  End end = End::FailedToStart;
+  int exit_code = -1;  // End::Exited
+  int signal = 0;      // End::Signaled
+  double wall_seconds = 0.0;
+  std::string protocol;        // everything read from fd 3
+  std::string output;          // the first output_keep bytes of stdout+stderr
+  std::size_t output_bytes = 0;  // how much it printed in all
+  std::string detail;          // FailedToStart: why
+};
+
+// Runs argv[0] with arguments argv[1..]. `workdir` empty: the current directory.
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessLimits& limits,
+                          const std::string& workdir = "");
+
+// "SIGSEGV (segmentation fault)".
+std::string signal_name(int sig);
+
+}  // namespace bpdojo

@@ -1,0 +1,234 @@
+#include "report.hpp"
+
+#include "json.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace bpdojo {
+namespace {
+
+const char* kGreen = "\033[32m";
+const char* kRed = "\033[31m";
+const char* kYellow = "\033[33m";
+const char* kDim = "\033[2m";
+const char* kBold = "\033[1m";
+const char* kReset = "\033[0m";
+
+std::string paint(const Style& s, const char* code, const std::string& text) {
+  return s.colour ? std::string(code) + text + kReset : text;
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+std::string index_str(const std::vector<std::int64_t>& idx) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < idx.size(); ++i) s += (i ? "," : "") + std::to_string(idx[i]);
+  return s + "]";
+}
+
+const char* verdict_colour(Verdict v) {
+  switch (v) {
+    case Verdict::Correct: return kGreen;
+    case Verdict::NotImplemented: return kYellow;
+    default: return kRed;
+  }
+}
+
+const char* flavour_name(Flavour f) {
+  switch (f) {
+    case Flavour::Learner: return "learner";
+    case Flavour::Solution: return "solution";
+    case Flavour::Stub: return "stub";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Style Style::for_stdout() {
+  Style s;
+  const char* no_colour = std::getenv("NO_COLOR");
+  s.colour = ::isatty(1) && !(no_colour && *no_colour) && !(std::getenv("TERM") && std::string(std::getenv("TERM")) == "dumb");
+  return s;
+}
+
+std::string format_error(double v) {
+  if (std::isnan(v)) return "-";
+  if (std::isinf(v)) return "inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1e", v);
+  return buf;
+}
+
+std::string text_report(const CheckResult& r, const Style& st) {
+  const ExerciseInfo& info = *r.info;
+  std::string out;
+  std::string sizes;
+  for (const auto& s : info.sizes) sizes += "  " + s.letter + "=" + std::to_string(r.sizes.at(s.letter));
+  out += paint(st, kBold, info.id() + "  " + info.title) + (r.flavour == Flavour::Solution ? "  (reference solution)" : "") +
+         "    seed " + std::to_string(r.seed) + sizes + "\n";
+
+  if (!r.build.ok) {
+    out += paint(st, kRed, "compile error") + ": " + info.source + " does not compile.\n";
+    for (const auto& l : r.build.errors) out += "  " + l + "\n";
+    if (r.build.errors_omitted)
+      out += "  (" + std::to_string(r.build.errors_omitted) + " more lines: " + r.build.command + ")\n";
+  }
+
+  std::size_t wname = 8, wshape = 5;
+  for (const auto& g : r.gradients) {
+    wname = std::max(wname, g.name.size());
+    wshape = std::max(wshape, to_string(g.expected_shape).size());
+  }
+  if (r.build.ok) {
+    out += "\n  " + pad("gradient", wname) + "  " + pad("shape", wshape) + "  max|a-n|  rel.error  verdict\n";
+    for (const auto& g : r.gradients) {
+      std::string line = "  " + pad(g.name, wname) + "  " + pad(to_string(g.expected_shape), wshape) + "  ";
+      if (g.comparison && g.comparison->shape_ok) {
+        line += pad(format_error(g.comparison->max_abs_diff), 8) + "  " + pad(format_error(g.comparison->rel_error), 9) + "  ";
+      } else {
+        line += pad("-", 8) + "  " + pad("-", 9) + "  ";
+      }
+      line += paint(st, verdict_colour(g.verdict), to_string(g.verdict));
+      out += line + "\n";
+      const std::string indent(4 + wname, ' ');
+      if (g.verdict == Verdict::Wrong && g.comparison) {
+        const Comparison& c = *g.comparison;
+        out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
+                                            ", numeric " + num(c.worst_numeric)) + "\n";
+      }
+      if (!g.message.empty() && g.verdict != Verdict::Correct) out += indent + paint(st, kDim, g.message) + "\n";
+    }
+  }
+
+  const int ok = r.correct();
+  const int total = static_cast<int>(r.gradients.size());
+  out += "\n";
+  std::string summary = std::to_string(ok) + "/" + std::to_string(total) + " correct";
+  if (const GradientResult* next = r.next()) summary += " - next: " + next->name;
+  out += paint(st, ok == total ? kGreen : kBold, summary) + "\n";
+  out += paint(st, kDim, "threshold " + format_error(r.threshold) +
+                             " on the relative error |a-n|max / max(|a|max, |n|max, floor); a = yours, n = numeric") + "\n";
+  if (r.build.ok) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " (%.2f s)", r.runner.wall_seconds);
+    out += "runner: " + r.runner.summary + buf + "\n";
+    if (!r.runner.protocol_error.empty()) out += "runner protocol: " + r.runner.protocol_error + "\n";
+  }
+  if (!r.runner.output.empty()) {
+    out += paint(st, kDim, "--- your code printed" +
+                               (r.runner.output_bytes > r.runner.output.size()
+                                    ? " (first " + std::to_string(r.runner.output.size()) + " of " +
+                                          std::to_string(r.runner.output_bytes) + " bytes)"
+                                    : std::string()) + ": ---") + "\n";
+    std::string shown;
+    for (unsigned char c : r.runner.output)  // no terminal control sequences from learner output
+      shown += (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7F ? static_cast<char>(c) : '?';
+    out += shown;
+    if (shown.back() != '\n') out += "\n";
+    out += paint(st, kDim, "---") + "\n";
+  }
+  out += "reproduce: " + r.reproduce + "\n";
+  return out;
+}
+
+std::string json_report(const CheckResult& r) {
+  const ExerciseInfo& info = *r.info;
+  JsonWriter j;
+  j.begin_object();
+  j.key("schema").value("bpdojo.check/1");
+  j.key("exercise").value(info.id());
+  j.key("title").value(info.title);
+  j.key("source").value(info.source);
+  j.key("flavour").value(flavour_name(r.flavour));
+  j.key("seed").value(r.seed);
+  j.key("sizes").begin_object();
+  for (const auto& [k, v] : r.sizes) j.key(k).value(v);
+  j.end_object();
+  j.key("threshold").value(r.threshold);
+  j.key("floors").begin_array();
+  for (double f : r.floors) j.value(f);
+  j.end_array();
+  j.key("build").begin_object();
+  j.key("ok").value(r.build.ok);
+  j.key("rebuilt").value(r.build.rebuilt);
+  j.key("errors").begin_array();
+  for (const auto& l : r.build.errors) j.value(l);
+  j.end_array();
+  j.end_object();
+  j.key("runner").begin_object();
+  const char* end = "not run";
+  if (r.build.ok) {
+    switch (r.runner.end) {
+      case ProcessResult::End::Exited: end = "exited"; break;
+      case ProcessResult::End::Signaled: end = "signaled"; break;
+      case ProcessResult::End::TimedOut: end = "timed_out"; break;
+      case ProcessResult::End::MemoryLimit: end = "memory_limit"; break;
+      case ProcessResult::End::OutputLimit: end = "output_limit"; break;
+      case ProcessResult::End::FailedToStart: end = "failed_to_start"; break;
+    }
+  }
+  j.key("end").value(end);
+  j.key("finished").value(r.runner.finished);
+  j.key("exit_code").value(r.runner.exit_code);
+  j.key("signal").value(r.runner.signal);
+  j.key("wall_seconds").value(r.runner.wall_seconds);
+  j.key("summary").value(r.runner.summary);
+  j.key("protocol_error").value(r.runner.protocol_error);
+  j.key("output").value(r.runner.output);
+  j.key("output_bytes").value(static_cast<std::uint64_t>(r.runner.output_bytes));
+  j.end_object();
+  j.key("gradients").begin_array();
+  for (const auto& g : r.gradients) {
+    j.begin_object();
+    j.key("name").value(g.name);
+    j.key("node").value(g.node);
+    j.key("function").value(g.function);
+    j.key("verdict").value(to_string(g.verdict));
+    j.key("message").value(g.message);
+    j.key("expected_shape").value(g.expected_shape);
+    if (g.got_shape.empty()) j.key("shape").null();
+    else j.key("shape").value(g.got_shape);
+    if (g.comparison && g.comparison->shape_ok) {
+      const Comparison& c = *g.comparison;
+      j.key("max_abs_diff").value(c.max_abs_diff);
+      j.key("rel_error").value(c.rel_error);
+      j.key("nonfinite").value(c.nonfinite);
+      j.key("worst").begin_object();
+      j.key("index").value(c.worst_index);
+      j.key("analytic").value(c.worst_analytic);
+      j.key("numeric").value(c.worst_numeric);
+      j.end_object();
+    } else {
+      j.key("max_abs_diff").null();
+      j.key("rel_error").null();
+      j.key("nonfinite").null();
+      j.key("worst").null();
+    }
+    j.end_object();
+  }
+  j.end_array();
+  j.key("summary").begin_object();
+  j.key("correct").value(r.correct());
+  j.key("total").value(static_cast<int>(r.gradients.size()));
+  if (const GradientResult* next = r.next()) j.key("next").value(next->name);
+  else j.key("next").null();
+  j.end_object();
+  j.key("reproduce").value(r.reproduce);
+  j.end_object();
+  return j.str() + "\n";
+}
+
+}  // namespace bpdojo

@@ -1,0 +1,30 @@
+# The exercises, in the learner's order. Each NN_slug names workbook/stubs/exercise_NN_slug.cpp,
+# exercises/exercise_NN_slug.cpp and solutions/exercise_NN_slug.cpp.
+set(BPDOJO_EXERCISES 03_tanh)
+
+# bpdojo_add_runner(<target> <output-dir> <source> <NN> LEARNER|PRISTINE|STRICT)
+# A runner: one exercise file linked with the workbook and the shared runner main. Its executable
+# is <output-dir>/exercise_NN.
+function(bpdojo_add_runner target outdir source nn kind)
+  add_executable(${target} ${source})
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME exercise_${nn} RUNTIME_OUTPUT_DIRECTORY ${outdir})
+  target_link_libraries(${target} PRIVATE bpdojo_runner_${nn})
+  target_precompile_headers(${target} REUSE_FROM bpdojo_pch)
+  if(kind STREQUAL "STRICT")
+    target_link_libraries(${target} PRIVATE bpdojo_warnings)
+  else()
+    target_link_libraries(${target} PRIVATE bpdojo_learner_warnings)
+  endif()
+  # The stubs as shipped must compile without a single warning under the learner's flags.
+  if(kind STREQUAL "PRISTINE" AND BPDOJO_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# bpdojo_add_runners(<prefix> <source-dir> <output-dir> LEARNER|STRICT): one runner per exercise.
+function(bpdojo_add_runners prefix srcdir outdir kind)
+  foreach(ex IN LISTS BPDOJO_EXERCISES)
+    string(SUBSTRING ${ex} 0 2 nn)
+    bpdojo_add_runner(${prefix}${nn} ${outdir} ${srcdir}/exercise_${ex}.cpp ${nn} ${kind})
+  endforeach()
+endfunction()

@@ -1,0 +1,65 @@
+// Backprop Dojo: the catalogue of exercises, as the checker and the runners see them.
+//
+// An exercise has shape letters (N batch, D in, H hidden, V vocabulary, ...) with defaults and the
+// ranges hidden grading instances draw from, and one or more problems (graphs, see graph.hpp).
+// Each gradient the learner is asked for names the problem and the node it is the gradient of.
+#pragma once
+
+#include "bpdojo/graph.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bpdojo {
+
+using Sizes = std::map<std::string, std::int64_t>;
+
+struct SizeSpec {
+  std::string letter;   // "N"
+  std::string meaning;  // "batch size"
+  std::int64_t default_value;
+  std::int64_t min;  // the range any instance may use (checked)
+  std::int64_t max;
+};
+
+struct GradientSpec {
+  std::string name;      // "dlogits_fused"
+  int problem;           // index into the exercise's problems
+  std::string node;      // "logits": the node whose gradient of the loss this is
+  std::string function;  // the learner's function that sets it
+};
+
+struct ExerciseInfo {
+  int number;          // 3
+  std::string slug;    // "tanh"
+  std::string title;   // "tanh"
+  std::string source;  // "exercise_03_tanh.cpp"
+  std::vector<SizeSpec> sizes;
+  std::vector<GradientSpec> gradients;  // in the order the learner computes them
+  // The problems of the instance (forward pass done).
+  std::function<std::vector<Graph>(std::uint64_t seed, const Sizes& sizes)> problems;
+
+  std::string id() const;  // "exercise_03"
+};
+
+inline constexpr std::uint64_t kDefaultSeed = 0;
+
+const std::vector<ExerciseInfo>& all_exercises();
+const ExerciseInfo* find_exercise(int number);
+
+// The sizes with every letter filled in from the defaults; throws std::invalid_argument on an
+// unknown letter or a value out of range.
+Sizes complete_sizes(const ExerciseInfo& info, const Sizes& given);
+
+// The per-exercise definitions (workbook/src/exercise_NN_*.cpp).
+ExerciseInfo exercise_01_info();
+ExerciseInfo exercise_02_info();
+ExerciseInfo exercise_03_info();
+ExerciseInfo exercise_04_info();
+ExerciseInfo exercise_05_info();
+
+}  // namespace bpdojo

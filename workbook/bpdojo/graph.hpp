@@ -1,0 +1,94 @@
+// Backprop Dojo: a problem is a forward pass written once, as an ordered list of named steps.
+//
+// Leaves (parameters, data) and steps are all nodes. Each step declares the nodes it reads and
+// computes its value from them; the loss is one node. Because the graph knows who reads what,
+// the checker can take finite differences with respect to ANY node: perturb one element of node
+// k, recompute only the steps downstream of k, read the loss.
+#pragma once
+
+#include "bpdojo/tensor.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bpdojo {
+
+class Graph {
+ public:
+  using NodeId = int;
+
+  // What a step may read: only the nodes it declared (reading another one throws, so a step can
+  // never depend on a node the finite differences would not recompute).
+  class Inputs {
+   public:
+    const Matrix& operator[](NodeId id) const;
+    const Matrix& operator()(NodeId id) const { return (*this)[id]; }
+
+   private:
+    friend class Graph;
+    Inputs(const std::vector<Matrix>& values, const std::vector<NodeId>& allowed)
+        : values_(values), allowed_(allowed) {}
+    const std::vector<Matrix>& values_;
+    const std::vector<NodeId>& allowed_;
+  };
+  using StepFn = std::function<Matrix(const Inputs&)>;
+
+  NodeId leaf(std::string name, Tensor value);
+  NodeId step(std::string name, Shape shape, std::vector<NodeId> inputs, StepFn fn);
+  void set_loss(NodeId id);
+
+  // Evaluates every step in order from the leaves.
+  void forward();
+
+  std::size_t size() const { return nodes_.size(); }
+  NodeId id(std::string_view name) const;  // throws std::out_of_range for an unknown name
+  bool has(std::string_view name) const;
+  const std::string& name(NodeId id) const { return nodes_.at(id).name; }
+  const Shape& shape(NodeId id) const { return nodes_.at(id).shape; }
+  bool is_leaf(NodeId id) const { return !nodes_.at(id).fn; }
+  const std::vector<NodeId>& inputs(NodeId id) const { return nodes_.at(id).inputs; }
+  const Matrix& value(NodeId id) const { return values_.at(id); }
+  Tensor tensor(NodeId id) const { return {shape(id), value(id)}; }
+  NodeId loss_id() const { return loss_; }
+  double loss() const;
+
+  // The steps downstream of `id` (that read it directly or through others), in evaluation order.
+  std::vector<NodeId> downstream(NodeId id) const;
+  // The steps that read `id` directly.
+  std::vector<NodeId> consumers(NodeId id) const;
+
+  // An evaluator that perturbs elements of one node and returns the loss; it recomputes only the
+  // downstream steps, on a private copy of the values, so the graph itself is never changed.
+  class Perturbation {
+   public:
+    Perturbation(const Graph& graph, NodeId node);
+    std::int64_t size() const;
+    double base(std::int64_t element) const;
+    // The loss with element `element` of the node set to `x` (all other values as in the graph).
+    double loss_with(std::int64_t element, double x);
+
+   private:
+    const Graph& graph_;
+    NodeId node_;
+    std::vector<NodeId> downstream_;
+    std::vector<Matrix> work_;
+  };
+
+ private:
+  struct Node {
+    std::string name;
+    Shape shape;
+    std::vector<NodeId> inputs;
+    StepFn fn;  // empty for a leaf
+  };
+  NodeId add(Node node, Matrix value);
+  Matrix run_step(NodeId id, const std::vector<Matrix>& values) const;
+
+  std::vector<Node> nodes_;
+  std::vector<Matrix> values_;
+  NodeId loss_ = -1;
+};
+
+}  // namespace bpdojo

@@ -1,0 +1,43 @@
+// Backprop Dojo: the runner side of the protocol. A runner is one exercise file (the learner's,
+// a reference solution, or a pristine stub) linked with the workbook and a shared main. It builds
+// the instance from its arguments, calls the learner's functions through a Session and exits.
+#pragma once
+
+#include "bpdojo/exercise.hpp"
+#include "bpdojo/learner.hpp"
+
+#include <functional>
+#include <initializer_list>
+
+namespace bpdojo::runner {
+
+class Session {
+ public:
+  Session(std::uint64_t seed, Sizes sizes, int fd);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  std::uint64_t seed() const { return seed_; }
+  const Sizes& sizes() const { return sizes_; }
+  std::int64_t size(const char* letter) const { return sizes_.at(letter); }
+
+  // Calls `fn` (the learner's code). Every gradient it assigns is sent as it is assigned. When it
+  // throws, each of `grads` still unset is reported as not implemented (TODO) or as an error with
+  // the exception's text; when it returns, each still unset is reported as not set.
+  void call(std::initializer_list<const Grad*> grads, const std::function<void()>& fn);
+
+  void end();  // the final `end` message
+
+ private:
+  void send(const std::string& line);
+  std::uint64_t seed_;
+  Sizes sizes_;
+  int fd_;
+};
+
+// Defined once per exercise in workbook/runners/exercise_NN.cpp.
+int exercise_number();
+void run(Session& session);
+
+}  // namespace bpdojo::runner

@@ -1,0 +1,41 @@
+// Exercise 03: the problem. x (N,H) -> h = tanh(x) -> L = sum(h .* G).
+#include "bpdojo/exercise_03_tanh.hpp"
+#include "bpdojo/rng.hpp"
+
+namespace bpdojo {
+namespace {
+
+Graph problem(std::uint64_t seed, const Sizes& sizes) {
+  const Index N = sizes.at("N"), H = sizes.at("H");
+  Rng rng(seed);
+  Graph g;
+  // Spread over (-2.5, 2.5) so tanh' ranges from about 0.03 to 1.
+  const auto x = g.leaf("x", {{N, H}, rng.fork("x").uniform_matrix(N, H, -2.5, 2.5)});
+  const auto G = g.leaf("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
+  const auto h = g.step("h", {N, H}, {x}, [=](const Graph::Inputs& v) -> Matrix { return v[x].array().tanh(); });
+  const auto L = g.step("L", {}, {h, G}, [=](const Graph::Inputs& v) {
+    return Matrix::Constant(1, 1, (v[h].array() * v[G].array()).sum());
+  });
+  g.set_loss(L);
+  g.forward();
+  return g;
+}
+
+}  // namespace
+
+TanhInstance exercise_03_instance(std::uint64_t seed, const Sizes& sizes) {
+  const Graph g = problem(seed, sizes);
+  return {g.value(g.id("x")), {g.value(g.id("h"))}, g.value(g.id("G"))};
+}
+
+ExerciseInfo exercise_03_info() {
+  return {3,
+          "tanh",
+          "tanh",
+          "exercise_03_tanh.cpp",
+          {{"N", "batch size", 8, 1, 512}, {"H", "hidden units", 16, 1, 512}},
+          {{"dx", 0, "x", "tanh_backward"}},
+          [](std::uint64_t seed, const Sizes& sizes) { return std::vector<Graph>{problem(seed, sizes)}; }};
+}
+
+}  // namespace bpdojo
