@@ -163,7 +163,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
   }
   result.flavour = options.flavour;
   result.reproduce = reproduce_command(info, result.seed, result.sizes, result.flavour);
-  if (options.rebuild) result.build = ensure_built(ws, info, options.flavour);
+  if (options.rebuild && options.runner.empty()) result.build = ensure_built(ws, info, options.flavour);
   if (!result.build.ok) {
     for (const auto& spec : info.gradients) {
       GradientResult gr;
@@ -176,7 +176,8 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     result.runner.summary = "not run: the exercise does not compile";
     return result;
   }
-  std::vector<std::string> argv = {runner_path(ws, info, options.flavour).string(), "--seed", std::to_string(result.seed),
+  const std::string runner = options.runner.empty() ? runner_path(ws, info, options.flavour).string() : options.runner;
+  std::vector<std::string> argv = {runner, "--seed", std::to_string(result.seed),
                                    "--fd", "3"};
   for (const auto& [letter, value] : result.sizes) {
     argv.push_back("--size");

@@ -45,6 +45,7 @@ struct CheckOptions {
   Flavour flavour = Flavour::Learner;
   ProcessLimits limits;
   bool rebuild = true;
+  std::string runner;  // a runner to judge instead of the flavour's (mistake catalogue, tests)
 };
 
 struct CheckResult {

@@ -52,6 +52,7 @@ Sizes parse_sizes(const std::vector<std::string>& given) {
 int main(int argc, char** argv) {
   CLI::App app{"Backprop Dojo checker: judges your backward passes against finite differences.", "checker"};
   app.require_subcommand(0, 1);
+  app.fallthrough();  // --build-dir may come after the verb
   app.footer(
       "Exit codes: 0 all correct, 1 something wrong or unfinished, 2 usage or setup error.\n"
       "Colour only on a terminal, and never when NO_COLOR is set.");

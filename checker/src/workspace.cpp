@@ -106,7 +106,7 @@ const ExerciseInfo& resolve_exercise(const std::string& given) {
 std::string target_name(const ExerciseInfo& info, Flavour flavour) {
   const std::string nn = info.id().substr(9);
   switch (flavour) {
-    case Flavour::Learner: return "exercise_" + nn;
+    case Flavour::Learner: return "learner_" + nn;
     case Flavour::Solution: return "solution_" + nn;
     case Flavour::Stub: return "stub_" + nn;
   }

@@ -38,7 +38,7 @@ struct Tensor {
   Shape shape;
   Matrix value;  // storage_rows(shape) x storage_cols(shape), row-major
 
-  Tensor() = default;
+  Tensor() : value(Matrix::Zero(1, 1)) {}  // a scalar zero
   Tensor(Shape s, Matrix v);
   // A tensor of the given shape filled with zeros.
   static Tensor zeros(const Shape& shape);

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The checker's command line end to end: usage, exit codes, names, JSON, colour, and the learner
+# loop in a fresh copy of the workbook (stub -> not implemented, edit -> rebuilt -> correct,
+# syntax error -> compile error with file:line). Never reads or writes the real exercises/.
+# usage: cli_test.sh CHECKER SOURCE_DIR BUILD_DIR
+set -uo pipefail
+checker=$1 src=$2 build=$3
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+expect_code() {  # expect_code WANT CMD...
+  local want=$1; shift
+  "$@" >/tmp/bpdojo_cli_out.$$ 2>&1
+  local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "exit $got (want $want): $*"; sed 's/^/    /' /tmp/bpdojo_cli_out.$$ | head -20; fi
+}
+out() { cat /tmp/bpdojo_cli_out.$$; }
+has() { if out | grep -q -- "$1"; then ok; else bad "output lacks '$1' ($2)"; out | head -20 | sed 's/^/    /'; fi; }
+hasnt() { if out | grep -q -- "$1"; then bad "output has '$1' ($2)"; else ok; fi; }
+
+cd "$src"
+expect_code 0 "$checker" --help
+has "check" "--help lists check"; has "list" "--help lists list"; has "Exit codes" "--help tells exit codes"
+expect_code 0 "$checker" check --help
+has "--solutions" "check --help"; has "--seed" "check --help"; has "--json" "check --help"
+
+for name in exercise_03 03 3 exercise_03_tanh tanh EXERCISE_03; do
+  expect_code 0 "$checker" "$name" --solutions --build-dir "$build"
+done
+has "1/1 correct" "summary line"; has "reproduce: checker exercise_03 --seed 0 --size N=8 --size H=16 --solutions" "reproduce line"
+hasnt $'\033' "no colour when not a terminal"
+
+expect_code 2 "$checker" exercise_3x --build-dir "$build"
+has "the closest is exercise_03" "unknown name names the closest"
+[ "$(out | wc -l)" -eq 1 ] && ok || bad "an unknown name is a one-line error"
+expect_code 2 "$checker" 3 --size Q=4 --build-dir "$build"; has "has no size Q" "bad size letter"
+expect_code 2 "$checker" 3 --size N=0 --build-dir "$build"; has "out of range" "size out of range"
+expect_code 2 "$checker" 3 --seed banana --build-dir "$build"
+expect_code 2 "$checker" 3 --frobnicate --build-dir "$build"
+expect_code 2 "$checker" 3 --build-dir /nonexistent; has "no build in" "missing build"
+
+# The same run with another seed and size reproduces exactly.
+"$checker" 3 --solutions --seed 7 --size N=3,H=5 --json --build-dir "$build" >/tmp/bpdojo_a.$$
+"$checker" 3 --solutions --seed 7 --size N=3 --size H=5 --json --build-dir "$build" >/tmp/bpdojo_b.$$
+if python3 - /tmp/bpdojo_a.$$ /tmp/bpdojo_b.$$ <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["schema"] == "bpdojo.check/1" and a["exercise"] == "exercise_03" and a["seed"] == 7
+assert a["sizes"] == {"N": 3, "H": 5}, a["sizes"]
+g = a["gradients"][0]
+assert g["name"] == "dx" and g["verdict"] == "correct" and g["expected_shape"] == [3, 5] and g["shape"] == [3, 5]
+assert g["rel_error"] <= 1e-8 and a["summary"] == {"correct": 1, "total": 1, "next": None}
+for k in ("max_abs_diff", "rel_error", "worst"):
+    assert a["gradients"][0][k] == b["gradients"][0][k]
+PY
+then ok; else bad "--json output"; fi
+rm -f /tmp/bpdojo_a.$$ /tmp/bpdojo_b.$$
+
+# Colour on a terminal, and never with NO_COLOR.
+if command -v script >/dev/null; then
+  script -qec "$checker 3 --solutions --build-dir $build" /dev/null >/tmp/bpdojo_cli_out.$$ 2>&1
+  has $'\033\[' "colour on a terminal"
+  NO_COLOR=1 script -qec "$checker 3 --solutions --build-dir $build" /dev/null >/tmp/bpdojo_cli_out.$$ 2>&1
+  hasnt $'\033\[' "NO_COLOR"
+fi
+
+# The learner loop in a fresh copy of the workbook.
+work=$(mktemp -d)
+trap 'rm -rf "$work" /tmp/bpdojo_cli_out.$$' EXIT
+cp -r "$src"/{CMakeLists.txt,CMakePresets.json,cmake,workbook,checker,solutions} "$work"/
+mkdir -p "$work/exercises" "$work/docs"
+cp "$src"/exercises/CMakeLists.txt "$work/exercises/"
+cp "$src"/workbook/stubs/*.cpp "$work/exercises/"
+if ! cmake -S "$work" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBPDOJO_BUILD_TESTS=OFF >"$work/configure.log" 2>&1 ||
+   ! cmake --build "$work/build" --target checker >"$work/build.log" 2>&1; then
+  bad "building a fresh copy"; tail -20 "$work/configure.log" "$work/build.log"
+  echo "$passes passed, $fails failed"; exit 1
+fi
+wc="$work/build/checker"
+cd "$work/docs"   # the workbook is found from a subfolder, as git finds a repository
+expect_code 1 "$wc" 3
+has "not implemented" "stub verdict"; has "0/1 correct - next: dx" "stub summary"
+sleep 1
+cp "$src/solutions/exercise_03_tanh.cpp" "$work/exercises/"
+expect_code 0 "$wc" 3
+has "1/1 correct" "the edit was rebuilt and judged"
+sleep 1
+sed -i 's|grads.dx = (1.0|grads.dx = (1.0 +* |' "$work/exercises/exercise_03_tanh.cpp"
+expect_code 1 "$wc" 3
+has "compile error" "compile error verdict"
+has "exercises/exercise_03_tanh.cpp:[0-9]*:[0-9]*: error" "file:line of the learner's mistake"
+[ "$(out | wc -l)" -le 30 ] && ok || bad "compile errors are short"
+expect_code 1 "$wc" list
+has "exercise_03" "list shows the exercise"; has "does not compile" "list shows the compile error"
+"$wc" 3 --json >/tmp/bpdojo_cli_out.$$ 2>&1
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['build']['ok'] is False and d['gradients'][0]['verdict']=='compile error'" /tmp/bpdojo_cli_out.$$ && ok || bad "compile error in JSON"
+
+# cmake --install puts the checker on a PATH; it finds the workbook from the current directory.
+cmake --install "$work/build" --prefix "$work/prefix" >/dev/null 2>&1 && ok || bad "cmake --install"
+cp "$src/solutions/exercise_03_tanh.cpp" "$work/exercises/"
+(cd "$work/exercises" && PATH="$work/prefix/bin:$PATH" checker 3 >/tmp/bpdojo_cli_out.$$ 2>&1) && ok || bad "installed checker"
+has "1/1 correct" "installed checker judges"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,114 @@
+// End to end through the checker library: reference solutions, pristine stubs, and the promise that
+// exercises/ as shipped is the pristine stubs.
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+using namespace bpdojo;
+using bpdojo::test::judge_runner;
+
+namespace {
+
+// Shapes to try for an exercise: the defaults, every letter at its smallest, and a mixed one.
+std::vector<Sizes> shapes_for(const ExerciseInfo& info) {
+  std::vector<Sizes> out{{}};
+  if (info.sizes.empty()) return out;
+  Sizes smallest, mixed;
+  std::int64_t k = 0;
+  for (const auto& s : info.sizes) {
+    smallest[s.letter] = s.min;
+    mixed[s.letter] = std::min(s.max, std::max(s.min, s.default_value + 3 + 2 * k++));
+  }
+  out.push_back(smallest);
+  out.push_back(mixed);
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("every reference solution passes on 20 seeds and several shapes, 100x below the threshold") {
+  for (const auto& info : all_exercises()) {
+    SUBCASE(info.id().c_str()) {
+      double worst = 0.0;
+      std::string where;
+      for (const Sizes& sizes : shapes_for(info)) {
+        for (std::uint64_t seed = 0; seed < 20; ++seed) {
+          const CheckResult r = judge_runner(info, Flavour::Solution, seed, sizes);
+          CAPTURE(r.reproduce);
+          REQUIRE(r.runner.finished);
+          for (const auto& g : r.gradients) {
+            CAPTURE(g.name);
+            CHECK(g.verdict == Verdict::Correct);
+            REQUIRE(g.comparison);
+            if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
+          }
+        }
+      }
+      MESSAGE(info.id() << ": largest relative error of a correct gradient " << worst << " (" << where << ")");
+      CHECK(worst <= kThreshold / 100);
+    }
+  }
+}
+
+TEST_CASE("every pristine stub reports every gradient as not implemented") {
+  for (const auto& info : all_exercises()) {
+    SUBCASE(info.id().c_str()) {
+      const CheckResult r = judge_runner(info, Flavour::Stub, kDefaultSeed);
+      CHECK(r.runner.finished);
+      CHECK(r.correct() == 0);
+      for (const auto& g : r.gradients) {
+        CAPTURE(g.name);
+        CHECK(g.verdict == Verdict::NotImplemented);
+        CHECK(g.message.rfind("TODO(", 0) == 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("exercises/ as shipped is byte for byte the pristine stubs, and solutions differ from them") {
+  const fs::path root = BPDOJO_TEST_SOURCE_DIR;
+  for (const auto& info : all_exercises()) {
+    CAPTURE(info.source);
+    const std::string stub = slurp(root / "workbook" / "stubs" / info.source);
+    REQUIRE_FALSE(stub.empty());
+    CHECK(slurp(root / "exercises" / info.source) == stub);
+    CHECK(slurp(root / "solutions" / info.source) != stub);
+    CHECK(stub.find("TODO(") != std::string::npos);
+    CHECK(slurp(root / "solutions" / info.source).find("TODO(") == std::string::npos);
+  }
+  // And nothing else sits in exercises/ but the build file.
+  for (const auto& entry : fs::directory_iterator(root / "exercises")) {
+    const std::string name = entry.path().filename().string();
+    CAPTURE(name);
+    bool known = name == "CMakeLists.txt";
+    for (const auto& info : all_exercises()) known = known || name == info.source;
+    CHECK(known);
+  }
+}
+
+TEST_CASE("the reference instance is the same on every run (seeded, platform-independent generator)") {
+  for (const auto& info : all_exercises()) {
+    CAPTURE(info.id());
+    const Sizes sizes = complete_sizes(info, {});
+    const auto a = info.problems(5, sizes);
+    const auto b = info.problems(5, sizes);
+    const auto c = info.problems(6, sizes);
+    REQUIRE(a.size() == b.size());
+    bool differs = false;
+    for (std::size_t p = 0; p < a.size(); ++p) {
+      CHECK(a[p].loss() == b[p].loss());
+      differs = differs || a[p].loss() != c[p].loss();
+    }
+    CHECK(differs);
+  }
+}

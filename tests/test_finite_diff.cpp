@@ -1,0 +1,76 @@
+#include "finite_diff.hpp"
+
+#include "bpdojo/rng.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+using namespace bpdojo;
+
+TEST_CASE("derivatives of functions with known derivatives, to about 1e-10 relative") {
+  struct Case {
+    const char* what;
+    double (*f)(double);
+    double (*df)(double);
+    double x;
+  };
+  const Case cases[] = {
+      {"sin", [](double x) { return std::sin(x); }, [](double x) { return std::cos(x); }, 0.7},
+      {"exp at 5", [](double x) { return std::exp(x); }, [](double x) { return std::exp(x); }, 5.0},
+      {"cube at 0", [](double x) { return x * x * x + 2 * x; }, [](double x) { return 3 * x * x + 2; }, 0.0},
+      {"tanh", [](double x) { return std::tanh(x); }, [](double x) { return 1 - std::tanh(x) * std::tanh(x); }, -1.3},
+      {"log near its singularity", [](double x) { return std::log(x); }, [](double x) { return 1 / x; }, 3e-4},
+      {"1/x at 0.05", [](double x) { return 1 / x; }, [](double x) { return -1 / (x * x); }, 0.05},
+      {"large argument", [](double x) { return std::sqrt(x); }, [](double x) { return 0.5 / std::sqrt(x); }, 1e6},
+      {"x^-1/2 + 1e-5 (batch norm)", [](double x) { return std::pow(x + 1e-5, -0.5); },
+       [](double x) { return -0.5 * std::pow(x + 1e-5, -1.5); }, 0.02},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    // The scale a node would give: here the value itself, or 1 for zero.
+    const double scale = c.x != 0 ? std::abs(c.x) : 1.0;
+    const fd::Estimate e = fd::derivative(c.f, c.x, scale);
+    CHECK(e.converged);
+    CHECK(std::abs(e.value - c.df(c.x)) <= 1e-10 * std::max(1.0, std::abs(c.df(c.x))));
+  }
+}
+
+TEST_CASE("a step that would leave the domain is refined instead of returning NaN") {
+  // log(x) at 1e-5 with a neighbourhood scale of 1: the first step (1e-3) crosses zero.
+  const fd::Estimate e = fd::derivative([](double x) { return std::log(x); }, 1e-5, 1.0);
+  CHECK(std::isfinite(e.value));
+  CHECK(e.value == doctest::Approx(1e5).epsilon(1e-8));
+}
+
+TEST_CASE("the gradient of a graph node recomputes only what is downstream, and leaves the graph as it was") {
+  Graph g;
+  Rng rng(3);
+  const auto a = g.leaf("a", {{2, 3}, rng.normal_matrix(2, 3)});
+  const auto b = g.leaf("b", {{3, 2}, rng.normal_matrix(3, 2)});
+  const auto c = g.step("c", {2, 2}, {a, b}, [=](const Graph::Inputs& v) { return Matrix(v[a] * v[b]); });
+  const auto L = g.step("L", {}, {c}, [=](const Graph::Inputs& v) {
+    return Matrix::Constant(1, 1, v[c].array().sin().sum());
+  });
+  g.set_loss(L);
+  g.forward();
+  const double before = g.loss();
+  const Tensor da = fd::gradient(g, a);
+  const Tensor dc = fd::gradient(g, c);
+  CHECK(g.loss() == before);
+  // By hand: dL/dc = cos(c), dL/da = cos(c) b^T.
+  const Matrix dc_true = g.value(c).array().cos().matrix();
+  const Matrix da_true = dc_true * g.value(b).transpose();
+  CHECK((dc.value - dc_true).cwiseAbs().maxCoeff() < 1e-11);
+  CHECK((da.value - da_true).cwiseAbs().maxCoeff() < 1e-11);
+  CHECK(g.downstream(a) == std::vector<Graph::NodeId>{c, L});
+  CHECK(g.consumers(b) == std::vector<Graph::NodeId>{c});
+}
+
+TEST_CASE("a step that reads an undeclared node is refused") {
+  Graph g;
+  const auto a = g.leaf("a", Tensor::scalar(1.0));
+  const auto b = g.leaf("b", Tensor::scalar(2.0));
+  g.step("c", {}, {a}, [=](const Graph::Inputs& v) { return Matrix(v[a] + v[b]); });
+  CHECK_THROWS_AS(g.forward(), std::logic_error);
+}

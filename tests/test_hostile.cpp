@@ -1,0 +1,92 @@
+// Learner code that prints, loops, crashes, throws, leaves early, allocates without bound or
+// returns garbage: each is a verdict about the exercise, never a failure of the checker.
+#include "report.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace bpdojo;
+
+namespace {
+
+CheckResult judge_fixture(const std::string& name, double timeout = 20.0) {
+  const ExerciseInfo& info = *find_exercise(3);
+  const std::string runner = std::string(BPDOJO_TEST_BUILD_DIR) + "/fixtures/" + name + "/exercise_03";
+  return test::judge_runner(info, Flavour::Learner, kDefaultSeed, {}, runner, timeout);
+}
+
+}  // namespace
+
+TEST_CASE("a learner who prints to stdout and stderr, even a forged protocol message, still gets the verdict") {
+  const CheckResult r = judge_fixture("prints");
+  CHECK(r.runner.finished);
+  CHECK(test::gradient(r, "dx").verdict == Verdict::Correct);
+  CHECK(r.runner.output.find("debug: h is 8x16") != std::string::npos);
+  CHECK(r.runner.output.find("a line on stderr") != std::string::npos);
+  CHECK(r.runner.output.find("tensor dx 2 1 1 42") != std::string::npos);  // shown, not believed
+  // Terminal control characters from learner output never reach the terminal.
+  const std::string text = text_report(r, Style{});
+  CHECK(text.find('\033') == std::string::npos);
+  CHECK(text.find("colour codes are shown escaped") != std::string::npos);
+}
+
+TEST_CASE("an endless loop times out") {
+  const CheckResult r = judge_fixture("loops", 1.0);
+  CHECK(r.runner.end == ProcessResult::End::TimedOut);
+  CHECK(test::gradient(r, "dx").verdict == Verdict::TimedOut);
+  CHECK(r.runner.summary.find("timed out after 1 s") != std::string::npos);
+  CHECK(r.runner.wall_seconds < 10.0);
+}
+
+TEST_CASE("a crash is a verdict naming the signal") {
+  const CheckResult r = judge_fixture("segfault");
+  CHECK(r.runner.end == ProcessResult::End::Signaled);
+  CHECK(test::gradient(r, "dx").verdict == Verdict::Crashed);
+  CHECK(r.runner.summary.find("SIGSEGV") != std::string::npos);
+}
+
+TEST_CASE("an exception is an error carrying its text") {
+  const CheckResult r = judge_fixture("throws");
+  CHECK(r.runner.finished);
+  CHECK(test::gradient(r, "dx").verdict == Verdict::Error);
+  CHECK(test::gradient(r, "dx").message == "index 17 out of range");
+}
+
+TEST_CASE("exit(0) before finishing is not mistaken for success") {
+  const CheckResult r = judge_fixture("exits");
+  CHECK_FALSE(r.runner.finished);
+  CHECK(test::gradient(r, "dx").verdict == Verdict::Crashed);
+  CHECK(r.runner.summary.find("before it finished") != std::string::npos);
+}
+
+TEST_CASE("NaN in a gradient is wrong, and said so") {
+  const CheckResult r = judge_fixture("nan");
+  const auto& g = test::gradient(r, "dx");
+  CHECK(g.verdict == Verdict::Wrong);
+  CHECK(g.message.find("NaN or Inf") != std::string::npos);
+  REQUIRE(g.comparison);
+  CHECK(g.comparison->worst_index == std::vector<std::int64_t>{1, 2});
+}
+
+TEST_CASE("the right numbers in the transposed shape are a wrong shape") {
+  const CheckResult r = judge_fixture("transposed");
+  const auto& g = test::gradient(r, "dx");
+  CHECK(g.verdict == Verdict::WrongShape);
+  CHECK(g.message == "expected (8, 16), got (16, 8)");
+}
+
+TEST_CASE("allocating without bound ends at the memory cap") {
+  CheckOptions options;
+  options.rebuild = false;
+  options.runner = std::string(BPDOJO_TEST_BUILD_DIR) + "/fixtures/allocates/exercise_03";
+  options.limits.memory_bytes = std::size_t{512} << 20;
+  options.limits.wall_seconds = 60;
+  const CheckResult r = check_exercise(test::workspace(), *find_exercise(3), options);
+  const Verdict v = test::gradient(r, "dx").verdict;
+  CAPTURE(r.runner.summary);
+  CAPTURE(test::gradient(r, "dx").message);
+  // Without sanitizers RLIMIT_AS makes the allocation throw (an error: out of memory); under
+  // AddressSanitizer the checker watches the resident size and kills it.
+  CHECK((v == Verdict::Error || v == Verdict::Killed || v == Verdict::Crashed));
+  CHECK(r.runner.wall_seconds < 60.0);
+}

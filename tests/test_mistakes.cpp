@@ -1,0 +1,87 @@
+// The mistake catalogue (tests/mistakes/catalogue.cmake): each entry fails exactly the gradients it
+// breaks, at least 100x above the threshold, and passes every other gradient.
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+using namespace bpdojo;
+
+namespace {
+
+struct Mistake {
+  std::string name;
+  int exercise;
+  std::string runner;
+  std::set<std::string> fails;
+};
+
+std::vector<Mistake> catalogue() {
+  std::ifstream in(BPDOJO_TEST_MISTAKE_MANIFEST);
+  std::vector<Mistake> out;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    Mistake m;
+    std::string nn;
+    fields >> m.name >> nn >> m.runner;
+    m.exercise = std::stoi(nn);
+    for (std::string g; fields >> g;) m.fails.insert(g);
+    out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the catalogue has at least 15 entries, every gradient it names exists") {
+  const auto all = catalogue();
+  MESSAGE("mistake catalogue: " << all.size() << " entries");
+  CHECK(all.size() >= 15);
+  for (const auto& m : all) {
+    CAPTURE(m.name);
+    const ExerciseInfo* info = find_exercise(m.exercise);
+    REQUIRE(info);
+    CHECK_FALSE(m.fails.empty());
+    for (const auto& g : m.fails) {
+      CAPTURE(g);
+      CHECK(std::any_of(info->gradients.begin(), info->gradients.end(), [&](const GradientSpec& s) { return s.name == g; }));
+    }
+  }
+}
+
+TEST_CASE("every mistake fails where it should, 100x above the threshold, and nowhere else") {
+  double smallest_failing = 1e300;
+  std::string smallest_where;
+  for (const auto& m : catalogue()) {
+    SUBCASE(m.name.c_str()) {
+      const ExerciseInfo& info = *find_exercise(m.exercise);
+      for (std::uint64_t seed : {0, 1, 2, 3, 4}) {
+        const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, {}, m.runner);
+        CAPTURE(seed);
+        REQUIRE(r.runner.finished);
+        for (const auto& g : r.gradients) {
+          CAPTURE(g.name);
+          if (m.fails.count(g.name)) {
+            CHECK(g.verdict != Verdict::Correct);
+            const bool shape = g.verdict == Verdict::WrongShape;
+            CHECK((g.verdict == Verdict::Wrong || shape));
+            if (!shape) {
+              REQUIRE(g.comparison);
+              CHECK(g.comparison->rel_error >= 100 * kThreshold);
+              if (g.comparison->rel_error < smallest_failing)
+                smallest_failing = g.comparison->rel_error, smallest_where = m.name + " " + g.name;
+            }
+          } else {
+            CHECK(g.verdict == Verdict::Correct);
+          }
+        }
+      }
+    }
+  }
+  if (smallest_where.size())
+    MESSAGE("smallest relative error of a failing gradient: " << smallest_failing << " (" << smallest_where << ")");
+}
