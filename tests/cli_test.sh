@@ -24,6 +24,8 @@ has "check" "--help lists check"; has "list" "--help lists list"; has "Exit code
 expect_code 0 "$checker" check --help
 has "--solutions" "check --help"; has "--seed" "check --help"; has "--json" "check --help"
 
+expect_code 0 "$checker" --size N=3 3 --solutions --build-dir "$build"
+has "N=3  H=16" "--size before the exercise"
 for name in exercise_03 03 3 exercise_03_tanh tanh EXERCISE_03; do
   expect_code 0 "$checker" "$name" --solutions --build-dir "$build"
 done

@@ -20,6 +20,10 @@ const std::set<std::string> kVerbs = {"check", "list"};
 std::vector<std::string> with_default_verb(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--build-dir") {  // the one top-level option with a value
+      ++i;
+      continue;
+    }
     if (!args[i].empty() && args[i][0] == '-') continue;
     if (!kVerbs.count(args[i])) args.insert(args.begin(), "check");
     break;
@@ -70,7 +74,10 @@ int main(int argc, char** argv) {
   double memory_mib = 2048;
   check->add_option("exercise", exercise, "exercise_03, 03, 3, exercise_03_tanh or tanh")->required();
   check->add_option("--seed", seed, "The instance's seed (default 0)");
-  check->add_option("--size", size_args, "A shape size, LETTER=VALUE (N=32); repeat it or use commas");
+  check->add_option("--size", size_args, "A shape size, LETTER=VALUE (N=32); repeat it or use commas")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   check->add_flag("--solutions", solutions, "Judge the reference solution instead of your file");
   check->add_flag("--json", json, "Print the result as one JSON document (docs/result-schema.md)");
   check->add_option("--timeout", timeout, "Wall-clock limit for your code, in seconds (default 10)")->check(CLI::PositiveNumber);

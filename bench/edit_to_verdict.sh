@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Edit-to-verdict: touch one exercise file and run the checker on it (rebuild + run + judge),
+# against the physical floor of compiling a file that holds only `#include <Eigen/Dense>` with the
+# same compiler and flags, measured in the same run with hyperfine (apt install hyperfine).
+# Target: edit-to-verdict median <= 1.0x the floor.
+#
+# usage: bench/edit_to_verdict.sh [EXERCISE_NN ...]   (default: 03 04 05; needs a configured build/)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build=${BPDOJO_BUILD_DIR:-build}
+command -v hyperfine >/dev/null || { echo "bench: needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
+[ -f "$build/compile_commands.json" ] || { echo "bench: no $build/compile_commands.json: cmake --preset default first" >&2; exit 2; }
+cmake --build "$build" >/dev/null
+exercises=("$@")
+[ ${#exercises[@]} -gt 0 ] || exercises=(03 04 05)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo '#include <Eigen/Dense>' >"$tmp/floor.cpp"
+
+for nn in "${exercises[@]}"; do
+  src=$(ls solutions/exercise_"$nn"_*.cpp)
+  # The exact command the build uses for this file, minus the precompiled header and the output.
+  flags=$(python3 - "$build/compile_commands.json" "$PWD/$src" <<'PY'
+import json, shlex, sys
+for e in json.load(open(sys.argv[1])):
+    if e["file"] == sys.argv[2]:
+        args = shlex.split(e["command"])
+        out, skip = [], False
+        for a in args[1:]:
+            if skip: skip = False; continue
+            if a in ("-include", "-o", "-c", "-MF", "-MT"): skip = True; continue
+            if a in ("-Winvalid-pch", "-MD"): continue
+            out.append(a)
+        print(args[0], " ".join(shlex.quote(a) for a in out)); break
+PY
+)
+  echo "== exercise $nn: $src"
+  hyperfine --warmup 1 --runs "${RUNS:-10}" --export-json "$tmp/$nn.json" \
+    --prepare "touch $src" -n "edit-to-verdict" "$build/checker $nn --solutions" \
+    -n "floor: compile #include <Eigen/Dense>" "$flags -c $tmp/floor.cpp -o $tmp/floor.o" >/dev/null
+  python3 - "$tmp/$nn.json" <<'PY'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"]
+med = [statistics.median(x["times"]) for x in r]
+print(f"  edit-to-verdict median {med[0]:.3f} s   floor median {med[1]:.3f} s   ratio {med[0]/med[1]:.2f}x (target <= 1.00x)")
+PY
+done
