@@ -90,3 +90,11 @@ TEST_CASE("allocating without bound ends at the memory cap") {
   CHECK((v == Verdict::Error || v == Verdict::Killed || v == Verdict::Crashed));
   CHECK(r.runner.wall_seconds < 60.0);
 }
+
+TEST_CASE("matrices whose shapes do not fit are an error quoting Eigen's check, not undefined behaviour") {
+  const CheckResult r = judge_fixture("mismatch");
+  CHECK(r.runner.finished);
+  const auto& g = test::gradient(r, "dx");
+  CHECK(g.verdict == Verdict::Error);
+  CHECK(g.message.find("Eigen: shapes or indices do not fit") != std::string::npos);
+}

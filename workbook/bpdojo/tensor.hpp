@@ -7,7 +7,7 @@
 // therefore keeps each example's numbers together and is a no-op on the data.
 #pragma once
 
-#include <Eigen/Dense>
+#include "bpdojo/eigen.hpp"
 
 #include <cstdint>
 #include <string>
