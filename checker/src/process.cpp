@@ -4,6 +4,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -57,6 +58,16 @@ std::size_t resident_bytes(pid_t pid) {
     if (fd != err_pipe) ::close(fd);
   rlimit core{0, 0};
   ::setrlimit(RLIMIT_CORE, &core);
+#ifdef BPDOJO_ASAN
+  // Sanitizer builds: let a fatal signal end the runner as it would without AddressSanitizer
+  // (which otherwise reports it and exits with code 1), so the verdict names the signal.
+  {
+    const char* old = std::getenv("ASAN_OPTIONS");
+    std::string options = old ? std::string(old) + ":" : std::string();
+    options += "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0";
+    ::setenv("ASAN_OPTIONS", options.c_str(), 1);
+  }
+#endif
 #ifndef BPDOJO_ASAN
   if (limits.memory_bytes > 0) {
     rlimit as{limits.memory_bytes, limits.memory_bytes};
