@@ -69,7 +69,7 @@ TEST_CASE("every pristine stub reports every gradient as not implemented") {
       for (const auto& g : r.gradients) {
         CAPTURE(g.name);
         CHECK(g.verdict == Verdict::NotImplemented);
-        CHECK(g.message.rfind("TODO(", 0) == 0);
+        CHECK((g.message.rfind("TODO(", 0) == 0 || g.message.rfind("not reached: ", 0) == 0));
       }
     }
   }

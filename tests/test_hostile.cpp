@@ -98,3 +98,13 @@ TEST_CASE("matrices whose shapes do not fit are an error quoting Eigen's check, 
   CHECK(g.verdict == Verdict::Error);
   CHECK(g.message.find("Eigen: shapes or indices do not fit") != std::string::npos);
 }
+
+TEST_CASE("gradients reported before a crash keep their verdict") {
+  const std::string runner = std::string(BPDOJO_TEST_BUILD_DIR) + "/fixtures/crash_after_dx/exercise_02";
+  const CheckResult r = test::judge_runner(*find_exercise(2), Flavour::Learner, 3, {}, runner);
+  CHECK(test::gradient(r, "dx").verdict == Verdict::Correct);
+  CHECK(test::gradient(r, "dW").verdict == Verdict::Crashed);
+  CHECK(test::gradient(r, "db").verdict == Verdict::Crashed);
+  CHECK(r.correct() == 1);
+  CHECK(r.next()->name == "dW");
+}

@@ -126,7 +126,9 @@ void judge(CheckResult& result, const std::string& protocol_bytes) {
       const protocol::Message& m = *it->second;
       if (m.kind == protocol::Kind::NotImplemented) {
         gr.verdict = Verdict::NotImplemented;
-        gr.message = m.text == "not set" ? spec.function + " returned without setting " + spec.name : "TODO(\"" + m.text + "\")";
+        if (m.text == "not set") gr.message = spec.function + " returned without setting " + spec.name;
+        else if (m.text.rfind(spec.name, 0) == 0) gr.message = "TODO(\"" + m.text + "\")";
+        else gr.message = "not reached: " + spec.function + " stopped at TODO(\"" + m.text + "\")";
       } else if (m.kind == protocol::Kind::Error) {
         gr.verdict = Verdict::Error;
         gr.message = m.text.substr(0, 300);
