@@ -24,7 +24,7 @@ Estimate derivative(const std::function<double(double)>& f, double x, double sca
     const double roundoff = 32 * eps * fmax / hh;
     best = {d5, hh, false};
     have_finite = true;
-    if (std::abs(d5 - d3) <= 1e-4 * std::abs(d5) + roundoff) {
+    if (std::abs(d5 - d3) <= 1e-6 * std::abs(d5) + roundoff) {
       best.converged = true;
       return best;
     }

@@ -1,0 +1,85 @@
+// Exercise 04: the problem, the lecture's forward pass step by step:
+// logits (N,V), Y -> logit_maxes -> norm_logits -> counts -> counts_sum -> counts_sum_inv -> probs
+// -> logprobs -> loss = -mean_n logprobs[n][Y[n]].
+#include "bpdojo/exercise_04_cross_entropy.hpp"
+#include "bpdojo/rng.hpp"
+
+namespace bpdojo {
+namespace {
+
+struct Problem {
+  Graph graph;
+  Labels Y;
+};
+
+Problem problem(std::uint64_t seed, const Sizes& sizes) {
+  const Index N = sizes.at("N"), V = sizes.at("V");
+  Rng rng(seed);
+  Problem p;
+  Rng ry = rng.fork("Y");
+  for (Index n = 0; n < N; ++n) p.Y.push_back(static_cast<int>(ry.below(static_cast<std::uint64_t>(V))));
+  const Labels Y = p.Y;
+  Graph& g = p.graph;
+  // Scaled so the softmax is far from uniform and the labels' probabilities vary.
+  const auto logits = g.leaf("logits", {{N, V}, rng.fork("logits").normal_matrix(N, V, 1.5)});
+  const auto logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const Graph::Inputs& v) -> Matrix {
+    return v[logits].rowwise().maxCoeff();
+  });
+  const auto norm_logits = g.step("norm_logits", {N, V}, {logits, logit_maxes}, [=](const Graph::Inputs& v) -> Matrix {
+    return v[logits].colwise() - v[logit_maxes].col(0);
+  });
+  const auto counts = g.step("counts", {N, V}, {norm_logits}, [=](const Graph::Inputs& v) -> Matrix {
+    return v[norm_logits].array().exp();
+  });
+  const auto counts_sum = g.step("counts_sum", {N, 1}, {counts}, [=](const Graph::Inputs& v) -> Matrix {
+    return v[counts].rowwise().sum();
+  });
+  const auto counts_sum_inv = g.step("counts_sum_inv", {N, 1}, {counts_sum}, [=](const Graph::Inputs& v) -> Matrix {
+    return v[counts_sum].array().inverse();
+  });
+  const auto probs = g.step("probs", {N, V}, {counts, counts_sum_inv}, [=](const Graph::Inputs& v) -> Matrix {
+    return v[counts].array().colwise() * v[counts_sum_inv].col(0).array();
+  });
+  const auto logprobs = g.step("logprobs", {N, V}, {probs}, [=](const Graph::Inputs& v) -> Matrix {
+    return v[probs].array().log();
+  });
+  const auto loss = g.step("loss", {}, {logprobs}, [=](const Graph::Inputs& v) {
+    double sum = 0.0;
+    for (Index n = 0; n < N; ++n) sum += v[logprobs](n, Y[static_cast<std::size_t>(n)]);
+    return Matrix::Constant(1, 1, -sum / static_cast<double>(N));
+  });
+  g.set_loss(loss);
+  g.forward();
+  return p;
+}
+
+}  // namespace
+
+CrossEntropyCache exercise_04_instance(std::uint64_t seed, const Sizes& sizes) {
+  const Problem p = problem(seed, sizes);
+  const Graph& g = p.graph;
+  auto val = [&](const char* name) { return g.value(g.id(name)); };
+  return {val("logits"), p.Y,     val("logit_maxes"), val("norm_logits"), val("counts"), val("counts_sum"),
+          val("counts_sum_inv"), val("probs"), val("logprobs"), g.loss()};
+}
+
+ExerciseInfo exercise_04_info() {
+  const char* step = "cross_entropy_backward";
+  return {4,
+          "cross_entropy",
+          "softmax cross-entropy",
+          "exercise_04_cross_entropy.cpp",
+          {{"N", "batch size", 32, 1, 512}, {"V", "classes", 27, 2, 512}},
+          {{"dlogprobs", 0, "logprobs", step},
+           {"dprobs", 0, "probs", step},
+           {"dcounts_sum_inv", 0, "counts_sum_inv", step},
+           {"dcounts_sum", 0, "counts_sum", step},
+           {"dcounts", 0, "counts", step},
+           {"dnorm_logits", 0, "norm_logits", step},
+           {"dlogit_maxes", 0, "logit_maxes", step},
+           {"dlogits", 0, "logits", step},
+           {"dlogits_fused", 0, "logits", "cross_entropy_backward_fused"}},
+          [](std::uint64_t seed, const Sizes& sizes) { return std::vector<Graph>{problem(seed, sizes).graph}; }};
+}
+
+}  // namespace bpdojo
