@@ -36,7 +36,7 @@ Estimate derivative(const std::function<double(double)>& f, double x, double sca
 double node_scale(const Matrix& values) {
   if (values.size() == 0) return 1.0;
   const double rms = std::sqrt(values.squaredNorm() / static_cast<double>(values.size()));
-  return (rms > 0.0 && std::isfinite(rms)) ? rms : 1.0;
+  return (rms > 1.0 && std::isfinite(rms)) ? rms : 1.0;
 }
 
 Tensor gradient(const Graph& graph, Graph::NodeId node, const Options& options) {

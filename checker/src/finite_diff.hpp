@@ -2,7 +2,7 @@
 //
 // Each element gets the fourth-order central stencil
 //     f'(x) ~ (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / 12h,
-// with h = 1e-3 * max(|x|, s), s the root-mean-square of the node (the scale its values live on).
+// with h = 1e-3 * max(|x|, s), s the root-mean-square of the node's values but at least 1.
 // The second-order estimate (f(x+h) - f(x-h)) / 2h comes from the same four evaluations; when the
 // two disagree by more than truncation allows (a singularity nearby, such as log of a small
 // count), or a value is not finite, h is divided by 4 and the element is done again.
@@ -16,7 +16,7 @@ namespace bpdojo::fd {
 
 struct Options {
   double rel_step = 1e-3;
-  int max_refinements = 8;
+  int max_refinements = 12;
 };
 
 struct Estimate {
@@ -32,7 +32,8 @@ Estimate derivative(const std::function<double(double)>& f, double x, double sca
 // recomputed). Returns the numeric gradient with the node's shape.
 Tensor gradient(const Graph& graph, Graph::NodeId node, const Options& options = {});
 
-// The scale used for a node's steps: the RMS of its values, or 1 when they are all zero.
+// The scale used for a node's steps: the RMS of its values, and at least 1 (a smaller step would
+// drown in rounding; where a larger one is too coarse, the refinement catches it).
 double node_scale(const Matrix& values);
 
 }  // namespace bpdojo::fd
