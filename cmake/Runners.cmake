@@ -1,6 +1,6 @@
 # The exercises, in the learner's order. Each NN_slug names workbook/stubs/exercise_NN_slug.cpp,
 # exercises/exercise_NN_slug.cpp and solutions/exercise_NN_slug.cpp.
-set(BPDOJO_EXERCISES 02_linear 03_tanh 04_cross_entropy 05_batch_norm)
+set(BPDOJO_EXERCISES 01_chain_rule 02_linear 03_tanh 04_cross_entropy 05_batch_norm)
 
 # bpdojo_add_runner(<target> <output-dir> <source> <NN> LEARNER|PRISTINE|STRICT)
 # A runner: one exercise file linked with the workbook and the shared runner main. Its executable
