@@ -92,7 +92,17 @@ const ExerciseInfo& resolve_exercise(const std::string& given) {
   }
   const ExerciseInfo* best = nullptr;
   std::size_t best_d = ~std::size_t{0};
+  // A number in the name that is an exercise's number wins ("exercise_3x" -> exercise_03).
+  for (std::size_t i = 0; i < name.size() && !best; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i]))) continue;
+    std::size_t j = i;
+    while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j]))) ++j;
+    if (j - i <= 3) best = find_exercise(std::stoi(name.substr(i, j - i)));
+    i = j;
+  }
+  const bool by_number = best != nullptr;
   for (const auto& e : all_exercises()) {
+    if (by_number) break;
     for (const std::string& cand : {e.id(), e.id() + "_" + e.slug, e.slug}) {
       const std::size_t d = edit_distance(name, cand);
       if (d < best_d) best_d = d, best = &e;
