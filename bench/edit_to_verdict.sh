@@ -37,11 +37,12 @@ PY
   echo "== exercise $nn: $src"
   hyperfine --warmup 1 --runs "${RUNS:-10}" --export-json "$tmp/$nn.json" \
     --prepare "touch $src" -n "edit-to-verdict" "$build/checker $nn --solutions" \
-    -n "floor: compile #include <Eigen/Dense>" "$flags -c $tmp/floor.cpp -o $tmp/floor.o" >/dev/null
+    -n "floor: compile #include <Eigen/Dense>" "$flags -c $tmp/floor.cpp -o $tmp/floor.o" >/dev/null 2>&1
   python3 - "$tmp/$nn.json" <<'PY'
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))["results"]
 med = [statistics.median(x["times"]) for x in r]
+print(f"  flags: {' '.join(r[1]['command'].split()[1:-4])}") if False else None
 print(f"  edit-to-verdict median {med[0]:.3f} s   floor median {med[1]:.3f} s   ratio {med[0]/med[1]:.2f}x (target <= 1.00x)")
 PY
 done

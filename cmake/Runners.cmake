@@ -2,6 +2,11 @@
 # exercises/exercise_NN_slug.cpp and solutions/exercise_NN_slug.cpp.
 set(BPDOJO_EXERCISES 01_chain_rule 02_linear 03_tanh 04_cross_entropy 05_batch_norm)
 
+# How a runner's exercise file is compiled. Its cost is Eigen's template instantiation, which
+# -O2 and full debug info double: -O1 with line tables keeps the edit-to-verdict loop short
+# (bench/edit_to_verdict.sh) and still gives a backtrace. The precompiled header matches it.
+set(BPDOJO_RUNNER_OPTIONS $<$<NOT:$<CONFIG:Debug>>:-O1 -g1>)
+
 # bpdojo_add_runner(<target> <output-dir> <source> <NN> LEARNER|PRISTINE|STRICT)
 # A runner: one exercise file linked with the workbook and the shared runner main. Its executable
 # is <output-dir>/exercise_NN.
@@ -10,6 +15,7 @@ function(bpdojo_add_runner target outdir source nn kind)
   set_target_properties(${target} PROPERTIES OUTPUT_NAME exercise_${nn} RUNTIME_OUTPUT_DIRECTORY ${outdir})
   target_link_libraries(${target} PRIVATE bpdojo_runner_${nn})
   target_precompile_headers(${target} REUSE_FROM bpdojo_pch)
+  target_compile_options(${target} PRIVATE ${BPDOJO_RUNNER_OPTIONS})
   if(kind STREQUAL "STRICT")
     target_link_libraries(${target} PRIVATE bpdojo_warnings)
   else()

@@ -71,6 +71,17 @@ bpdojo_mistake(ce_fused_without_mean 04
 bpdojo_mistake(ce_fused_sign 04
   FIND "softmax(n, Y[n]) -= 1.0;" REPLACE "softmax(n, Y[n]) += 1.0;"
   FAILS dlogits_fused)
+bpdojo_mistake(ce_dlogprobs_sign 04
+  FIND "= -1.0 / static_cast<double>(N);" REPLACE "= 1.0 / static_cast<double>(N);"
+  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits)
+bpdojo_mistake(ce_dcounts_sum_missing_square 04
+  FIND "-c.counts_sum.array().square().inverse()" REPLACE "-c.counts_sum.array().inverse()"
+  FAILS dcounts_sum dcounts dnorm_logits dlogit_maxes dlogits)
+bpdojo_mistake(ce_fused_forgot_one_hot 04
+  FIND "  for (Index n = 0; n < N; ++n) softmax(n, Y[n]) -= 1.0;" REPLACE "  // (the one-hot of the labels is forgotten)"
+  FAILS dlogits_fused)
+# (Not catalogued, because no checker can see them: leaving the dlogit_maxes term out of dlogits, or
+# adding it at column 0 instead of the argmax, changes dlogits by dlogit_maxes, which is zero.)
 
 # --- exercise 05: batch norm --------------------------------------------------------------------
 # (Mistakes in the bndiff2 path leave dbnmeani right: the rows of bndiff sum to zero.)
@@ -100,4 +111,13 @@ bpdojo_mistake(bn_dhprebn_mean_path_without_1_over_n 05
   FAILS dhprebn)
 bpdojo_mistake(bn_fused_without_bessel 05
   FIND "- n / (n - 1.0) * c.bnraw.array()" REPLACE "- c.bnraw.array()"
+  FAILS dhprebn_fused)
+bpdojo_mistake(bn_dbnvar_without_half 05
+  FIND "-0.5 * (c.bnvar.array() + kBatchNormEps)" REPLACE "-(c.bnvar.array() + kBatchNormEps)"
+  FAILS dbnvar dbndiff2 dbndiff dhprebn)
+bpdojo_mistake(bn_dbnvar_inv_uses_bnraw 05
+  FIND "(c.bndiff.array() * dbnraw.array())" REPLACE "(c.bnraw.array() * dbnraw.array())"
+  FAILS dbnvar_inv dbnvar dbndiff2 dbndiff dhprebn)
+bpdojo_mistake(bn_fused_forgot_mean_term 05
+  FIND "n * dhpreact.array() - sum_d - " REPLACE "n * dhpreact.array() - "
   FAILS dhprebn_fused)

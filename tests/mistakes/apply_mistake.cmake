@@ -1,0 +1,16 @@
+# cmake -DSPEC=spec.cmake -DSOLUTION=solution.cpp -DOUTPUT=mistake.cpp -P apply_mistake.cmake
+# Applies a catalogue entry's edits to a solution; each FIND must occur exactly once.
+include(${SPEC})
+file(READ ${SOLUTION} text)
+math(EXPR last "${EDIT_COUNT} - 1")
+foreach(i RANGE ${last})
+  string(FIND "${text}" "${FIND_${i}}" first)
+  string(FIND "${text}" "${FIND_${i}}" again REVERSE)
+  if(first EQUAL -1)
+    message(FATAL_ERROR "mistake ${MISTAKE_NAME}: '${FIND_${i}}' is not in ${SOLUTION}")
+  elseif(NOT first EQUAL again)
+    message(FATAL_ERROR "mistake ${MISTAKE_NAME}: '${FIND_${i}}' occurs more than once in ${SOLUTION}")
+  endif()
+  string(REPLACE "${FIND_${i}}" "${REPLACE_${i}}" text "${text}")
+endforeach()
+file(WRITE ${OUTPUT} "${text}")
