@@ -5,6 +5,8 @@
 //         for what batch norm does: https://www.youtube.com/watch?v=P6sfmUTpUmc
 //         then "Becoming a Backprop Ninja" (lecture 5), exercise 1 (the batch-norm lines) and
 //         exercise 3 (fused): https://www.youtube.com/watch?v=q8SA3rM6ckI
+// Read:   Ioffe and Szegedy, "Batch Normalization" (2015), section 3 derives the backward pass
+//         (with the biased 1/N variance, where this workbook uses 1/(N-1)): https://arxiv.org/abs/1502.03167
 //
 // Shapes: N batch, H hidden units. Every Matrix is row-major: row n is example n.
 //
