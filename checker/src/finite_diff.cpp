@@ -8,28 +8,45 @@ namespace bpdojo::fd {
 
 Estimate derivative(const std::function<double(double)>& f, double x, double scale, const Options& options) {
   constexpr double eps = std::numeric_limits<double>::epsilon();
-  double h = options.rel_step * std::max(std::abs(x), scale);
-  if (!(h > 0.0) || !std::isfinite(h)) h = options.rel_step;
+  double h = options.start_step * std::max(std::abs(x), scale);
+  if (!(h > 0.0) || !std::isfinite(h)) h = options.start_step;
   Estimate best;
-  bool have_finite = false;
-  for (int attempt = 0; attempt <= options.max_refinements; ++attempt, h /= 4.0) {
-    // Make the step exactly representable as a difference from x.
-    volatile double xh = x + h;
+  best.value = std::numeric_limits<double>::quiet_NaN();
+  double best_error = std::numeric_limits<double>::infinity();
+  // f(x +- 2h) at one level is f(x +- h) of the level before (the step halves each time).
+  double fp2 = 0.0, fm2 = 0.0, prev_d5 = 0.0;
+  bool have_prev = false, have_wide = false;
+  for (int level = 0; level <= options.max_levels; ++level, h /= 2.0) {
+    volatile double xh = x + h;  // a step exactly representable as a difference from x
     const double hh = xh - x;
-    const double fp1 = f(x + hh), fm1 = f(x - hh), fp2 = f(x + 2 * hh), fm2 = f(x - 2 * hh);
-    if (!std::isfinite(fp1) || !std::isfinite(fm1) || !std::isfinite(fp2) || !std::isfinite(fm2)) continue;
-    const double d3 = (fp1 - fm1) / (2 * hh);
+    if (!have_wide) fp2 = f(x + 2 * hh), fm2 = f(x - 2 * hh);
+    const double fp1 = f(x + hh), fm1 = f(x - hh);
+    const bool finite = std::isfinite(fp1) && std::isfinite(fm1) && std::isfinite(fp2) && std::isfinite(fm2);
     const double d5 = (8 * (fp1 - fm1) - (fp2 - fm2)) / (12 * hh);
-    const double fmax = std::max({std::abs(fp1), std::abs(fm1), std::abs(fp2), std::abs(fm2)});
-    const double roundoff = 32 * eps * fmax / hh;
-    best = {d5, hh, false};
-    have_finite = true;
-    if (std::abs(d5 - d3) <= 1e-6 * std::abs(d5) + roundoff) {
-      best.converged = true;
-      return best;
+    fp2 = fp1, fm2 = fm1, have_wide = true;
+    if (!finite) {
+      have_prev = false;
+      continue;
     }
+    const double fmax = std::max({std::abs(fp1), std::abs(fm1), std::abs(fp2), std::abs(fm2)});
+    const double roundoff = 4 * eps * fmax / hh;
+    if (!have_prev) {
+      prev_d5 = d5, have_prev = true;
+      if (!std::isfinite(best.value)) best = {d5, hh, false};
+      continue;
+    }
+    // Halving the step divides the fourth-order error by 16: the change from the last level is
+    // 15 times what is left in this one. The Richardson combination removes most of that too.
+    const double truncation = std::abs(d5 - prev_d5) / 15;
+    const double error = truncation + roundoff;
+    if (error < best_error) {
+      best_error = error;
+      best = {(16 * d5 - prev_d5) / 15, hh, error <= 1e-6 * std::abs(d5) + 2 * roundoff};
+    }
+    // Past the balance of truncation and rounding, smaller steps only add noise.
+    if (truncation < roundoff || error > 8 * best_error) break;
+    prev_d5 = d5;
   }
-  if (!have_finite) best.value = std::numeric_limits<double>::quiet_NaN();
   return best;
 }
 

@@ -1,11 +1,14 @@
 // Backprop Dojo checker: numeric gradients by finite differences, in double precision.
 //
 // Each element gets the fourth-order central stencil
-//     f'(x) ~ (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / 12h,
-// with h = 1e-3 * max(|x|, s), s the root-mean-square of the node's values but at least 1.
-// The second-order estimate (f(x+h) - f(x-h)) / 2h comes from the same four evaluations; when the
-// two disagree by more than truncation allows (a singularity nearby, such as log of a small
-// count), or a value is not finite, h is divided by 4 and the element is done again.
+//     D(h) = (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / 12h
+// on a sequence of steps h0, h0/2, h0/4 ... with h0 = 4e-3 * max(|x|, s), s the root-mean-square
+// of the node's values but at least 1. Halving h divides D's truncation error by 16, so the change
+// between two levels estimates it; rounding grows as eps |f| / h. The walk stops where rounding
+// overtakes truncation, and returns the Richardson combination (16 D(h) - D(2h)) / 15 of the level
+// with the smallest estimated error. A step that leaves the function's domain (a value that is
+// not finite, such as the log of a negative count) just moves on to the next, smaller step.
+// Reusing f(x +- 2h) from the level before, a smooth element costs six evaluations.
 #pragma once
 
 #include "bpdojo/graph.hpp"
@@ -15,8 +18,8 @@
 namespace bpdojo::fd {
 
 struct Options {
-  double rel_step = 1e-3;
-  int max_refinements = 12;
+  double start_step = 4e-3;  // times max(|x|, scale)
+  int max_levels = 30;       // each halves the step
 };
 
 struct Estimate {
