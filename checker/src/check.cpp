@@ -2,8 +2,6 @@
 
 #include "finite_diff.hpp"
 
-#include "bpdojo/protocol.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -82,11 +80,8 @@ Verdict verdict_for_unreported(const RunnerStatus& r) {
 
 }  // namespace
 
-void judge(CheckResult& result, const std::string& protocol_bytes) {
+void judge(CheckResult& result, const protocol::ParseResult& parsed) {
   const ExerciseInfo& info = *result.info;
-  const protocol::ParseResult parsed = protocol::parse(protocol_bytes);
-  result.runner.finished = parsed.ended;
-  if (!parsed.error.empty()) result.runner.protocol_error = parsed.error;
 
   // The last word on each name wins (a gradient may be assigned more than once).
   std::map<std::string, const protocol::Message*> last;
@@ -193,11 +188,11 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
   result.runner.wall_seconds = pr.wall_seconds;
   result.runner.output = pr.output;
   result.runner.output_bytes = pr.output_bytes;
-  // The summary must exist before judging (unreported gradients quote it); `finished` comes from
-  // the protocol, so it is set again after.
-  result.runner.finished = protocol::parse(pr.protocol).ended;
+  const protocol::ParseResult parsed = protocol::parse(pr.protocol);
+  result.runner.finished = parsed.ended;
+  result.runner.protocol_error = parsed.error;
   result.runner.summary = runner_summary(result.runner, options.limits);
-  judge(result, pr.protocol);
+  judge(result, parsed);
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include "workspace.hpp"
 
 #include "bpdojo/exercise.hpp"
+#include "bpdojo/protocol.hpp"
 
 #include <optional>
 #include <string>
@@ -68,9 +69,9 @@ struct CheckResult {
 // Builds (if needed), runs and judges. Throws SetupError on usage or setup problems.
 CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options);
 
-// Judges a runner's raw results against the instance (no processes: used by check_exercise and
-// by the tests).
-void judge(CheckResult& result, const std::string& protocol_bytes);
+// Judges what a runner reported against the instance: numeric gradients, comparisons, verdicts.
+// `result` carries the exercise, seed, sizes and the runner's status.
+void judge(CheckResult& result, const protocol::ParseResult& reported);
 
 // The command line that reproduces a check.
 std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour);

@@ -141,31 +141,41 @@ std::vector<std::string> compiler_errors(const std::string& output, const fs::pa
                                          std::size_t max_lines, std::size_t* omitted) {
   const std::string abs = source.string();
   const std::string rel = source.lexically_relative(root).string();
-  std::vector<std::string> picked;
+  // Blocks: a line about the learner's file ("file:line:col: error: ...") with the code excerpt
+  // lines the compiler prints under it.
+  struct Block {
+    std::vector<std::string> lines;
+    bool error = false;
+  };
+  std::vector<Block> blocks;
+  bool in_block = false;
   std::istringstream in(output);
-  std::string line;
-  bool in_block = false;  // after a line about the source: keep the code excerpt lines under it
-  while (std::getline(in, line)) {
+  for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    const bool about_source = line.find(abs) != std::string::npos &&
-                              (line.find(": error") != std::string::npos || line.find(": warning") != std::string::npos ||
-                               line.find(": note") != std::string::npos || line.find(": fatal error") != std::string::npos ||
-                               line.find("In function") != std::string::npos);
-    const bool excerpt = !line.empty() && line.find(" | ") != std::string::npos && line.rfind("   ", 0) == 0;
-    if (about_source) {
-      std::string l = line;
-      for (std::size_t p; (p = l.find(abs)) != std::string::npos;) l.replace(p, abs.size(), rel);
-      picked.push_back(l);
+    const bool about_source = line.find(abs) != std::string::npos;
+    const bool is_error = line.find(": error") != std::string::npos || line.find(": fatal error") != std::string::npos;
+    const bool is_diag = is_error || line.find(": warning") != std::string::npos || line.find(": note") != std::string::npos ||
+                         line.find("In function") != std::string::npos;
+    const bool excerpt = line.rfind("   ", 0) == 0 && line.find(" | ") != std::string::npos;
+    if (about_source && is_diag) {
+      for (std::size_t p; (p = line.find(abs)) != std::string::npos;) line.replace(p, abs.size(), rel);
+      blocks.push_back({{line}, is_error});
       in_block = true;
     } else if (excerpt && in_block) {
-      picked.push_back(line);
+      blocks.back().lines.push_back(line);
     } else {
       in_block = false;
     }
   }
-  // Errors first: drop warnings' blocks when there are errors, keep order otherwise.
-  std::size_t total = picked.size();
-  if (picked.size() > max_lines) picked.resize(max_lines);
+  // Errors first (warnings never stop the build), each block whole while there is room.
+  std::stable_partition(blocks.begin(), blocks.end(), [](const Block& b) { return b.error; });
+  std::vector<std::string> picked;
+  std::size_t total = 0;
+  for (const Block& b : blocks) {
+    total += b.lines.size();
+    for (const auto& l : b.lines)
+      if (picked.size() < max_lines) picked.push_back(l);
+  }
   if (omitted) *omitted = total - picked.size();
   return picked;
 }

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <memory>
 
 namespace bpdojo::runner {
 
@@ -34,6 +35,7 @@ class Session {
   std::uint64_t seed_;
   Sizes sizes_;
   int fd_;
+  std::unique_ptr<detail::GradSink> sink_;  // sends each gradient as it is assigned
 };
 
 // Defined once per exercise in workbook/runners/exercise_NN.cpp.

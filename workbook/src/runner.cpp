@@ -43,21 +43,15 @@ class Sink : public detail::GradSink {
   int fd_;
 };
 
-Sink* g_sink = nullptr;
-
 }  // namespace
 
-Session::Session(std::uint64_t seed, Sizes sizes, int fd) : seed_(seed), sizes_(std::move(sizes)), fd_(fd) {
+Session::Session(std::uint64_t seed, Sizes sizes, int fd)
+    : seed_(seed), sizes_(std::move(sizes)), fd_(fd), sink_(std::make_unique<Sink>(fd)) {
   send(protocol::header_line());
-  g_sink = new Sink(fd_);
-  detail::grad_sink() = g_sink;
+  detail::grad_sink() = sink_.get();
 }
 
-Session::~Session() {
-  detail::grad_sink() = nullptr;
-  delete g_sink;
-  g_sink = nullptr;
-}
+Session::~Session() { detail::grad_sink() = nullptr; }
 
 void Session::send(const std::string& line) { write_all(fd_, line); }
 
