@@ -88,6 +88,10 @@ cp "$src/solutions/exercise_03_tanh.cpp" "$work/exercises/"
 expect_code 0 "$wc" 3
 has "1/1 correct" "the edit was rebuilt and judged"
 sleep 1
+sed -i 's|  grads.dx = (1.0|  int unused = 0;\n  grads.dx = (1.0|' "$work/exercises/exercise_03_tanh.cpp"
+expect_code 0 "$wc" 3
+has "compiler warnings" "warnings are shown"; has "unused variable" "the warning itself"; has "1/1 correct" "warnings are not fatal"
+sleep 1
 sed -i 's|grads.dx = (1.0|grads.dx = (1.0 +* |' "$work/exercises/exercise_03_tanh.cpp"
 expect_code 1 "$wc" 3
 has "compile error" "compile error verdict"

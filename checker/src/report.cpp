@@ -87,6 +87,13 @@ std::string text_report(const CheckResult& r, const Style& st) {
       out += "  (" + std::to_string(r.build.errors_omitted) + " more lines: " + r.build.command + ")\n";
   }
 
+  if (!r.build.warnings.empty()) {
+    out += paint(st, kYellow, "compiler warnings") + " (not errors; often worth reading):\n";
+    for (const auto& l : r.build.warnings) out += "  " + l + "\n";
+    if (r.build.warnings_omitted)
+      out += "  (" + std::to_string(r.build.warnings_omitted) + " more lines: " + r.build.command + ")\n";
+  }
+
   std::size_t wname = 8, wshape = 5;
   for (const auto& g : r.gradients) {
     wname = std::max(wname, g.name.size());
@@ -166,6 +173,9 @@ std::string json_report(const CheckResult& r) {
   j.key("rebuilt").value(r.build.rebuilt);
   j.key("errors").begin_array();
   for (const auto& l : r.build.errors) j.value(l);
+  j.end_array();
+  j.key("warnings").begin_array();
+  for (const auto& l : r.build.warnings) j.value(l);
   j.end_array();
   j.end_object();
   j.key("runner").begin_object();

@@ -209,7 +209,10 @@ BuildOutcome ensure_built(const Workspace& ws, const ExerciseInfo& info, Flavour
   }
   const ProcessResult r = run_process({cmake_path, "--build", ws.build.string(), "--target", target}, limits);
   if (r.end == ProcessResult::End::FailedToStart) throw SetupError("cannot rebuild " + target + ": " + r.detail);
-  if (r.end == ProcessResult::End::Exited && r.exit_code == 0) return out;
+  if (r.end == ProcessResult::End::Exited && r.exit_code == 0) {
+    out.warnings = compiler_errors(r.output, source, ws.root, 20, &out.warnings_omitted);
+    return out;
+  }
   out.ok = false;
   out.errors = compiler_errors(r.output, source, ws.root, 20, &out.errors_omitted);
   if (out.errors.empty()) {

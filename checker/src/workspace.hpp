@@ -42,6 +42,8 @@ struct BuildOutcome {
   bool rebuilt = false;
   std::vector<std::string> errors;  // at most 20 lines: file:line: message, with the code shown
   std::size_t errors_omitted = 0;
+  std::vector<std::string> warnings;  // a build that succeeded with warnings about the file (at most 20 lines)
+  std::size_t warnings_omitted = 0;
   std::string command;  // how to see the whole compiler output
 };
 
