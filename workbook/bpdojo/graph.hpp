@@ -91,4 +91,8 @@ class Graph {
   NodeId loss_ = -1;
 };
 
+// A layer exercise's loss: its output reduced to a scalar with a fixed random upstream gradient G,
+// L = sum(out .* G), so that dL/d(out) = G. Adds the step "L" and makes it the graph's loss.
+Graph::NodeId add_upstream_loss(Graph& graph, Graph::NodeId out, Graph::NodeId G);
+
 }  // namespace bpdojo

@@ -16,10 +16,7 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const auto y = g.step("y", {N, H}, {x, W, b}, [=](const Graph::Inputs& v) -> Matrix {
     return (v[x] * v[W]).rowwise() + v[b].row(0);
   });
-  const auto L = g.step("L", {}, {y, G}, [=](const Graph::Inputs& v) {
-    return Matrix::Constant(1, 1, (v[y].array() * v[G].array()).sum());
-  });
-  g.set_loss(L);
+  add_upstream_loss(g, y, G);
   g.forward();
   return g;
 }

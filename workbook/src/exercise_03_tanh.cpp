@@ -13,10 +13,7 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const auto x = g.leaf("x", {{N, H}, rng.fork("x").uniform_matrix(N, H, -2.5, 2.5)});
   const auto G = g.leaf("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
   const auto h = g.step("h", {N, H}, {x}, [=](const Graph::Inputs& v) -> Matrix { return v[x].array().tanh(); });
-  const auto L = g.step("L", {}, {h, G}, [=](const Graph::Inputs& v) {
-    return Matrix::Constant(1, 1, (v[h].array() * v[G].array()).sum());
-  });
-  g.set_loss(L);
+  add_upstream_loss(g, h, G);
   g.forward();
   return g;
 }

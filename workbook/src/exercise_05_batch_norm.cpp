@@ -42,10 +42,7 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const auto hpreact = g.step("hpreact", {N, H}, {bngain, bnraw, bnbias}, [=](const Graph::Inputs& v) -> Matrix {
     return (v[bnraw].array().rowwise() * v[bngain].row(0).array()).rowwise() + v[bnbias].row(0).array();
   });
-  const auto L = g.step("L", {}, {hpreact, G}, [=](const Graph::Inputs& v) {
-    return Matrix::Constant(1, 1, (v[hpreact].array() * v[G].array()).sum());
-  });
-  g.set_loss(L);
+  add_upstream_loss(g, hpreact, G);
   g.forward();
   return g;
 }

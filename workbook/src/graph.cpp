@@ -111,4 +111,12 @@ double Graph::Perturbation::loss_with(std::int64_t element, double x) {
   return work_[static_cast<std::size_t>(graph_.loss_id())](0, 0);
 }
 
+Graph::NodeId add_upstream_loss(Graph& graph, Graph::NodeId out, Graph::NodeId G) {
+  const Graph::NodeId L = graph.step("L", {}, {out, G}, [=](const Graph::Inputs& v) {
+    return Matrix::Constant(1, 1, (v[out].array() * v[G].array()).sum());
+  });
+  graph.set_loss(L);
+  return L;
+}
+
 }  // namespace bpdojo
