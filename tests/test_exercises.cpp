@@ -38,31 +38,38 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-}  // namespace
-
-TEST_CASE("every reference solution passes on 20 seeds and four shapes, 100x below the threshold") {
-  for (const auto& info : all_exercises()) {
-    SUBCASE(info.id().c_str()) {
-      double worst = 0.0;
-      std::string where;
-      for (const Sizes& sizes : shapes_for(info)) {
-        for (std::uint64_t seed = 0; seed < 20; ++seed) {
-          const CheckResult r = judge_runner(info, Flavour::Solution, seed, sizes);
-          CAPTURE(r.reproduce);
-          REQUIRE(r.runner.finished);
-          for (const auto& g : r.gradients) {
-            CAPTURE(g.name);
-            CHECK(g.verdict == Verdict::Correct);
-            REQUIRE(g.comparison);
-            if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
-          }
-        }
+// Every reference solution passes on 20 seeds and four shapes, at least 100x below the threshold.
+void solution_passes_everywhere(int number) {
+  const ExerciseInfo& info = *find_exercise(number);
+  double worst = 0.0;
+  std::string where;
+  for (const Sizes& sizes : shapes_for(info)) {
+    for (std::uint64_t seed = 0; seed < 20; ++seed) {
+      const CheckResult r = judge_runner(info, Flavour::Solution, seed, sizes);
+      CAPTURE(r.reproduce);
+      REQUIRE(r.runner.finished);
+      for (const auto& g : r.gradients) {
+        CAPTURE(g.name);
+        CHECK(g.verdict == Verdict::Correct);
+        REQUIRE(g.comparison);
+        if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
       }
-      MESSAGE(info.id() << ": largest relative error of a correct gradient " << worst << " (" << where << ")");
-      CHECK(worst <= kThreshold / 100);
     }
   }
+  MESSAGE(info.id() << ": largest relative error of a correct gradient " << worst << " (" << where << ")");
+  CHECK(worst <= kThreshold / 100);
 }
+
+}  // namespace
+
+// One test case per exercise, so they run in parallel and each stays short under sanitizers.
+TEST_CASE("reference solution 01 passes on 20 seeds, 100x below the threshold") { solution_passes_everywhere(1); }
+TEST_CASE("reference solution 02 passes on 20 seeds and four shapes, 100x below the threshold") { solution_passes_everywhere(2); }
+TEST_CASE("reference solution 03 passes on 20 seeds and four shapes, 100x below the threshold") { solution_passes_everywhere(3); }
+TEST_CASE("reference solution 04 passes on 20 seeds and four shapes, 100x below the threshold") { solution_passes_everywhere(4); }
+TEST_CASE("reference solution 05 passes on 20 seeds and four shapes, 100x below the threshold") { solution_passes_everywhere(5); }
+
+TEST_CASE("every exercise has its reference test case above") { CHECK(all_exercises().size() == 5); }
 
 TEST_CASE("every pristine stub reports every gradient as not implemented") {
   for (const auto& info : all_exercises()) {

@@ -35,8 +35,6 @@ std::vector<Mistake> catalogue() {
   return out;
 }
 
-}  // namespace
-
 TEST_CASE("the catalogue has at least 15 entries, every gradient it names exists") {
   const auto all = catalogue();
   MESSAGE("mistake catalogue: " << all.size() << " entries");
@@ -53,36 +51,56 @@ TEST_CASE("the catalogue has at least 15 entries, every gradient it names exists
   }
 }
 
-TEST_CASE("every mistake fails where it should, 100x above the threshold, and nowhere else") {
+// Every mistake of one exercise fails where it should, 100x above the threshold, and nowhere else.
+void mistakes_fail_where_they_should(int number) {
   double smallest_failing = 1e300;
   std::string smallest_where;
+  int entries = 0;
   for (const auto& m : catalogue()) {
+    if (m.exercise != number) continue;
+    ++entries;
     CAPTURE(m.name);
-    {
-      const ExerciseInfo& info = *find_exercise(m.exercise);
-      for (std::uint64_t seed : {0, 1, 2, 3, 4}) {
-        const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, {}, m.runner);
-        CAPTURE(seed);
-        REQUIRE(r.runner.finished);
-        for (const auto& g : r.gradients) {
-          CAPTURE(g.name);
-          if (m.fails.count(g.name)) {
-            CHECK(g.verdict != Verdict::Correct);
-            const bool shape = g.verdict == Verdict::WrongShape;
-            CHECK((g.verdict == Verdict::Wrong || shape));
-            if (!shape) {
-              REQUIRE(g.comparison);
-              CHECK(g.comparison->rel_error >= 100 * kThreshold);
-              if (g.comparison->rel_error < smallest_failing)
-                smallest_failing = g.comparison->rel_error, smallest_where = m.name + " " + g.name;
-            }
-          } else {
-            CHECK(g.verdict == Verdict::Correct);
+    const ExerciseInfo& info = *find_exercise(m.exercise);
+    for (std::uint64_t seed : {0, 1, 2, 3, 4}) {
+      const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, {}, m.runner);
+      CAPTURE(seed);
+      REQUIRE(r.runner.finished);
+      for (const auto& g : r.gradients) {
+        CAPTURE(g.name);
+        if (m.fails.count(g.name)) {
+          const bool shape = g.verdict == Verdict::WrongShape;
+          CHECK((g.verdict == Verdict::Wrong || shape));
+          if (!shape) {
+            REQUIRE(g.comparison);
+            CHECK(g.comparison->rel_error >= 100 * kThreshold);
+            if (g.comparison->rel_error < smallest_failing)
+              smallest_failing = g.comparison->rel_error, smallest_where = m.name + " " + g.name;
           }
+        } else {
+          CHECK(g.verdict == Verdict::Correct);
         }
       }
     }
   }
-  if (smallest_where.size())
-    MESSAGE("smallest relative error of a failing gradient: " << smallest_failing << " (" << smallest_where << ")");
+  CHECK(entries >= 2);
+  MESSAGE("exercise " << number << ": " << entries << " mistakes; smallest relative error of a failing gradient "
+                      << smallest_failing << " (" << smallest_where << ")");
+}
+
+}  // namespace
+
+TEST_CASE("the mistakes of exercise 01 fail where they should, 100x above the threshold, and nowhere else") {
+  mistakes_fail_where_they_should(1);
+}
+TEST_CASE("the mistakes of exercise 02 fail where they should, 100x above the threshold, and nowhere else") {
+  mistakes_fail_where_they_should(2);
+}
+TEST_CASE("the mistakes of exercise 03 fail where they should, 100x above the threshold, and nowhere else") {
+  mistakes_fail_where_they_should(3);
+}
+TEST_CASE("the mistakes of exercise 04 fail where they should, 100x above the threshold, and nowhere else") {
+  mistakes_fail_where_they_should(4);
+}
+TEST_CASE("the mistakes of exercise 05 fail where they should, 100x above the threshold, and nowhere else") {
+  mistakes_fail_where_they_should(5);
 }
