@@ -4,7 +4,7 @@
 # same compiler and flags, measured in the same run with hyperfine (apt install hyperfine).
 # Target: edit-to-verdict median <= 1.0x the floor.
 #
-# usage: bench/edit_to_verdict.sh [EXERCISE_NN ...]   (default: 03 04 05; needs a configured build/)
+# usage: bench/edit_to_verdict.sh [NN ...]   (default: every exercise; needs a configured build/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${BPDOJO_BUILD_DIR:-build}
@@ -12,7 +12,7 @@ command -v hyperfine >/dev/null || { echo "bench: needs hyperfine (apt-get insta
 [ -f "$build/compile_commands.json" ] || { echo "bench: no $build/compile_commands.json: cmake --preset default first" >&2; exit 2; }
 cmake --build "$build" >/dev/null
 exercises=("$@")
-[ ${#exercises[@]} -gt 0 ] || exercises=(03 04 05)
+[ ${#exercises[@]} -gt 0 ] || exercises=($(ls solutions/exercise_*.cpp | sed -E 's|.*exercise_([0-9]+)_.*|\1|'))
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo '#include <Eigen/Dense>' >"$tmp/floor.cpp"
