@@ -108,5 +108,24 @@ cp "$src/solutions/exercise_03_tanh.cpp" "$work/exercises/"
 (cd "$work/exercises" && PATH="$work/prefix/bin:$PATH" checker 3 >/tmp/bpdojo_cli_out.$$ 2>&1) && ok || bad "installed checker"
 has "1/1 correct" "installed checker judges"
 
+# reset: the pristine stub comes back byte for byte, the learner's file is kept in backups/.
+mine="$work/exercises/exercise_03_tanh.cpp"
+before=$(cat "$mine")
+expect_code 2 "$wc" reset 3 </dev/null
+has "add --yes" "reset refuses to overwrite without asking"
+[ "$(cat "$mine")" = "$before" ] && ok || bad "a refused reset changed the file"
+if command -v script >/dev/null; then
+  printf 'n\n' | script -qec "$wc reset 3" /dev/null >/tmp/bpdojo_cli_out.$$ 2>&1
+  has "Replace exercises/exercise_03_tanh.cpp" "reset asks on a terminal"; has "left exercises/exercise_03_tanh.cpp as it was" "answering no"
+  [ "$(cat "$mine")" = "$before" ] && ok || bad "answering no changed the file"
+fi
+expect_code 0 "$wc" reset exercise_03 --yes
+has "restored exercises/exercise_03_tanh.cpp" "reset says what it did"
+cmp -s "$mine" "$src/workbook/stubs/exercise_03_tanh.cpp" && ok || bad "reset did not restore the stub byte for byte"
+backup=$(ls "$work"/backups/exercise_03_tanh.cpp.* 2>/dev/null | head -1)
+[ -n "$backup" ] && [ "$(cat "$backup")" = "$before" ] && ok || bad "the backup does not hold the learner's file"
+expect_code 0 "$wc" reset 3 --yes; has "already the pristine stub" "a second reset changes nothing"
+expect_code 1 "$wc" 3; has "not implemented" "after reset the stub is judged again"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -1,6 +1,7 @@
 // checker: the command line. It parses and dispatches; the work lives in the checker library.
 #include "check.hpp"
 #include "report.hpp"
+#include "reset.hpp"
 #include "workspace.hpp"
 
 #include <CLI/CLI.hpp>
@@ -9,12 +10,13 @@
 #include <iostream>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 namespace {
 
 using namespace bpdojo;
 
-const std::set<std::string> kVerbs = {"check", "list"};
+const std::set<std::string> kVerbs = {"check", "list", "reset"};
 
 // `checker exercise_03 ...` means `checker check exercise_03 ...`.
 std::vector<std::string> with_default_verb(int argc, char** argv) {
@@ -86,6 +88,13 @@ int main(int argc, char** argv) {
   // list
   auto* list = app.add_subcommand("list", "Every exercise with its state (runs each check once)");
 
+  // reset
+  auto* reset = app.add_subcommand("reset", "Restore an exercise's pristine stub (your file is backed up first)");
+  std::string reset_name;
+  bool yes = false;
+  reset->add_option("exercise", reset_name, "The exercise to restore")->required();
+  reset->add_flag("-y,--yes", yes, "Do not ask before overwriting");
+
   std::vector<std::string> args = with_default_verb(argc, argv);
   std::reverse(args.begin(), args.end());
   try {
@@ -126,6 +135,11 @@ int main(int argc, char** argv) {
         std::printf("%-12s %-22s %s\n", info.id().c_str(), info.title.c_str(), state.c_str());
       }
       return all ? 0 : 1;
+    }
+    if (*reset) {
+      const ResetOutcome r = reset_exercise(ws, resolve_exercise(reset_name), yes, ::isatty(0) != 0, std::cin, std::cout);
+      std::printf("%s\n", r.message.c_str());
+      return 0;
     }
     std::fputs(app.help().c_str(), stdout);
     return 2;
