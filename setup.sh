@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 mode=${1:-learn}
 case "$mode" in learn|test) ;; *) echo "usage: bash setup.sh [test]" >&2; exit 2 ;; esac
 
-debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev doctest-dev python3 bsdutils)
+debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev doctest-dev python3 python3-numpy bsdutils)
 
 install_missing() {
   if [ "$(uname)" = Darwin ]; then

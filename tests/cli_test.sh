@@ -59,6 +59,19 @@ PY
 then ok; else bad "--json output"; fi
 rm -f /tmp/bpdojo_a.$$ /tmp/bpdojo_b.$$
 
+# --dump: the instance and both gradients as .npy, recomputed independently in Python (with numpy
+# where the system Python has it).
+dump=$(mktemp -d)
+expect_code 0 "$checker" 4 --solutions --dump "$dump/d" --build-dir "$build"
+has "wrote 20 .npy files and index.json" "--dump says what it wrote"
+py=python3
+/usr/bin/python3 -c "import numpy" 2>/dev/null && py=/usr/bin/python3
+if "$py" "$src/tests/check_dump.py" "$dump/d" >/tmp/bpdojo_cli_out.$$ 2>&1; then ok; else bad "--dump contents"; cat /tmp/bpdojo_cli_out.$$; fi
+touch "$dump/file"
+expect_code 2 "$checker" 4 --solutions --dump "$dump/file/d" --build-dir "$build"
+has "cannot create" "--dump into a file is a setup error"
+rm -rf "$dump"
+
 # Colour on a terminal, and never with NO_COLOR.
 if command -v script >/dev/null; then
   script -qec "$checker 3 --solutions --build-dir $build" /dev/null >/tmp/bpdojo_cli_out.$$ 2>&1

@@ -108,6 +108,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
     gr.node = spec.node;
     gr.function = spec.function;
     gr.expected_shape = numeric[i].shape;
+    gr.numeric = numeric[i];
     auto it = last.find(spec.name);
     if (it == last.end()) {
       if (result.runner.finished) {
@@ -129,6 +130,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
         gr.message = m.text.substr(0, 300);
       } else if (m.kind == protocol::Kind::Tensor) {
         gr.got_shape = m.tensor.shape;
+        gr.analytic = m.tensor;
         const Comparison c = compare(m.tensor.value, numeric[i], result.floors[static_cast<std::size_t>(spec.problem)],
                                      result.threshold);
         gr.comparison = c;

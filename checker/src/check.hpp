@@ -26,6 +26,8 @@ struct GradientResult {
   Shape expected_shape;
   Shape got_shape;  // the learner's (rows, cols); empty when nothing was reported
   std::optional<Comparison> comparison;
+  std::optional<Tensor> analytic;  // the learner's gradient as reported, (rows, cols)
+  Tensor numeric;                  // the checker's, with the node's shape
 };
 
 struct RunnerStatus {

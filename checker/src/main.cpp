@@ -1,5 +1,6 @@
 // checker: the command line. It parses and dispatches; the work lives in the checker library.
 #include "check.hpp"
+#include "dump.hpp"
 #include "report.hpp"
 #include "reset.hpp"
 #include "workspace.hpp"
@@ -83,6 +84,8 @@ int main(int argc, char** argv) {
   check->add_flag("--solutions", solutions, "Judge the reference solution instead of your file");
   check->add_flag("--json", json, "Print the result as one JSON document (docs/result-schema.md)");
   check->add_option("--timeout", timeout, "Wall-clock limit for your code, in seconds (default 10)")->check(CLI::PositiveNumber);
+  std::string dump_dir;
+  check->add_option("--dump", dump_dir, "Write the instance and both gradients as .npy files, with index.json, to DIR");
   check->add_option("--memory", memory_mib, "Memory limit for your code, in MiB (default 2048)")->check(CLI::PositiveNumber);
 
   // list
@@ -119,8 +122,13 @@ int main(int argc, char** argv) {
       options.flavour = solutions ? Flavour::Solution : Flavour::Learner;
       options.limits.wall_seconds = timeout;
       options.limits.memory_bytes = static_cast<std::size_t>(memory_mib * 1024 * 1024);
+      if (!dump_dir.empty()) prepare_dump_dir(dump_dir);
       const CheckResult result = check_exercise(ws, info, options);
       std::fputs((json ? json_report(result) : text_report(result, style)).c_str(), stdout);
+      if (!dump_dir.empty()) {
+        const int files = write_dump(dump_dir, result);
+        std::fprintf(stderr, "checker: wrote %d .npy files and index.json to %s\n", files, dump_dir.c_str());
+      }
       return result.all_correct() ? 0 : 1;
     }
     if (*list) {

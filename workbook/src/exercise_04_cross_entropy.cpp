@@ -18,8 +18,11 @@ Problem problem(std::uint64_t seed, const Sizes& sizes) {
   Problem p;
   Rng ry = rng.fork("Y");
   for (Index n = 0; n < N; ++n) p.Y.push_back(static_cast<int>(ry.below(static_cast<std::uint64_t>(V))));
-  const Labels Y = p.Y;
   Graph& g = p.graph;
+  // The labels are a leaf too (data, never perturbed), so a dump of the instance holds them.
+  Matrix y(N, 1);
+  for (Index n = 0; n < N; ++n) y(n, 0) = p.Y[static_cast<std::size_t>(n)];
+  const auto Y = g.leaf("Y", {{N, 1}, y});
   // Scaled so the softmax is far from uniform and the labels' probabilities vary.
   const auto logits = g.leaf("logits", {{N, V}, rng.fork("logits").normal_matrix(N, V, 1.5)});
   const auto logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const Graph::Inputs& v) -> Matrix {
@@ -43,9 +46,9 @@ Problem problem(std::uint64_t seed, const Sizes& sizes) {
   const auto logprobs = g.step("logprobs", {N, V}, {probs}, [=](const Graph::Inputs& v) -> Matrix {
     return v[probs].array().log();
   });
-  const auto loss = g.step("loss", {}, {logprobs}, [=](const Graph::Inputs& v) {
+  const auto loss = g.step("loss", {}, {logprobs, Y}, [=](const Graph::Inputs& v) {
     double sum = 0.0;
-    for (Index n = 0; n < N; ++n) sum += v[logprobs](n, Y[static_cast<std::size_t>(n)]);
+    for (Index n = 0; n < N; ++n) sum += v[logprobs](n, static_cast<Index>(v[Y](n, 0)));
     return Matrix::Constant(1, 1, -sum / static_cast<double>(N));
   });
   g.set_loss(loss);
