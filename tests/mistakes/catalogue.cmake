@@ -29,7 +29,7 @@ bpdojo_mistake(tanh_no_upstream 03
   FAILS dx)
 
 # --- exercise 02: linear ------------------------------------------------------------------------
-bpdojo_mistake(linear_dx_no_transpose 02
+bpdojo_mistake(linear_dx_transposed 02
   FIND "grads.dx = dy * cache.W.transpose();" REPLACE "grads.dx = (dy * cache.W.transpose()).transpose();"
   FAILS dx)
 bpdojo_mistake(linear_dW_transposed 02
