@@ -1,5 +1,6 @@
 #include "finite_diff.hpp"
 
+#include "bpdojo/exercise.hpp"
 #include "bpdojo/rng.hpp"
 
 #include <doctest/doctest.h>
@@ -73,4 +74,39 @@ TEST_CASE("a step that reads an undeclared node is refused") {
   const auto b = g.leaf("b", Tensor::scalar(2.0));
   g.step("c", {}, {a}, [=](const Graph::Inputs& v) { return Matrix(v[a] + v[b]); });
   CHECK_THROWS_AS(g.forward(), std::logic_error);
+}
+
+TEST_CASE("numeric backward, one step at a time, agrees with finite differences of the loss on every node") {
+  // Exercises 04 and 05: every node's gradient from local steps against the global one.
+  for (int number : {4, 5}) {
+    const ExerciseInfo& info = *find_exercise(number);
+    for (std::uint64_t seed : {0, 1}) {
+      CAPTURE(number);
+      CAPTURE(seed);
+      const auto problems = info.problems(seed, complete_sizes(info, {}));
+      const Graph& g = problems[0];
+      const std::vector<Tensor> local = fd::backward(g);
+      for (Graph::NodeId k = 0; k < static_cast<Graph::NodeId>(g.size()); ++k) {
+        if (k == g.loss_id() || g.name(k) == "G" || g.name(k) == "Y") continue;  // data: no gradient asked
+        CAPTURE(g.name(k));
+        const Tensor global = fd::gradient(g, k);
+        const double scale = std::max(1e-3, global.value.cwiseAbs().maxCoeff());
+        CHECK((local[static_cast<std::size_t>(k)].value - global.value).cwiseAbs().maxCoeff() / scale < 1e-8);
+      }
+    }
+  }
+}
+
+TEST_CASE("a local gradient with a wrong upstream gradient is wrong by exactly that line's share") {
+  // probs = counts * counts_sum_inv: with dprobs doubled, the local dcounts_sum_inv doubles.
+  const ExerciseInfo& info = *find_exercise(4);
+  const auto problems = info.problems(3, complete_sizes(info, {}));
+  const Graph& g = problems[0];
+  const std::vector<Tensor> truth = fd::backward(g);
+  const auto csi = g.id("counts_sum_inv");
+  REQUIRE(g.consumers(csi) == std::vector<Graph::NodeId>{g.id("probs")});
+  const Tensor right = fd::local_gradient(g, csi, {truth[static_cast<std::size_t>(g.id("probs"))].value});
+  const Tensor doubled = fd::local_gradient(g, csi, {2.0 * truth[static_cast<std::size_t>(g.id("probs"))].value});
+  CHECK((doubled.value - 2.0 * right.value).cwiseAbs().maxCoeff() < 1e-9 * right.value.cwiseAbs().maxCoeff());
+  CHECK_THROWS_AS(fd::local_gradient(g, csi, {}), std::invalid_argument);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace bpdojo::fd {
 
@@ -64,6 +65,41 @@ Tensor gradient(const Graph& graph, Graph::NodeId node, const Options& options) 
     out.data()[i] = derivative([&](double v) { return p.loss_with(i, v); }, p.base(i), scale, options).value;
   }
   return out;
+}
+
+Tensor local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<Matrix>& consumer_grads,
+                      const Options& options) {
+  Graph::LocalPerturbation p(graph, node);
+  if (consumer_grads.size() != p.consumers().size())
+    throw std::invalid_argument("local_gradient: one gradient per consumer of '" + graph.name(node) + "'");
+  Tensor out = Tensor::zeros(graph.shape(node));
+  const double scale = node_scale(graph.value(node));
+  for (std::int64_t i = 0; i < p.size(); ++i) {
+    out.data()[i] =
+        derivative([&](double v) { return p.weighted_with(i, v, consumer_grads); }, p.base(i), scale, options).value;
+  }
+  return out;
+}
+
+std::vector<Tensor> backward(const Graph& graph, const Options& options) {
+  const auto n = static_cast<Graph::NodeId>(graph.size());
+  std::vector<Tensor> grads;
+  for (Graph::NodeId k = 0; k < n; ++k) grads.push_back(Tensor::zeros(graph.shape(k)));
+  std::vector<bool> reaches(static_cast<std::size_t>(n), false);
+  reaches[static_cast<std::size_t>(graph.loss_id())] = true;
+  grads[static_cast<std::size_t>(graph.loss_id())].value.setOnes();
+  for (Graph::NodeId k = graph.loss_id() - 1; k >= 0; --k) {
+    std::vector<Matrix> weights;
+    bool any = false;
+    for (Graph::NodeId c : graph.consumers(k)) {
+      weights.push_back(grads[static_cast<std::size_t>(c)].value);
+      any = any || reaches[static_cast<std::size_t>(c)];
+    }
+    if (!any) continue;
+    reaches[static_cast<std::size_t>(k)] = true;
+    grads[static_cast<std::size_t>(k)] = local_gradient(graph, k, weights, options);
+  }
+  return grads;
 }
 
 }  // namespace bpdojo::fd

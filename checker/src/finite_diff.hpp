@@ -35,6 +35,19 @@ Estimate derivative(const std::function<double(double)>& f, double x, double sca
 // recomputed). Returns the numeric gradient with the node's shape.
 Tensor gradient(const Graph& graph, Graph::NodeId node, const Options& options = {});
 
+// The gradient of a node through its direct consumers only: d/dk of sum_c <dc, c(k)>, the
+// consumers c recomputed by finite differences and weighted by the gradients dc given for them
+// (one per Graph::consumers(node), in that order; the loss's weight is 1). With the true dc this
+// is dL/dk; with a learner's dc it checks one line of their backward pass given the lines before.
+Tensor local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<Matrix>& consumer_grads,
+                      const Options& options = {});
+
+// Numeric gradients of every node, computed backwards from the loss one step at a time with
+// local_gradient: far cheaper than `gradient` for every node of a deep graph, at the price of
+// the local errors adding up along the way. Indexed by node id; nodes the loss does not depend on
+// get zeros.
+std::vector<Tensor> backward(const Graph& graph, const Options& options = {});
+
 // The scale used for a node's steps: the RMS of its values, and at least 1 (a smaller step would
 // drown in rounding; where a larger one is too coarse, the refinement catches it).
 double node_scale(const Matrix& values);

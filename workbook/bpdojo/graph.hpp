@@ -61,6 +61,25 @@ class Graph {
 
   // An evaluator that perturbs elements of one node and returns the loss; it recomputes only the
   // downstream steps, on a private copy of the values, so the graph itself is never changed.
+  // Like Perturbation, but recomputes only the direct consumers of the node: what a change of one
+  // element does one step downstream.
+  class LocalPerturbation {
+   public:
+    LocalPerturbation(const Graph& graph, NodeId node);
+    const std::vector<NodeId>& consumers() const { return consumers_; }
+    std::int64_t size() const;
+    double base(std::int64_t element) const;
+    // Sum over the consumers c of <weights[k], c> with element `element` of the node set to `x`;
+    // weights[k] has the shape of consumers()[k].
+    double weighted_with(std::int64_t element, double x, const std::vector<Matrix>& weights);
+
+   private:
+    const Graph& graph_;
+    NodeId node_;
+    std::vector<NodeId> consumers_;
+    std::vector<Matrix> work_;
+  };
+
   class Perturbation {
    public:
     Perturbation(const Graph& graph, NodeId node);

@@ -111,6 +111,25 @@ double Graph::Perturbation::loss_with(std::int64_t element, double x) {
   return work_[static_cast<std::size_t>(graph_.loss_id())](0, 0);
 }
 
+Graph::LocalPerturbation::LocalPerturbation(const Graph& graph, NodeId node)
+    : graph_(graph), node_(node), consumers_(graph.consumers(node)), work_(graph.values_) {}
+
+std::int64_t Graph::LocalPerturbation::size() const { return graph_.values_[static_cast<std::size_t>(node_)].size(); }
+
+double Graph::LocalPerturbation::base(std::int64_t element) const {
+  return graph_.values_[static_cast<std::size_t>(node_)].data()[element];
+}
+
+double Graph::LocalPerturbation::weighted_with(std::int64_t element, double x, const std::vector<Matrix>& weights) {
+  Matrix& m = work_[static_cast<std::size_t>(node_)];
+  m.data()[element] = x;
+  double sum = 0.0;
+  for (std::size_t k = 0; k < consumers_.size(); ++k)
+    sum += graph_.run_step(consumers_[k], work_).cwiseProduct(weights[k]).sum();
+  m.data()[element] = base(element);
+  return sum;
+}
+
 Graph::NodeId add_upstream_loss(Graph& graph, Graph::NodeId out, Graph::NodeId G) {
   const Graph::NodeId L = graph.step("L", {}, {out, G}, [=](const Graph::Inputs& v) {
     return Matrix::Constant(1, 1, (v[out].array() * v[G].array()).sum());
