@@ -42,7 +42,6 @@ PY
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))["results"]
 med = [statistics.median(x["times"]) for x in r]
-print(f"  flags: {' '.join(r[1]['command'].split()[1:-4])}") if False else None
 print(f"  edit-to-verdict median {med[0]:.3f} s   floor median {med[1]:.3f} s   ratio {med[0]/med[1]:.2f}x (target <= 1.00x)")
 PY
 done
