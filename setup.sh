@@ -11,6 +11,8 @@ mode=${1:-learn}
 case "$mode" in learn|test) ;; *) echo "usage: bash setup.sh [test]" >&2; exit 2 ;; esac
 
 debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev doctest-dev python3 python3-numpy bsdutils)
+# The test suite also cross-checks exercise 06 against PyTorch autograd (skipped where it is missing).
+[ "$mode" = test ] && debian_packages+=(python3-torch)
 
 install_missing() {
   if [ "$(uname)" = Darwin ]; then

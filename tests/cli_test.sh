@@ -52,7 +52,7 @@ assert a["schema"] == "bpdojo.check/1" and a["exercise"] == "exercise_03" and a[
 assert a["sizes"] == {"N": 3, "H": 5}, a["sizes"]
 g = a["gradients"][0]
 assert g["name"] == "dx" and g["verdict"] == "correct" and g["expected_shape"] == [3, 5] and g["shape"] == [3, 5]
-assert g["rel_error"] <= 1e-8 and a["summary"] == {"correct": 1, "total": 1, "next": None}
+assert g["rel_error"] <= 1e-8 and a["summary"] == {"correct": 1, "total": 1, "next": None, "wrong_lines": []}
 for k in ("max_abs_diff", "rel_error", "worst"):
     assert a["gradients"][0][k] == b["gradients"][0][k]
 PY
@@ -83,13 +83,13 @@ fi
 # The learner loop in a fresh copy of the workbook.
 work=$(mktemp -d)
 trap 'rm -rf "$work" /tmp/bpdojo_cli_out.$$' EXIT
-cp -r "$src"/{CMakeLists.txt,CMakePresets.json,cmake,workbook,checker,solutions} "$work"/
+cp -r "$src"/{CMakeLists.txt,CMakePresets.json,cmake,workbook,checker,solutions,data,bench} "$work"/
 mkdir -p "$work/exercises" "$work/docs"
 cp "$src"/exercises/CMakeLists.txt "$work/exercises/"
 cp "$src"/workbook/stubs/*.cpp "$work/exercises/"
 if ! cmake -S "$work" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBPDOJO_BUILD_TESTS=OFF >"$work/configure.log" 2>&1 ||
    ! cmake --build "$work/build" --target checker >"$work/build.log" 2>&1; then
-  bad "building a fresh copy"; tail -20 "$work/configure.log" "$work/build.log"
+  bad "building a fresh copy"; tail -n 20 "$work/configure.log" "$work/build.log"
   echo "$passes passed, $fails failed"; exit 1
 fi
 wc="$work/build/checker"

@@ -97,6 +97,35 @@ TEST_CASE("numeric backward, one step at a time, agrees with finite differences 
   }
 }
 
+// Exercises 06 and 07 take their numeric gradients from fd::backward, which trusts each step's
+// Dep flags (rows, columns, affine) to recompute less. Global finite differences ignore the flags:
+// a flag that does not hold shows here.
+TEST_CASE("the whole network: every node's chained numeric gradient equals the global one") {
+  for (int number : {6, 7}) {
+    const ExerciseInfo& info = *find_exercise(number);
+    for (const Sizes& sizes : {Sizes{{"N", 8}, {"H", 16}}, Sizes{{"N", 3}, {"H", 5}}}) {
+      for (std::uint64_t seed : {0, 1}) {
+        CAPTURE(number);
+        CAPTURE(seed);
+        const auto problems = info.problems(seed, complete_sizes(info, sizes));
+        const Graph& g = problems[0];
+        const std::vector<Tensor> chained = fd::backward(g);
+        double worst = 0.0;
+        for (Graph::NodeId k = 0; k < static_cast<Graph::NodeId>(g.size()); ++k) {
+          if (k == g.loss_id() || g.is_data(k)) continue;
+          CAPTURE(g.name(k));
+          const Tensor global = fd::gradient(g, k);
+          const double scale = std::max(1e-3, global.value.cwiseAbs().maxCoeff());
+          const double err = (chained[static_cast<std::size_t>(k)].value - global.value).cwiseAbs().maxCoeff() / scale;
+          CHECK(err < 1e-8);
+          worst = std::max(worst, err);
+        }
+        MESSAGE("exercise " << number << " seed " << seed << ": chained vs global, worst " << worst);
+      }
+    }
+  }
+}
+
 TEST_CASE("a local gradient with a wrong upstream gradient is wrong by exactly that line's share") {
   // probs = counts * counts_sum_inv: with dprobs doubled, the local dcounts_sum_inv doubles.
   const ExerciseInfo& info = *find_exercise(4);

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -18,6 +19,8 @@ struct Mistake {
   int exercise;
   std::string runner;
   std::set<std::string> fails;
+  bool has_lines = false;
+  std::set<std::string> lines;  // the gradients whose own line is wrong (when has_lines)
 };
 
 std::vector<Mistake> catalogue() {
@@ -29,7 +32,10 @@ std::vector<Mistake> catalogue() {
     std::string nn;
     fields >> m.name >> nn >> m.runner;
     m.exercise = std::stoi(nn);
-    for (std::string g; fields >> g;) m.fails.insert(g);
+    for (std::string g; fields >> g;) {
+      if (g == "|") m.has_lines = true;
+      else (m.has_lines ? m.lines : m.fails).insert(g);
+    }
     out.push_back(m);
   }
   return out;
@@ -44,6 +50,10 @@ TEST_CASE("the catalogue has at least 15 entries, every gradient it names exists
     const ExerciseInfo* info = find_exercise(m.exercise);
     REQUIRE(info);
     CHECK_FALSE(m.fails.empty());
+    for (const auto& g : m.lines) {
+      CAPTURE(g);
+      CHECK(m.fails.count(g) == 1);  // a wrong line is a failing gradient
+    }
     for (const auto& g : m.fails) {
       CAPTURE(g);
       CHECK(std::any_of(info->gradients.begin(), info->gradients.end(), [&](const GradientSpec& s) { return s.name == g; }));
@@ -61,7 +71,11 @@ void mistakes_fail_where_they_should(int number) {
     ++entries;
     CAPTURE(m.name);
     const ExerciseInfo& info = *find_exercise(m.exercise);
-    for (std::uint64_t seed : {0, 1, 2, 3, 4}) {
+    // Five seeds; for the whole network at most BPDOJO_TEST_DEEP_SEEDS (see test_exercises.cpp).
+    std::uint64_t seeds = 5;
+    if (const char* env = std::getenv("BPDOJO_TEST_DEEP_SEEDS"); env && *env && info.numeric == ExerciseInfo::Numeric::Chained)
+      seeds = std::min<std::uint64_t>(seeds, std::stoull(env));
+    for (std::uint64_t seed = 0; seed < seeds; ++seed) {
       const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, {}, m.runner);
       CAPTURE(seed);
       REQUIRE(r.runner.finished);
@@ -78,6 +92,15 @@ void mistakes_fail_where_they_should(int number) {
           }
         } else {
           CHECK(g.verdict == Verdict::Correct);
+        }
+      }
+      if (m.has_lines) {
+        const auto named = r.wrong_lines();
+        CHECK(std::set<std::string>(named.begin(), named.end()) == m.lines);
+        // Every other failing gradient says which wrong gradient it inherits from.
+        for (const auto& g : r.gradients) {
+          CAPTURE(g.name);
+          if (m.fails.count(g.name) && !m.lines.count(g.name)) CHECK(m.fails.count(g.inherits) == 1);
         }
       }
     }
@@ -103,4 +126,10 @@ TEST_CASE("the mistakes of exercise 04 fail where they should, 100x above the th
 }
 TEST_CASE("the mistakes of exercise 05 fail where they should, 100x above the threshold, and nowhere else") {
   mistakes_fail_where_they_should(5);
+}
+TEST_CASE("the mistakes of exercise 06 fail where they should, and the local check names exactly the wrong lines") {
+  mistakes_fail_where_they_should(6);
+}
+TEST_CASE("the mistakes of exercise 07 fail where they should, and the local check names exactly the wrong lines") {
+  mistakes_fail_where_they_should(7);
 }

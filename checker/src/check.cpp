@@ -35,6 +35,13 @@ const GradientResult* CheckResult::next() const {
   return nullptr;
 }
 
+std::vector<std::string> CheckResult::wrong_lines() const {
+  std::vector<std::string> out;
+  for (const auto& g : gradients)
+    if (g.line_wrong) out.push_back(g.name);
+  return out;
+}
+
 std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour) {
   std::string cmd = "checker " + info.id() + " --seed " + std::to_string(seed);
   for (const auto& s : info.sizes) {
@@ -78,6 +85,80 @@ Verdict verdict_for_unreported(const RunnerStatus& r) {
   }
 }
 
+// The learner's gradient of `node` from the same function as `spec`, when it is usable as a weight
+// (reported, the node's shape, finite); null otherwise.
+const GradientResult* usable_gradient(const CheckResult& result, const GradientSpec& spec, const std::string& node) {
+  const auto& specs = result.info->gradients;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].problem != spec.problem || specs[i].function != spec.function || specs[i].node != node) continue;
+    const GradientResult& g = result.gradients[i];
+    if (!g.analytic || !g.comparison || !g.comparison->shape_ok || g.comparison->nonfinite > 0) return nullptr;
+    return &g;
+  }
+  return nullptr;
+}
+
+// The name the learner would give the gradient of `node` in `spec`'s function ("d" + node when it
+// is not asked for).
+std::string gradient_name(const CheckResult& result, const GradientSpec& spec, const std::string& node) {
+  for (const auto& s : result.info->gradients)
+    if (s.problem == spec.problem && s.function == spec.function && s.node == node) return s.name;
+  return "d" + node;
+}
+
+// The local check of every reported gradient, and which lines are wrong.
+void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
+  const auto& specs = result.info->gradients;
+  std::map<std::string, std::string> first_error;  // function -> the gradient where its exception struck
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const GradientSpec& spec = specs[i];
+    GradientResult& gr = result.gradients[i];
+    const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+    const Graph::NodeId node = g.id(spec.node);
+    std::vector<Matrix> weights;
+    const GradientResult* first_bad_consumer = nullptr;
+    for (Graph::NodeId c : g.consumers(node)) {
+      if (c == g.loss_id()) {
+        weights.push_back(Matrix::Ones(1, 1));
+        continue;
+      }
+      const GradientResult* w = usable_gradient(result, spec, g.name(c));
+      if (!w) {
+        gr.local_missing = gradient_name(result, spec, g.name(c));
+        weights.clear();
+        break;
+      }
+      if (w->verdict != Verdict::Correct && !first_bad_consumer) first_bad_consumer = w;
+      Matrix m = w->analytic->value;
+      weights.push_back(Eigen::Map<const Matrix>(m.data(), storage_rows(g.shape(c)), storage_cols(g.shape(c))));
+    }
+    if (gr.local_missing.empty() && gr.analytic && gr.comparison && gr.comparison->shape_ok) {
+      const Tensor local = fd::local_gradient(g, node, weights);
+      gr.local = compare(gr.analytic->value, local, result.floors[static_cast<std::size_t>(spec.problem)],
+                         result.threshold);
+    }
+    switch (gr.verdict) {
+      case Verdict::Wrong:
+        if (gr.local && !gr.local->correct) gr.line_wrong = true;
+        else if (gr.local) gr.inherits = first_bad_consumer ? first_bad_consumer->name : "";
+        else gr.inherits = gr.local_missing;
+        // A right line whose consumers all look right cannot happen for a wrong gradient; if it
+        // does (the thresholds disagree at the margin), say the line is wrong rather than blame none.
+        if (!gr.line_wrong && gr.inherits.empty()) gr.line_wrong = true;
+        break;
+      case Verdict::WrongShape: gr.line_wrong = true; break;
+      case Verdict::Error: {
+        // An exception leaves every gradient after it unset: the line is the first of them.
+        const auto [it, first] = first_error.emplace(spec.function, gr.name);
+        if (first) gr.line_wrong = true;
+        else gr.inherits = it->second;
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
 }  // namespace
 
 void judge(CheckResult& result, const protocol::ParseResult& parsed) {
@@ -92,16 +173,27 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
   // Numeric gradients first: the floor of each problem is scaled to its largest one.
   // Two gradients of the same node (dlogits and dlogits_fused) share one computation.
   std::vector<Tensor> numeric;
-  std::map<std::pair<int, std::string>, std::size_t> done;
   result.floors.assign(problems.size(), 0.0);
-  for (const auto& spec : info.gradients) {
-    const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-    const auto key = std::make_pair(spec.problem, spec.node);
-    const auto seen = done.find(key);
-    numeric.push_back(seen != done.end() ? numeric[seen->second] : fd::gradient(g, g.id(spec.node)));
-    done.emplace(key, numeric.size() - 1);
-    double& fl = result.floors[static_cast<std::size_t>(spec.problem)];
-    fl = std::max(fl, numeric.back().value.cwiseAbs().maxCoeff());
+  if (info.numeric == ExerciseInfo::Numeric::Chained) {
+    std::vector<std::vector<Tensor>> all;
+    for (const Graph& g : problems) all.push_back(fd::backward(g));
+    for (const auto& spec : info.gradients) {
+      const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+      numeric.push_back(all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(g.id(spec.node))]);
+    }
+  } else {
+    std::map<std::pair<int, std::string>, std::size_t> done;
+    for (const auto& spec : info.gradients) {
+      const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+      const auto key = std::make_pair(spec.problem, spec.node);
+      const auto seen = done.find(key);
+      numeric.push_back(seen != done.end() ? numeric[seen->second] : fd::gradient(g, g.id(spec.node)));
+      done.emplace(key, numeric.size() - 1);
+    }
+  }
+  for (std::size_t i = 0; i < info.gradients.size(); ++i) {
+    double& fl = result.floors[static_cast<std::size_t>(info.gradients[i].problem)];
+    fl = std::max(fl, numeric[i].value.cwiseAbs().maxCoeff());
   }
   for (double& fl : result.floors) fl = fl > 0.0 ? kFloorRelative * fl : kFloorRelative;
 
@@ -154,6 +246,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
     }
     result.gradients.push_back(std::move(gr));
   }
+  judge_lines(result, problems);
 }
 
 CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options) {

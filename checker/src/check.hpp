@@ -28,6 +28,16 @@ struct GradientResult {
   std::optional<Comparison> comparison;
   std::optional<Tensor> analytic;  // the learner's gradient as reported, (rows, cols)
   Tensor numeric;                  // the checker's, with the node's shape
+
+  // The local check: this gradient against finite differences through the node's direct
+  // consumers, weighted by the learner's own gradients of those consumers (the loss weighs 1).
+  // It says whether this line of the backward pass is right given the lines before it.
+  std::optional<Comparison> local;  // absent when a consumer's gradient is unusable
+  std::string local_missing;        // then: the consumer gradient that is missing or unusable
+  // For a gradient that is not correct: is the mistake in this line (true), or inherited from
+  // `inherits`, a wrong gradient of a node it feeds?
+  bool line_wrong = false;
+  std::string inherits;
 };
 
 struct RunnerStatus {
@@ -66,6 +76,7 @@ struct CheckResult {
   int correct() const;
   bool all_correct() const { return correct() == static_cast<int>(gradients.size()); }
   const GradientResult* next() const;  // the first gradient that is not correct
+  std::vector<std::string> wrong_lines() const;  // the gradients whose own line is wrong
 };
 
 // Builds (if needed), runs and judges. Throws SetupError on usage or setup problems.

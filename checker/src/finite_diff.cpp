@@ -51,6 +51,14 @@ Estimate derivative(const std::function<double(double)>& f, double x, double sca
   return best;
 }
 
+Estimate derivative_affine(const std::function<double(double)>& f, double x, double scale) {
+  double h = std::max(std::abs(x), scale);
+  if (!(h > 0.0) || !std::isfinite(h)) h = 1.0;
+  volatile double xh = x + h;  // a step exactly representable as a difference from x
+  const double hh = xh - x;
+  return {(f(x + hh) - f(x - hh)) / (2 * hh), hh, true};
+}
+
 double node_scale(const Matrix& values) {
   if (values.size() == 0) return 1.0;
   const double rms = std::sqrt(values.squaredNorm() / static_cast<double>(values.size()));
@@ -74,9 +82,10 @@ Tensor local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<
     throw std::invalid_argument("local_gradient: one gradient per consumer of '" + graph.name(node) + "'");
   Tensor out = Tensor::zeros(graph.shape(node));
   const double scale = node_scale(graph.value(node));
+  const bool affine = p.linear();
   for (std::int64_t i = 0; i < p.size(); ++i) {
-    out.data()[i] =
-        derivative([&](double v) { return p.weighted_with(i, v, consumer_grads); }, p.base(i), scale, options).value;
+    const auto f = [&](double v) { return p.weighted_with(i, v, consumer_grads); };
+    out.data()[i] = affine ? derivative_affine(f, p.base(i), scale).value : derivative(f, p.base(i), scale, options).value;
   }
   return out;
 }
@@ -95,7 +104,7 @@ std::vector<Tensor> backward(const Graph& graph, const Options& options) {
       weights.push_back(grads[static_cast<std::size_t>(c)].value);
       any = any || reaches[static_cast<std::size_t>(c)];
     }
-    if (!any) continue;
+    if (!any || graph.is_data(k)) continue;
     reaches[static_cast<std::size_t>(k)] = true;
     grads[static_cast<std::size_t>(k)] = local_gradient(graph, k, weights, options);
   }

@@ -31,6 +31,10 @@ struct Estimate {
 // The derivative of f at x, where `scale` is the typical size of x's neighbours.
 Estimate derivative(const std::function<double(double)>& f, double x, double scale, const Options& options = {});
 
+// The derivative of an affine f at x: one central difference with the step max(|x|, scale),
+// exact up to rounding (two evaluations).
+Estimate derivative_affine(const std::function<double(double)>& f, double x, double scale);
+
 // dL/d(node) for every element of the node (the loss of the graph, everything downstream
 // recomputed). Returns the numeric gradient with the node's shape.
 Tensor gradient(const Graph& graph, Graph::NodeId node, const Options& options = {});
@@ -39,13 +43,15 @@ Tensor gradient(const Graph& graph, Graph::NodeId node, const Options& options =
 // consumers c recomputed by finite differences and weighted by the gradients dc given for them
 // (one per Graph::consumers(node), in that order; the loss's weight is 1). With the true dc this
 // is dL/dk; with a learner's dc it checks one line of their backward pass given the lines before.
+// Where every consumer declares itself affine in the node (Graph::kLinear), two evaluations per
+// element suffice (derivative_affine).
 Tensor local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<Matrix>& consumer_grads,
                       const Options& options = {});
 
 // Numeric gradients of every node, computed backwards from the loss one step at a time with
 // local_gradient: far cheaper than `gradient` for every node of a deep graph, at the price of
-// the local errors adding up along the way. Indexed by node id; nodes the loss does not depend on
-// get zeros.
+// the local errors adding up along the way. Indexed by node id; data nodes and nodes the loss
+// does not depend on get zeros.
 std::vector<Tensor> backward(const Graph& graph, const Options& options = {});
 
 // The scale used for a node's steps: the RMS of its values, and at least 1 (a smaller step would

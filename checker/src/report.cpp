@@ -109,8 +109,12 @@ std::string text_report(const CheckResult& r, const Style& st) {
         line += pad("-", 8) + "  " + pad("-", 9) + "  ";
       }
       line += paint(st, verdict_colour(g.verdict), to_string(g.verdict));
+      const bool inherited = !g.line_wrong && !g.inherits.empty();
+      if (g.line_wrong && g.verdict == Verdict::Wrong) line += paint(st, kBold, "  <- this line");
+      if (inherited) line += paint(st, kDim, "  (this line is right; the error comes from " + g.inherits + ")");
       out += line + "\n";
       const std::string indent(4 + wname, ' ');
+      if (inherited) continue;
       if (g.verdict == Verdict::Wrong && g.comparison) {
         const Comparison& c = *g.comparison;
         out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
@@ -124,7 +128,13 @@ std::string text_report(const CheckResult& r, const Style& st) {
   const int total = static_cast<int>(r.gradients.size());
   out += "\n";
   std::string summary = std::to_string(ok) + "/" + std::to_string(total) + " correct";
-  if (const GradientResult* next = r.next()) summary += " - next: " + next->name;
+  const std::vector<std::string> wrong = r.wrong_lines();
+  if (!wrong.empty()) {
+    summary += wrong.size() == 1 ? " - the wrong line: " : " - the wrong lines: ";
+    for (std::size_t i = 0; i < wrong.size(); ++i) summary += (i ? ", " : "") + wrong[i];
+  } else if (const GradientResult* next = r.next()) {
+    summary += " - next: " + next->name;
+  }
   out += paint(st, ok == total ? kGreen : kBold, summary) + "\n";
   out += paint(st, kDim, "threshold " + format_error(r.threshold) +
                              " on the relative error |a-n|max / max(|a|max, |n|max, floor); a = yours, n = numeric") + "\n";
@@ -227,6 +237,11 @@ std::string json_report(const CheckResult& r) {
       j.key("nonfinite").null();
       j.key("worst").null();
     }
+    if (g.local) j.key("local_rel_error").value(g.local->rel_error);
+    else j.key("local_rel_error").null();
+    j.key("line_wrong").value(g.line_wrong);
+    if (g.inherits.empty()) j.key("inherits").null();
+    else j.key("inherits").value(g.inherits);
     j.end_object();
   }
   j.end_array();
@@ -235,6 +250,9 @@ std::string json_report(const CheckResult& r) {
   j.key("total").value(static_cast<int>(r.gradients.size()));
   if (const GradientResult* next = r.next()) j.key("next").value(next->name);
   else j.key("next").null();
+  j.key("wrong_lines").begin_array();
+  for (const auto& name : r.wrong_lines()) j.value(name);
+  j.end_array();
   j.end_object();
   j.key("reproduce").value(r.reproduce);
   j.end_object();

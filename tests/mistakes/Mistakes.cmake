@@ -1,10 +1,13 @@
 # The mistake catalogue: realistic wrong solutions, each made from a reference solution by one
 # textual edit, so a catalogue entry stays in step with the solution it breaks.
 #
-# bpdojo_mistake(<name> <NN> FIND <text> REPLACE <text> FAILS <gradient>... [FIND ... REPLACE ...])
+# bpdojo_mistake(<name> <NN> FIND <text> REPLACE <text> FAILS <gradient>... [FIND ... REPLACE ...]
+#                [LINES <gradient>...])
 #   FIND must occur exactly once in solutions/exercise_NN_*.cpp. FAILS lists every gradient the
 #   edit breaks (the line itself and everything the learner computes from it); every other
-#   gradient of the exercise must still pass. tests/test_mistakes.cpp checks both, with margins.
+#   gradient of the exercise must still pass. LINES, where given, lists exactly the gradients whose
+#   own line is wrong (the local check must name those and no other). tests/test_mistakes.cpp
+#   checks all of it, with margins.
 #
 # The edited file is made at build time (apply_mistake.cmake), so editing a solution never makes
 # CMake reconfigure: rebuilding one runner stays as fast as compiling one file.
@@ -13,7 +16,7 @@ file(WRITE ${BPDOJO_MISTAKE_MANIFEST}.new "")
 set(BPDOJO_MISTAKE_TARGETS "" CACHE INTERNAL "")
 
 function(bpdojo_mistake name nn)
-  cmake_parse_arguments(PARSE_ARGV 2 M "" "" "FIND;REPLACE;FAILS")
+  cmake_parse_arguments(PARSE_ARGV 2 M "" "" "FIND;REPLACE;FAILS;LINES")
   file(GLOB solution ${PROJECT_SOURCE_DIR}/solutions/exercise_${nn}_*.cpp)
   if(NOT solution)
     message(FATAL_ERROR "mistake ${name}: no solutions/exercise_${nn}_*.cpp")
@@ -41,6 +44,10 @@ function(bpdojo_mistake name nn)
     COMMENT "Mistake ${name}")
   bpdojo_add_runner(mistake_${name} ${dir} ${out} ${nn} LEARNER)
   string(JOIN " " fails ${M_FAILS})
+  if(DEFINED M_LINES)
+    string(JOIN " " lines ${M_LINES})
+    string(APPEND fails " | ${lines}")
+  endif()
   file(APPEND ${BPDOJO_MISTAKE_MANIFEST}.new "${name} ${nn} ${dir}/exercise_${nn} ${fails}\n")
   set(BPDOJO_MISTAKE_TARGETS ${BPDOJO_MISTAKE_TARGETS} mistake_${name} CACHE INTERNAL "")
 endfunction()

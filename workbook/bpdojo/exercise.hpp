@@ -42,6 +42,12 @@ struct ExerciseInfo {
   std::vector<GradientSpec> gradients;  // in the order the learner computes them
   // The problems of the instance (forward pass done).
   std::function<std::vector<Graph>(std::uint64_t seed, const Sizes& sizes)> problems;
+  // How the checker takes the numeric gradients. Global: finite differences of the loss for each
+  // node, everything downstream recomputed per evaluation. Chained: every node at once, backwards
+  // from the loss, each by finite differences through its direct consumers weighted by theirs
+  // (fd::backward); for the deep problems, where Global would recompute the whole network for
+  // every element of every early node.
+  enum class Numeric { Global, Chained } numeric = Numeric::Global;
 
   std::string id() const;  // "exercise_03"
 };
@@ -61,5 +67,7 @@ ExerciseInfo exercise_02_info();
 ExerciseInfo exercise_03_info();
 ExerciseInfo exercise_04_info();
 ExerciseInfo exercise_05_info();
+ExerciseInfo exercise_06_info();
+ExerciseInfo exercise_07_info();
 
 }  // namespace bpdojo

@@ -10,9 +10,6 @@
 
 namespace bpdojo {
 
-// The correct class of each example: N integers in [0, V).
-using Labels = std::vector<int>;
-
 // Everything the step-by-step forward pass computed (the lecture's names).
 struct CrossEntropyCache {
   Matrix logits;          // (N,V)

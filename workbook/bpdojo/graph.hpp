@@ -35,8 +35,21 @@ class Graph {
   };
   using StepFn = std::function<Matrix(const Inputs&)>;
 
+  // How a step depends on one of its inputs, so that finite differences recompute less. Optional:
+  // an input without flags is assumed to affect the whole output, nonlinearly.
+  //   kRows    row group g of the output depends only on row group g of this input (and on the
+  //            inputs not marked kRows), the rows split into as many groups as the fewest rows
+  //            among the output and its kRows inputs. The step must then compute any number of
+  //            groups from the same number of groups of its inputs (take sizes from the inputs).
+  //   kCols    the same for columns (the input has as many columns as the output).
+  //   kLinear  the output is affine in this input, the others fixed.
+  // The workbook's tests hold every declaration to global finite differences.
+  enum Dep : unsigned { kAll = 0, kRows = 1, kCols = 2, kLinear = 4 };
+
   NodeId leaf(std::string name, Tensor value);
-  NodeId step(std::string name, Shape shape, std::vector<NodeId> inputs, StepFn fn);
+  // A leaf that is data (indices, labels): never differentiated, so never perturbed.
+  NodeId data(std::string name, Tensor value);
+  NodeId step(std::string name, Shape shape, std::vector<NodeId> inputs, StepFn fn, std::vector<unsigned> deps = {});
   void set_loss(NodeId id);
 
   // Evaluates every step in order from the leaves.
@@ -48,7 +61,10 @@ class Graph {
   const std::string& name(NodeId id) const { return nodes_.at(id).name; }
   const Shape& shape(NodeId id) const { return nodes_.at(id).shape; }
   bool is_leaf(NodeId id) const { return !nodes_.at(id).fn; }
+  bool is_data(NodeId id) const { return nodes_.at(id).data; }
   const std::vector<NodeId>& inputs(NodeId id) const { return nodes_.at(id).inputs; }
+  // The Dep flags of step `step` on its input `input` (kAll when it does not read it).
+  unsigned dep(NodeId step, NodeId input) const;
   const Matrix& value(NodeId id) const { return values_.at(id); }
   Tensor tensor(NodeId id) const { return {shape(id), value(id)}; }
   NodeId loss_id() const { return loss_; }
@@ -69,14 +85,25 @@ class Graph {
     const std::vector<NodeId>& consumers() const { return consumers_; }
     std::int64_t size() const;
     double base(std::int64_t element) const;
-    // Sum over the consumers c of <weights[k], c> with element `element` of the node set to `x`;
-    // weights[k] has the shape of consumers()[k].
+    // Sum over the consumers c of <weights[k], c> with element `element` of the node set to `x`,
+    // up to a constant per element (only differences in x are meaningful); weights[k] has the
+    // shape of consumers()[k]. Recomputes only the rows or columns of c that the element reaches,
+    // where the step declares them (Dep).
     double weighted_with(std::int64_t element, double x, const std::vector<Matrix>& weights);
+    // Every consumer is affine in the node.
+    bool linear() const;
 
    private:
+    struct Consumer {
+      NodeId id;
+      unsigned dep;
+      std::vector<Matrix> scratch;  // the inputs of a sliced call, indexed by node id
+    };
+    double sliced(Consumer& c, std::int64_t element, const Matrix& weights);
     const Graph& graph_;
     NodeId node_;
     std::vector<NodeId> consumers_;
+    std::vector<Consumer> info_;
     std::vector<Matrix> work_;
   };
 
@@ -101,6 +128,8 @@ class Graph {
     Shape shape;
     std::vector<NodeId> inputs;
     StepFn fn;  // empty for a leaf
+    std::vector<unsigned> deps;  // one per input
+    bool data = false;
   };
   NodeId add(Node node, Matrix value);
   Matrix run_step(NodeId id, const std::vector<Matrix>& values) const;

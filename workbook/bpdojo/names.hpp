@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
+#include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bpdojo {
@@ -36,8 +38,6 @@ class Vocabulary {
   std::vector<std::string> itos_;
 };
 
-using IntMatrix = Eigen::Matrix<int, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 struct Split {
   std::vector<std::string> names;
   IntMatrix X;         // (n, block_size) context indices
@@ -53,6 +53,15 @@ struct NamesDataset {
 // Reads and splits a names file. Throws DatasetError for a missing or empty file, or a line that
 // is empty or holds '.', white space, a control character or invalid UTF-8.
 NamesDataset load_names(const std::filesystem::path& file, std::uint64_t shuffle_seed, int block_size = 3);
+// The same from a stream; `label` names it in errors.
+NamesDataset parse_names(std::istream& in, const std::string& label, std::uint64_t shuffle_seed, int block_size = 3);
+
+// The split of the built-in names (the lecture splits with seed 42 too).
+inline constexpr std::uint64_t kNamesSplitSeed = 42;
+// data/names.txt as it was when the workbook was built (compiled in, so no runner or checker ever
+// looks for a file), and its split with kNamesSplitSeed and block size 3, made once.
+std::string_view builtin_names_text();
+const NamesDataset& builtin_names();
 
 // The examples of some names (used by load_names for each split).
 void build_examples(const Vocabulary& vocab, int block_size, Split& split);

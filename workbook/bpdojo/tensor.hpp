@@ -17,6 +17,10 @@ namespace bpdojo {
 
 using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Index = Eigen::Index;
+// Integer data (character indices): row-major too.
+using IntMatrix = Eigen::Matrix<int, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+// The correct class of each example: N integers in [0, V).
+using Labels = std::vector<int>;
 
 // The logical shape of a tensor, outermost dimension first. Rank 0 is a scalar.
 using Shape = std::vector<std::int64_t>;

@@ -22,7 +22,7 @@ Problem problem(std::uint64_t seed, const Sizes& sizes) {
   // The labels are a leaf too (data, never perturbed), so a dump of the instance holds them.
   Matrix y(N, 1);
   for (Index n = 0; n < N; ++n) y(n, 0) = p.Y[static_cast<std::size_t>(n)];
-  const auto Y = g.leaf("Y", {{N, 1}, y});
+  const auto Y = g.data("Y", {{N, 1}, y});
   // Scaled so the softmax is far from uniform and the labels' probabilities vary.
   const auto logits = g.leaf("logits", {{N, V}, rng.fork("logits").normal_matrix(N, V, 1.5)});
   const auto logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const Graph::Inputs& v) -> Matrix {

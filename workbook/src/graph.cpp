@@ -21,15 +21,35 @@ Graph::NodeId Graph::add(Node node, Matrix value) {
 
 Graph::NodeId Graph::leaf(std::string name, Tensor value) {
   Shape shape = value.shape;
-  return add(Node{std::move(name), std::move(shape), {}, {}}, std::move(value.value));
+  return add(Node{std::move(name), std::move(shape), {}, {}, {}, false}, std::move(value.value));
 }
 
-Graph::NodeId Graph::step(std::string name, Shape shape, std::vector<NodeId> inputs, StepFn fn) {
+Graph::NodeId Graph::data(std::string name, Tensor value) {
+  const NodeId id = leaf(std::move(name), std::move(value));
+  nodes_.back().data = true;
+  return id;
+}
+
+Graph::NodeId Graph::step(std::string name, Shape shape, std::vector<NodeId> inputs, StepFn fn,
+                          std::vector<unsigned> deps) {
   for (NodeId in : inputs)
     if (in < 0 || static_cast<std::size_t>(in) >= nodes_.size())
       throw std::logic_error("step '" + name + "' reads a node defined after it");
+  if (deps.empty()) deps.assign(inputs.size(), kAll);
+  if (deps.size() != inputs.size()) throw std::logic_error("step '" + name + "': one Dep per input");
+  for (std::size_t k = 0; k < inputs.size(); ++k)
+    if ((deps[k] & kCols) && storage_cols(nodes_[static_cast<std::size_t>(inputs[k])].shape) != storage_cols(shape))
+      throw std::logic_error("step '" + name + "': a kCols input has as many columns as the output");
   Matrix value = Matrix::Zero(storage_rows(shape), storage_cols(shape));
-  return add(Node{std::move(name), std::move(shape), std::move(inputs), std::move(fn)}, std::move(value));
+  return add(Node{std::move(name), std::move(shape), std::move(inputs), std::move(fn), std::move(deps)},
+             std::move(value));
+}
+
+unsigned Graph::dep(NodeId step, NodeId input) const {
+  const Node& n = nodes_.at(static_cast<std::size_t>(step));
+  for (std::size_t k = 0; k < n.inputs.size(); ++k)
+    if (n.inputs[k] == input) return n.deps[k];
+  return kAll;
 }
 
 void Graph::set_loss(NodeId id) {
@@ -112,7 +132,64 @@ double Graph::Perturbation::loss_with(std::int64_t element, double x) {
 }
 
 Graph::LocalPerturbation::LocalPerturbation(const Graph& graph, NodeId node)
-    : graph_(graph), node_(node), consumers_(graph.consumers(node)), work_(graph.values_) {}
+    : graph_(graph), node_(node), consumers_(graph.consumers(node)), work_(graph.values_) {
+  for (NodeId c : consumers_) {
+    Consumer info{c, graph.dep(c, node), {}};
+    if (info.dep & (kRows | kCols)) {
+      // The inputs that are passed whole never change while this node is perturbed: copy them once.
+      info.scratch.resize(graph.values_.size());
+      const Node& n = graph.nodes_[static_cast<std::size_t>(c)];
+      for (std::size_t k = 0; k < n.inputs.size(); ++k)
+        info.scratch[static_cast<std::size_t>(n.inputs[k])] = graph.values_[static_cast<std::size_t>(n.inputs[k])];
+    }
+    info_.push_back(std::move(info));
+  }
+}
+
+bool Graph::LocalPerturbation::linear() const {
+  return std::all_of(info_.begin(), info_.end(), [](const Consumer& c) { return (c.dep & kLinear) != 0; });
+}
+
+namespace {
+
+// Rows [g*per, (g+1)*per) of m, per = rows / groups.
+Matrix row_group(const Matrix& m, Index g, Index groups) {
+  const Index per = m.rows() / groups;
+  return m.middleRows(g * per, per);
+}
+
+}  // namespace
+
+double Graph::LocalPerturbation::sliced(Consumer& c, std::int64_t element, const Matrix& weights) {
+  const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
+  const Matrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
+  const Matrix& mine = work_[static_cast<std::size_t>(node_)];
+  const bool by_rows = c.dep & kRows, by_cols = c.dep & kCols;
+  // The row group and column the element falls in.
+  Index groups = value.rows();
+  for (std::size_t k = 0; k < n.inputs.size(); ++k)
+    if (n.deps[k] & kRows) groups = std::min(groups, work_[static_cast<std::size_t>(n.inputs[k])].rows());
+  const Index row = static_cast<Index>(element / mine.cols()), col = static_cast<Index>(element % mine.cols());
+  const Index g = by_rows ? row / (mine.rows() / groups) : 0;
+  auto cut = [&](const Matrix& m, unsigned dep) -> Matrix {
+    Matrix out = (by_rows && (dep & kRows)) ? row_group(m, g, groups) : m;
+    if (by_cols && (dep & kCols)) return out.col(col);
+    return out;
+  };
+  std::vector<Matrix>& scratch = c.scratch;
+  for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+    const unsigned d = n.deps[k];
+    if ((by_rows && (d & kRows)) || (by_cols && (d & kCols)))
+      scratch[static_cast<std::size_t>(n.inputs[k])] = cut(work_[static_cast<std::size_t>(n.inputs[k])], d);
+  }
+  const Matrix fresh = n.fn(Inputs(scratch, n.inputs));
+  const Matrix old = cut(value, kRows | kCols), w = cut(weights, kRows | kCols);
+  if (fresh.rows() != old.rows() || fresh.cols() != old.cols())
+    throw std::logic_error("step '" + n.name + "' computed a " + std::to_string(fresh.rows()) + "x" +
+                           std::to_string(fresh.cols()) + " slice where " + std::to_string(old.rows()) + "x" +
+                           std::to_string(old.cols()) + " was due: its Dep flags do not fit it");
+  return w.cwiseProduct(old).sum() + w.cwiseProduct(fresh - old).sum();
+}
 
 std::int64_t Graph::LocalPerturbation::size() const { return graph_.values_[static_cast<std::size_t>(node_)].size(); }
 
@@ -124,8 +201,9 @@ double Graph::LocalPerturbation::weighted_with(std::int64_t element, double x, c
   Matrix& m = work_[static_cast<std::size_t>(node_)];
   m.data()[element] = x;
   double sum = 0.0;
-  for (std::size_t k = 0; k < consumers_.size(); ++k)
-    sum += graph_.run_step(consumers_[k], work_).cwiseProduct(weights[k]).sum();
+  for (std::size_t k = 0; k < info_.size(); ++k)
+    sum += (info_[k].dep & (kRows | kCols)) ? sliced(info_[k], element, weights[k])
+                                              : graph_.run_step(consumers_[k], work_).cwiseProduct(weights[k]).sum();
   m.data()[element] = base(element);
   return sum;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 namespace bpdojo {
 namespace {
@@ -82,19 +83,32 @@ void build_examples(const Vocabulary& vocab, int block_size, Split& split) {
 NamesDataset load_names(const std::filesystem::path& file, std::uint64_t shuffle_seed, int block_size) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DatasetError(file.string() + ": cannot be read (missing?)");
+  return parse_names(in, file.string(), shuffle_seed, block_size);
+}
+
+const NamesDataset& builtin_names() {
+  static const NamesDataset d = [] {
+    std::istringstream in{std::string(builtin_names_text())};
+    return parse_names(in, "data/names.txt (built in)", kNamesSplitSeed);
+  }();
+  return d;
+}
+
+NamesDataset parse_names(std::istream& in, const std::string& label, std::uint64_t shuffle_seed, int block_size) {
+  const std::string file = label;
   std::vector<std::string> names;
   std::set<std::string> chars;
   std::string line, why;
   std::size_t line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    if (line.empty()) throw DatasetError(file.string() + ":" + std::to_string(line_no) + ": an empty line");
+    if (line.empty()) throw DatasetError(file + ":" + std::to_string(line_no) + ": an empty line");
     const std::vector<std::string> cs = characters(line, why);
-    if (cs.empty()) throw DatasetError(file.string() + ":" + std::to_string(line_no) + ": the name holds " + why);
+    if (cs.empty()) throw DatasetError(file + ":" + std::to_string(line_no) + ": the name holds " + why);
     chars.insert(cs.begin(), cs.end());
     names.push_back(line);
   }
-  if (names.empty()) throw DatasetError(file.string() + ": no names in it");
+  if (names.empty()) throw DatasetError(file + ": no names in it");
   NamesDataset d;
   std::vector<std::string> itos = {"."};
   itos.insert(itos.end(), chars.begin(), chars.end());

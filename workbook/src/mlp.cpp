@@ -1,0 +1,182 @@
+// The character-level MLP: initialisation, batches, and the forward pass as a graph of named steps.
+#include "bpdojo/mlp.hpp"
+
+#include <cmath>
+
+namespace bpdojo {
+
+MlpParams mlp_init(Rng rng, Index V, Index H, double scale) {
+  const double fan_in = static_cast<double>(kBlockSize * kEmbedding);
+  MlpParams p;
+  p.C = rng.fork("C").normal_matrix(V, kEmbedding, scale);
+  p.W1 = rng.fork("W1").normal_matrix(kBlockSize * kEmbedding, H, scale * (5.0 / 3.0) / std::sqrt(fan_in));
+  p.b1 = rng.fork("b1").normal_matrix(1, H, scale * 0.1);
+  p.bngain = (1.0 + rng.fork("bngain").normal_matrix(1, H, scale * 0.1).array()).matrix();
+  p.bnbias = rng.fork("bnbias").normal_matrix(1, H, scale * 0.1);
+  p.W2 = rng.fork("W2").normal_matrix(H, V, scale * 0.1);
+  p.b2 = rng.fork("b2").normal_matrix(1, V, scale * 0.1);
+  return p;
+}
+
+MlpBatch draw_batch(const Split& split, Index N, Rng& rng) {
+  MlpBatch b;
+  b.Xb.resize(N, split.X.cols());
+  b.Yb.resize(static_cast<std::size_t>(N));
+  const auto n = static_cast<std::uint64_t>(split.Y.size());
+  if (n == 0) throw std::invalid_argument("a batch from an empty split");
+  for (Index i = 0; i < N; ++i) {
+    const auto ix = static_cast<Index>(rng.below(n));
+    b.Xb.row(i) = split.X.row(ix);
+    b.Yb[static_cast<std::size_t>(i)] = split.Y[static_cast<std::size_t>(ix)];
+  }
+  return b;
+}
+
+namespace {
+
+using Id = Graph::NodeId;
+using In = Graph::Inputs;
+// How each step depends on each input (Graph::Dep): finite differences recompute only the rows
+// (examples) or columns (units) a perturbed element reaches, and take affine dependencies in one
+// central difference.
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, kAll = Graph::kAll;
+
+// Softmax cross-entropy, mean over the batch, computed as the step-by-step graph does.
+double cross_entropy(const Matrix& logits, const Matrix& y) {
+  double sum = 0.0;
+  for (Index n = 0; n < logits.rows(); ++n) {
+    const double mx = logits.row(n).maxCoeff();
+    const double s = (logits.row(n).array() - mx).exp().sum();
+    sum += std::log(std::exp(logits(n, static_cast<Index>(y(n, 0))) - mx) * (1.0 / s));
+  }
+  return -sum / static_cast<double>(logits.rows());
+}
+
+}  // namespace
+
+Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
+  const Index N = batch.Xb.rows(), V = p.C.rows(), H = p.W1.cols();
+  const double n = static_cast<double>(N);
+  Graph g;
+  // The data first (leaves, never perturbed), then the parameters in the lecture's order.
+  Matrix xb = batch.Xb.cast<double>(), yb(N, 1);
+  for (Index i = 0; i < N; ++i) yb(i, 0) = batch.Yb[static_cast<std::size_t>(i)];
+  const Id Xb = g.data("Xb", {{N, kBlockSize}, xb});
+  const Id Yb = g.data("Yb", {{N, 1}, yb});
+  const Id C = g.leaf("C", {{V, kEmbedding}, p.C});
+  const Id W1 = g.leaf("W1", {{kBlockSize * kEmbedding, H}, p.W1});
+  const Id b1 = g.leaf("b1", {{1, H}, p.b1});
+  const Id bngain = g.leaf("bngain", {{1, H}, p.bngain});
+  const Id bnbias = g.leaf("bnbias", {{1, H}, p.bnbias});
+  const Id W2 = g.leaf("W2", {{H, V}, p.W2});
+  const Id b2 = g.leaf("b2", {{1, V}, p.b2});
+
+  const Id emb = g.step("emb", {N, kBlockSize, kEmbedding}, {C, Xb}, [=](const In& v) -> Matrix {
+    Matrix out(N * kBlockSize, kEmbedding);
+    for (Index i = 0; i < N; ++i)
+      for (Index k = 0; k < kBlockSize; ++k) out.row(i * kBlockSize + k) = v[C].row(static_cast<Index>(v[Xb](i, k)));
+    return out;
+  }, {L, kAll});
+  const Id embcat = g.step("embcat", {N, kBlockSize * kEmbedding}, {emb}, [=](const In& v) -> Matrix {
+    return Eigen::Map<const Matrix>(v[emb].data(), v[emb].rows() / kBlockSize, kBlockSize * kEmbedding);
+  }, {R | L});
+  const Id hprebn = g.step("hprebn", {N, H}, {embcat, W1, b1}, [=](const In& v) -> Matrix {
+    return (v[embcat] * v[W1]).rowwise() + v[b1].row(0);
+  }, {R | L, K | L, K | L});
+  Id hpreact = -1;
+  if (fused) {
+    hpreact = g.step("hpreact", {N, H}, {hprebn, bngain, bnbias}, [=](const In& v) -> Matrix {
+      const Matrix diff = v[hprebn].rowwise() - v[hprebn].colwise().sum() / n;
+      const Eigen::ArrayXXd inv = ((diff.array().square().colwise().sum() / (n - 1.0)) + kBnEps).rsqrt();
+      const Matrix raw = diff.array().rowwise() * inv.row(0);
+      return (raw.array().rowwise() * v[bngain].row(0).array()).rowwise() + v[bnbias].row(0).array();
+    }, {K, K | L, K | L});
+  } else {
+    const Id bnmeani = g.step("bnmeani", {1, H}, {hprebn}, [=](const In& v) -> Matrix {
+      return v[hprebn].colwise().sum() / n;
+    }, {K | L});
+    const Id bndiff = g.step("bndiff", {N, H}, {hprebn, bnmeani}, [=](const In& v) -> Matrix {
+      return v[hprebn].rowwise() - v[bnmeani].row(0);
+    }, {R | K | L, K | L});
+    const Id bndiff2 = g.step("bndiff2", {N, H}, {bndiff}, [=](const In& v) -> Matrix {
+      return v[bndiff].array().square();
+    }, {R | K});
+    const Id bnvar = g.step("bnvar", {1, H}, {bndiff2}, [=](const In& v) -> Matrix {
+      return v[bndiff2].colwise().sum() / (n - 1.0);
+    }, {K | L});
+    const Id bnvar_inv = g.step("bnvar_inv", {1, H}, {bnvar}, [=](const In& v) -> Matrix {
+      return (v[bnvar].array() + kBnEps).rsqrt();
+    }, {K});
+    const Id bnraw = g.step("bnraw", {N, H}, {bndiff, bnvar_inv}, [=](const In& v) -> Matrix {
+      return v[bndiff].array().rowwise() * v[bnvar_inv].row(0).array();
+    }, {R | K | L, K | L});
+    hpreact = g.step("hpreact", {N, H}, {bngain, bnraw, bnbias}, [=](const In& v) -> Matrix {
+      return (v[bnraw].array().rowwise() * v[bngain].row(0).array()).rowwise() + v[bnbias].row(0).array();
+    }, {K | L, R | K | L, K | L});
+  }
+  const Id h = g.step("h", {N, H}, {hpreact}, [=](const In& v) -> Matrix { return v[hpreact].array().tanh(); }, {R | K});
+  const Id logits = g.step("logits", {N, V}, {h, W2, b2}, [=](const In& v) -> Matrix {
+    return (v[h] * v[W2]).rowwise() + v[b2].row(0);
+  }, {R | L, K | L, K | L});
+  if (fused) {
+    g.set_loss(g.step("loss", {}, {logits, Yb}, [=](const In& v) -> Matrix {
+      return Matrix::Constant(1, 1, cross_entropy(v[logits], v[Yb]));
+    }));
+    g.forward();
+    return g;
+  }
+  const Id logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const In& v) -> Matrix {
+    return v[logits].rowwise().maxCoeff();
+  }, {R});
+  const Id norm_logits = g.step("norm_logits", {N, V}, {logits, logit_maxes}, [=](const In& v) -> Matrix {
+    return v[logits].colwise() - v[logit_maxes].col(0);
+  }, {R | K | L, R | L});
+  const Id counts = g.step("counts", {N, V}, {norm_logits}, [=](const In& v) -> Matrix {
+    return v[norm_logits].array().exp();
+  }, {R | K});
+  const Id counts_sum = g.step("counts_sum", {N, 1}, {counts}, [=](const In& v) -> Matrix {
+    return v[counts].rowwise().sum();
+  }, {R | L});
+  const Id counts_sum_inv = g.step("counts_sum_inv", {N, 1}, {counts_sum}, [=](const In& v) -> Matrix {
+    return v[counts_sum].array().inverse();
+  }, {R | K});
+  const Id probs = g.step("probs", {N, V}, {counts, counts_sum_inv}, [=](const In& v) -> Matrix {
+    return v[counts].array().colwise() * v[counts_sum_inv].col(0).array();
+  }, {R | K | L, R | L});
+  const Id logprobs = g.step("logprobs", {N, V}, {probs}, [=](const In& v) -> Matrix {
+    return v[probs].array().log();
+  }, {R | K});
+  g.set_loss(g.step("loss", {}, {logprobs, Yb}, [=](const In& v) -> Matrix {
+    double sum = 0.0;
+    for (Index i = 0; i < N; ++i) sum += v[logprobs](i, static_cast<Index>(v[Yb](i, 0)));
+    return Matrix::Constant(1, 1, -sum / n);
+  }, {L, kAll}));
+  g.forward();
+  return g;
+}
+
+MlpCache mlp_cache(const Graph& g, const MlpBatch& batch) {
+  auto val = [&](const char* name) { return g.value(g.id(name)); };
+  MlpCache c;
+  c.C = val("C"), c.W1 = val("W1"), c.b1 = val("b1"), c.bngain = val("bngain"), c.bnbias = val("bnbias");
+  c.W2 = val("W2"), c.b2 = val("b2");
+  c.Xb = batch.Xb, c.Yb = batch.Yb;
+  c.emb = val("emb"), c.embcat = val("embcat"), c.hprebn = val("hprebn"), c.bnmeani = val("bnmeani");
+  c.bndiff = val("bndiff"), c.bndiff2 = val("bndiff2"), c.bnvar = val("bnvar"), c.bnvar_inv = val("bnvar_inv");
+  c.bnraw = val("bnraw"), c.hpreact = val("hpreact"), c.h = val("h"), c.logits = val("logits");
+  c.logit_maxes = val("logit_maxes"), c.norm_logits = val("norm_logits"), c.counts = val("counts");
+  c.counts_sum = val("counts_sum"), c.counts_sum_inv = val("counts_sum_inv"), c.probs = val("probs");
+  c.logprobs = val("logprobs"), c.loss = g.loss();
+  return c;
+}
+
+MlpInstance mlp_instance(std::uint64_t seed, const Sizes& sizes) {
+  const NamesDataset& data = builtin_names();
+  Rng rng(seed);
+  Rng rb = rng.fork("batch");
+  return {mlp_init(rng.fork("params"), data.vocab.size(), sizes.at("H")), draw_batch(data.train, sizes.at("N"), rb)};
+}
+
+std::vector<SizeSpec> mlp_sizes() { return {{"N", "batch size", 32, 2, 512}, {"H", "hidden units", 64, 1, 512}}; }
+
+}  // namespace bpdojo
