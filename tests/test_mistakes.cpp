@@ -97,10 +97,10 @@ void mistakes_fail_where_they_should(int number) {
       if (m.has_lines) {
         const auto named = r.wrong_lines();
         CHECK(std::set<std::string>(named.begin(), named.end()) == m.lines);
-        // Every other failing gradient says which wrong gradient it inherits from.
+        // Every other failing gradient names the wrong line its error starts at.
         for (const auto& g : r.gradients) {
           CAPTURE(g.name);
-          if (m.fails.count(g.name) && !m.lines.count(g.name)) CHECK(m.fails.count(g.inherits) == 1);
+          if (m.fails.count(g.name) && !m.lines.count(g.name)) CHECK(m.lines.count(g.inherits) == 1);
         }
       }
     }

@@ -157,6 +157,18 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
       default: break;
     }
   }
+  // Name where an inherited error starts: follow `inherits` up to a wrong line.
+  std::map<std::string, const GradientResult*> by_name;
+  for (const auto& g : result.gradients) by_name[g.name] = &g;
+  for (auto& g : result.gradients) {
+    std::string root = g.inherits;
+    for (std::size_t hops = 0; !root.empty() && hops < result.gradients.size(); ++hops) {
+      const auto it = by_name.find(root);
+      if (it == by_name.end() || it->second->line_wrong || it->second->inherits.empty()) break;
+      root = it->second->inherits;
+    }
+    g.inherits = root;
+  }
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ struct GradientResult {
   std::optional<Comparison> local;  // absent when a consumer's gradient is unusable
   std::string local_missing;        // then: the consumer gradient that is missing or unusable
   // For a gradient that is not correct: is the mistake in this line (true), or inherited from
-  // `inherits`, a wrong gradient of a node it feeds?
+  // `inherits`, the wrong line where the error starts (earlier in the backward pass)?
   bool line_wrong = false;
   std::string inherits;
 };

@@ -111,7 +111,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
       line += paint(st, verdict_colour(g.verdict), to_string(g.verdict));
       const bool inherited = !g.line_wrong && !g.inherits.empty();
       if (g.line_wrong && g.verdict == Verdict::Wrong) line += paint(st, kBold, "  <- this line");
-      if (inherited) line += paint(st, kDim, "  (this line is right; the error comes from " + g.inherits + ")");
+      if (inherited) line += paint(st, kDim, "  (this line is right; the error starts at " + g.inherits + ")");
       out += line + "\n";
       const std::string indent(4 + wname, ' ');
       if (inherited) continue;
