@@ -1,9 +1,13 @@
 #include "check.hpp"
 
 #include "finite_diff.hpp"
+#include "training.hpp"
+
+#include "bpdojo/exercise_08_train.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 namespace bpdojo {
@@ -42,11 +46,17 @@ std::vector<std::string> CheckResult::wrong_lines() const {
   return out;
 }
 
-std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour) {
+std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour,
+                              const std::map<std::string, double>& runner_options) {
   std::string cmd = "checker " + info.id() + " --seed " + std::to_string(seed);
   for (const auto& s : info.sizes) {
     auto it = sizes.find(s.letter);
     if (it != sizes.end()) cmd += " --size " + s.letter + "=" + std::to_string(it->second);
+  }
+  for (const auto& [name, value] : runner_options) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " --%s %.17g", name.c_str(), value);
+    cmd += buf;
   }
   if (flavour == Flavour::Solution) cmd += " --solutions";
   return cmd;
@@ -271,7 +281,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     throw SetupError(e.what());
   }
   result.flavour = options.flavour;
-  result.reproduce = reproduce_command(info, result.seed, result.sizes, result.flavour);
+  result.reproduce = reproduce_command(info, result.seed, result.sizes, result.flavour, options.runner_options);
   if (options.rebuild && options.runner.empty()) result.build = ensure_built(ws, info, options.flavour);
   if (!result.build.ok) {
     for (const auto& spec : info.gradients) {
@@ -292,6 +302,12 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     argv.push_back("--size");
     argv.push_back(letter + "=" + std::to_string(value));
   }
+  for (const auto& [name, value] : options.runner_options) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", value);
+    argv.push_back("--option");
+    argv.push_back(name + "=" + buf);
+  }
   const ProcessResult pr = run_process(argv, options.limits);
   if (pr.end == ProcessResult::End::FailedToStart) throw SetupError(pr.detail);
   result.runner.end = pr.end;
@@ -305,6 +321,10 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
   result.runner.protocol_error = parsed.error;
   result.runner.summary = runner_summary(result.runner, options.limits);
   judge(result, parsed);
+  if (info.trains) {
+    const auto lr = options.runner_options.find("lr");
+    judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
+  }
   return result;
 }
 

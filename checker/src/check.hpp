@@ -8,6 +8,7 @@
 #include "bpdojo/exercise.hpp"
 #include "bpdojo/protocol.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,22 @@ struct RunnerStatus {
   std::string summary;  // one line: "exited normally", "timed out after 10 s", "crashed: SIGSEGV ..."
 };
 
+// Exercise 08: what the checker made of the training run (checker/src/training.cpp). Every loss
+// here is computed by the checker from the parameters the runner reported.
+struct TrainingResult {
+  std::int64_t steps = 0;
+  double lr = 0.0;
+  double threshold = 0.0;  // the dev loss the run must reach (kDevLossThreshold)
+  std::vector<std::int64_t> at;   // the checkpoints that arrived (steps done)
+  std::vector<double> train_curve;  // loss on a fixed sample of the training split, per checkpoint
+  std::vector<double> dev_curve;    // loss on the dev split, per checkpoint
+  bool complete = false;            // the last checkpoint arrived
+  // After training, with batch norm calibrated over the whole training split:
+  double train_loss = 0.0, dev_loss = 0.0, test_loss = 0.0;
+  std::vector<std::string> samples;  // 20 names, sampled with a fixed seed
+  std::string plot;                  // the SVG written, or empty
+};
+
 struct CheckOptions {
   std::uint64_t seed = kDefaultSeed;
   Sizes sizes;  // given on the command line (completed from the defaults)
@@ -59,6 +76,8 @@ struct CheckOptions {
   ProcessLimits limits;
   bool rebuild = true;
   std::string runner;  // a runner to judge instead of the flavour's (mistake catalogue, tests)
+  std::map<std::string, double> runner_options;  // passed as --option NAME=VALUE (lr)
+  std::string plot;  // exercise 08: where to write the SVG of the loss curves (empty: none)
 };
 
 struct CheckResult {
@@ -70,7 +89,8 @@ struct CheckResult {
   std::vector<double> floors;  // per problem
   RunnerStatus runner;
   BuildOutcome build;
-  std::vector<GradientResult> gradients;  // in the exercise's order
+  std::vector<GradientResult> gradients;  // in the exercise's order (exercise 08: then "training")
+  std::optional<TrainingResult> training;
   std::string reproduce;                  // the exact command that reproduces this run
 
   int correct() const;
@@ -87,6 +107,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
 void judge(CheckResult& result, const protocol::ParseResult& reported);
 
 // The command line that reproduces a check.
-std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour);
+std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour,
+                              const std::map<std::string, double>& runner_options = {});
 
 }  // namespace bpdojo

@@ -1,5 +1,7 @@
 #include "dump.hpp"
 
+#include "bpdojo/names.hpp"
+
 #include "json.hpp"
 #include "npy.hpp"
 
@@ -53,6 +55,7 @@ int write_dump(const std::filesystem::path& dir, const CheckResult& r) {
     const GradientSpec* spec = nullptr;
     for (const auto& s : info.gradients)
       if (s.name == g.name) spec = &s;
+    if (!spec) continue;  // "training" (exercise 08) is not a tensor
     j.begin_object();
     j.key("name").value(g.name);
     j.key("node").value(prefix(spec ? spec->problem : 0) + g.node);
@@ -79,6 +82,22 @@ int write_dump(const std::filesystem::path& dir, const CheckResult& r) {
     j.end_object();
   }
   j.end_array();
+  if (info.trains) {
+    // The names of each split, one a line, so another implementation can train on the same data.
+    const NamesDataset& data = builtin_names();
+    j.key("split").begin_object();
+    for (const auto& [name, split] : {std::pair<const char*, const Split*>{"train", &data.train},
+                                      std::pair<const char*, const Split*>{"dev", &data.dev},
+                                      std::pair<const char*, const Split*>{"test", &data.test}}) {
+      const std::string file = std::string("split/") + name + ".txt";
+      fs::create_directories(dir / "split");
+      std::ofstream names(dir / file, std::ios::binary);
+      for (const auto& n : split->names) names << n << "\n";
+      if (!names) throw SetupError("--dump: cannot write " + (dir / file).string());
+      j.key(name).value(file);
+    }
+    j.end_object();
+  }
   j.end_object();
   std::ofstream out(dir / "index.json");
   out << j.str() << "\n";

@@ -87,6 +87,13 @@ int main(int argc, char** argv) {
   std::string dump_dir;
   check->add_option("--dump", dump_dir, "Write the instance and both gradients as .npy files, with index.json, to DIR");
   check->add_option("--memory", memory_mib, "Memory limit for your code, in MiB (default 2048)")->check(CLI::PositiveNumber);
+  std::int64_t steps = -1, hidden = -1;
+  double lr = 0.0;
+  std::string plot;
+  auto* steps_opt = check->add_option("--steps", steps, "Exercise 08: training steps (the same as --size S=...)")->check(CLI::NonNegativeNumber);
+  auto* hidden_opt = check->add_option("--hidden", hidden, "Exercise 08: hidden units (the same as --size H=...)")->check(CLI::PositiveNumber);
+  auto* lr_opt = check->add_option("--lr", lr, "Exercise 08: learning rate (default 0.1; a tenth of it for the second half)")->check(CLI::NonNegativeNumber);
+  check->add_option("--plot", plot, "Exercise 08: where to write the SVG of the loss curves (default <build>/exercise_08_loss.svg)");
 
   // list
   auto* list = app.add_subcommand("list", "Every exercise with its state (runs each check once)");
@@ -121,6 +128,16 @@ int main(int argc, char** argv) {
       options.sizes = parse_sizes(size_args);
       options.flavour = solutions ? Flavour::Solution : Flavour::Learner;
       options.limits.wall_seconds = timeout;
+      if (info.trains) {
+        // Training takes longer than a gradient check: a minute by default.
+        if (check->get_option("--timeout")->count() == 0) options.limits.wall_seconds = 60.0;
+        if (steps_opt->count()) options.sizes["S"] = steps;
+        if (hidden_opt->count()) options.sizes["H"] = hidden;
+        if (lr_opt->count()) options.runner_options["lr"] = lr;
+        options.plot = plot.empty() ? (ws.build / "exercise_08_loss.svg").string() : plot;
+      } else if (steps_opt->count() || hidden_opt->count() || lr_opt->count() || !plot.empty()) {
+        throw SetupError("--steps, --hidden, --lr and --plot are options of exercise_08 (training)");
+      }
       options.limits.memory_bytes = static_cast<std::size_t>(memory_mib * 1024 * 1024);
       if (!dump_dir.empty()) prepare_dump_dir(dump_dir);
       const CheckResult result = check_exercise(ws, info, options);

@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include "json.hpp"
+#include "training.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -72,6 +73,31 @@ std::string format_error(double v) {
   return buf;
 }
 
+std::string training_section(const CheckResult& r, const Style& st) {
+  const TrainingResult& t = *r.training;
+  std::string out = "\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "training: %lld steps, N=%lld, H=%lld, lr %g, then %g from step %lld\n",
+                static_cast<long long>(t.steps), static_cast<long long>(r.sizes.at("N")),
+                static_cast<long long>(r.sizes.at("H")), t.lr, t.lr / 10.0, static_cast<long long>(t.steps / 2));
+  out += paint(st, kBold, buf);
+  if (t.at.size() >= 2) {
+    out += "loss at " + std::to_string(t.at.size()) + " checkpoints (train: " + std::to_string(kCurveSample) +
+           " training examples; dev: the dev split):\n";
+    out += loss_chart_text(t);
+  }
+  if (!t.samples.empty()) {
+    std::snprintf(buf, sizeof buf, "after training, batch norm calibrated over the training split: train %.4f  dev %.4f  test %.4f\n",
+                  t.train_loss, t.dev_loss, t.test_loss);
+    out += buf;
+    out += "20 names sampled from your model:";
+    for (const auto& name : t.samples) out += " " + name;
+    out += "\n";
+  }
+  if (!t.plot.empty()) out += "plot: " + t.plot + "\n";
+  return out;
+}
+
 std::string text_report(const CheckResult& r, const Style& st) {
   const ExerciseInfo& info = *r.info;
   std::string out;
@@ -102,7 +128,8 @@ std::string text_report(const CheckResult& r, const Style& st) {
   if (r.build.ok) {
     out += "\n  " + pad("gradient", wname) + "  " + pad("shape", wshape) + "  max|a-n|  rel.error  verdict\n";
     for (const auto& g : r.gradients) {
-      std::string line = "  " + pad(g.name, wname) + "  " + pad(to_string(g.expected_shape), wshape) + "  ";
+      const bool pseudo = r.training && &g == &r.gradients.back();
+      std::string line = "  " + pad(g.name, wname) + "  " + pad(pseudo ? "-" : to_string(g.expected_shape), wshape) + "  ";
       if (g.comparison && g.comparison->shape_ok) {
         line += pad(format_error(g.comparison->max_abs_diff), 8) + "  " + pad(format_error(g.comparison->rel_error), 9) + "  ";
       } else {
@@ -120,9 +147,11 @@ std::string text_report(const CheckResult& r, const Style& st) {
         out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
                                             ", numeric " + num(c.worst_numeric)) + "\n";
       }
-      if (!g.message.empty() && g.verdict != Verdict::Correct) out += indent + paint(st, kDim, g.message) + "\n";
+      if (!g.message.empty() && (g.verdict != Verdict::Correct || (&g == &r.gradients.back() && r.training)))
+        out += indent + paint(st, kDim, g.message) + "\n";
     }
   }
+  if (r.training) out += training_section(r, st);
 
   const int ok = r.correct();
   const int total = static_cast<int>(r.gradients.size());
@@ -254,6 +283,38 @@ std::string json_report(const CheckResult& r) {
   for (const auto& name : r.wrong_lines()) j.value(name);
   j.end_array();
   j.end_object();
+  if (r.training) {
+    const TrainingResult& t = *r.training;
+    j.key("training").begin_object();
+    j.key("steps").value(t.steps);
+    j.key("lr").value(t.lr);
+    j.key("threshold").value(t.threshold);
+    j.key("checkpoints").begin_array();
+    for (auto step : t.at) j.value(step);
+    j.end_array();
+    j.key("train_curve").begin_array();
+    for (double v : t.train_curve) j.value(v);
+    j.end_array();
+    j.key("dev_curve").begin_array();
+    for (double v : t.dev_curve) j.value(v);
+    j.end_array();
+    j.key("complete").value(t.complete);
+    if (t.samples.empty()) {
+      j.key("train_loss").null();
+      j.key("dev_loss").null();
+      j.key("test_loss").null();
+    } else {
+      j.key("train_loss").value(t.train_loss);
+      j.key("dev_loss").value(t.dev_loss);
+      j.key("test_loss").value(t.test_loss);
+    }
+    j.key("samples").begin_array();
+    for (const auto& name : t.samples) j.value(name);
+    j.end_array();
+    if (t.plot.empty()) j.key("plot").null();
+    else j.key("plot").value(t.plot);
+    j.end_object();
+  }
   j.key("reproduce").value(r.reproduce);
   j.end_object();
   return j.str() + "\n";

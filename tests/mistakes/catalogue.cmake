@@ -181,3 +181,18 @@ bpdojo_mistake(mlp_fused_dC_not_accumulated 07
   FIND "dC.row(c.Xb(i, k)) += demb.row(i * c.Xb.cols() + k);"
   REPLACE "dC.row(c.Xb(i, k)) = demb.row(i * c.Xb.cols() + k);"
   FAILS dC LINES dC)
+
+# --- exercise 08: training ------------------------------------------------------------------------
+# Judged with 2000 training steps (tests/test_mistakes.cpp); "training" is the run's verdict.
+bpdojo_mistake(train_dbngain_without_bnraw 08
+  FIND "g.dbngain = (c.bnraw.array() * dhpreact.array()).colwise().sum();" REPLACE "g.dbngain = dhpreact.colwise().sum();"
+  FAILS init.dbngain scaled.dbngain)
+bpdojo_mistake(train_bn_without_mean_term 08
+  FIND "n * dhpreact.array() - sum_d - n" REPLACE "n * dhpreact.array() - n"
+  FAILS init.dC init.dW1 init.db1 scaled.dC scaled.dW1 scaled.db1)
+bpdojo_mistake(train_update_wrong_sign 08
+  FIND "p.C -= lr * g.dC;" REPLACE "p.C += lr * g.dC;" FIND "p.W1 -= lr * g.dW1;" REPLACE "p.W1 += lr * g.dW1;" FIND "p.b1 -= lr * g.db1;" REPLACE "p.b1 += lr * g.db1;" FIND "p.bngain -= lr * g.dbngain;" REPLACE "p.bngain += lr * g.dbngain;" FIND "p.bnbias -= lr * g.dbnbias;" REPLACE "p.bnbias += lr * g.dbnbias;" FIND "p.W2 -= lr * g.dW2;" REPLACE "p.W2 += lr * g.dW2;" FIND "p.b2 -= lr * g.db2;" REPLACE "p.b2 += lr * g.db2;"
+  FAILS training)
+bpdojo_mistake(train_update_forgotten 08
+  FIND "  p.C -= lr * g.dC;" REPLACE "  // p.C -= lr * g.dC;" FIND "  p.W1 -= lr * g.dW1;" REPLACE "  // p.W1 -= lr * g.dW1;" FIND "  p.b1 -= lr * g.db1;" REPLACE "  // p.b1 -= lr * g.db1;" FIND "  p.bngain -= lr * g.dbngain;" REPLACE "  // p.bngain -= lr * g.dbngain;" FIND "  p.bnbias -= lr * g.dbnbias;" REPLACE "  // p.bnbias -= lr * g.dbnbias;" FIND "  p.W2 -= lr * g.dW2;" REPLACE "  // p.W2 -= lr * g.dW2;" FIND "  p.b2 -= lr * g.db2;" REPLACE "  // p.b2 -= lr * g.db2;"
+  FAILS training)

@@ -48,6 +48,8 @@ struct ExerciseInfo {
   // (fd::backward); for the deep problems, where Global would recompute the whole network for
   // every element of every early node.
   enum class Numeric { Global, Chained } numeric = Numeric::Global;
+  // The runner also trains (exercise 08): the checker judges the run (checker/src/training.hpp).
+  bool trains = false;
 
   std::string id() const;  // "exercise_03"
 };
@@ -69,5 +71,6 @@ ExerciseInfo exercise_04_info();
 ExerciseInfo exercise_05_info();
 ExerciseInfo exercise_06_info();
 ExerciseInfo exercise_07_info();
+ExerciseInfo exercise_08_info();
 
 }  // namespace bpdojo

@@ -81,6 +81,23 @@ Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused);
 // The cache read off a step-by-step graph.
 MlpCache mlp_cache(const Graph& step_by_step, const MlpBatch& batch);
 
+// The same forward pass without the graph (training speed): every field of the cache. Equal to
+// mlp_cache(mlp_graph(...)) up to rounding (tests/test_mlp.cpp).
+MlpCache mlp_forward(const MlpParams& p, const MlpBatch& batch);
+
+// Batch norm's evaluation form: fixed statistics instead of the batch's (the lecture calibrates
+// them over the whole training split after training).
+struct BnStats {
+  Matrix mean;  // (1,H)
+  Matrix var;   // (1,H) with Bessel's correction, as in training
+};
+BnStats bn_calibrate(const MlpParams& p, const IntMatrix& X);
+// Mean cross-entropy over (X, Y) with fixed batch-norm statistics.
+double mlp_eval_loss(const MlpParams& p, const BnStats& bn, const IntMatrix& X, const Labels& Y);
+// One name sampled from the model, character by character from '.' until '.' comes out.
+std::string mlp_sample(const MlpParams& p, const BnStats& bn, const Vocabulary& vocab, Rng& rng,
+                       int max_length = 64);
+
 // ---- the instance of exercises 06 and 07 (built by the workbook; runner and checker use it) ----
 // The parameters from the lecture's initialisation and a training batch of data/names.txt, both
 // drawn with the seed. Sizes: N batch, H hidden units.

@@ -8,13 +8,15 @@
 
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
+#include <string>
 
 namespace bpdojo::runner {
 
 class Session {
  public:
-  Session(std::uint64_t seed, Sizes sizes, int fd);
+  Session(std::uint64_t seed, Sizes sizes, int fd, std::map<std::string, double> options = {});
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -22,6 +24,12 @@ class Session {
   std::uint64_t seed() const { return seed_; }
   const Sizes& sizes() const { return sizes_; }
   std::int64_t size(const char* letter) const { return sizes_.at(letter); }
+  // A run option (`--option lr=0.05`), or `fallback` when not given.
+  double option(const std::string& name, double fallback) const;
+
+  // Reports a tensor, or that computing `name` stopped (not implemented, or an error with `text`).
+  void report(const std::string& name, const Matrix& value);
+  void report_stopped(const std::string& name, bool not_implemented, const std::string& text);
 
   // Calls `fn` (the learner's code). Every gradient it assigns is sent as it is assigned. When it
   // throws, each of `grads` still unset is reported as not implemented (TODO) or as an error with
@@ -34,6 +42,7 @@ class Session {
   void send(const std::string& line);
   std::uint64_t seed_;
   Sizes sizes_;
+  std::map<std::string, double> options_;
   int fd_;
   std::unique_ptr<detail::GradSink> sink_;  // sends each gradient as it is assigned
 };

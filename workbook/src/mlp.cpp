@@ -1,6 +1,7 @@
 // The character-level MLP: initialisation, batches, and the forward pass as a graph of named steps.
 #include "bpdojo/mlp.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace bpdojo {
@@ -168,6 +169,119 @@ MlpCache mlp_cache(const Graph& g, const MlpBatch& batch) {
   c.counts_sum = val("counts_sum"), c.counts_sum_inv = val("counts_sum_inv"), c.probs = val("probs");
   c.logprobs = val("logprobs"), c.loss = g.loss();
   return c;
+}
+
+namespace {
+
+Matrix embed(const Matrix& C, const IntMatrix& X) {
+  const Index N = X.rows(), B = X.cols(), E = C.cols();
+  Matrix embcat(N, B * E);
+  for (Index i = 0; i < N; ++i)
+    for (Index k = 0; k < B; ++k) embcat.block(i, k * E, 1, E) = C.row(X(i, k));
+  return embcat;
+}
+
+// Logits with fixed batch-norm statistics.
+Matrix eval_logits(const MlpParams& p, const BnStats& bn, const IntMatrix& X) {
+  const Matrix hprebn = (embed(p.C, X) * p.W1).rowwise() + p.b1.row(0);
+  const Eigen::ArrayXXd inv = (bn.var.array() + kBnEps).rsqrt();
+  const Matrix hpreact = (((hprebn.rowwise() - bn.mean.row(0)).array().rowwise() * (inv.row(0) * p.bngain.row(0).array()))
+                              .rowwise() +
+                          p.bnbias.row(0).array())
+                             .matrix();
+  return (hpreact.array().tanh().matrix() * p.W2).rowwise() + p.b2.row(0);
+}
+
+}  // namespace
+
+MlpCache mlp_forward(const MlpParams& p, const MlpBatch& batch) {
+  const Index N = batch.Xb.rows();
+  const double n = static_cast<double>(N);
+  MlpCache c;
+  c.C = p.C, c.W1 = p.W1, c.b1 = p.b1, c.bngain = p.bngain, c.bnbias = p.bnbias, c.W2 = p.W2, c.b2 = p.b2;
+  c.Xb = batch.Xb, c.Yb = batch.Yb;
+  c.embcat = embed(p.C, batch.Xb);
+  c.emb = Eigen::Map<const Matrix>(c.embcat.data(), N * batch.Xb.cols(), p.C.cols());
+  c.hprebn = (c.embcat * p.W1).rowwise() + p.b1.row(0);
+  c.bnmeani = c.hprebn.colwise().sum() / n;
+  c.bndiff = c.hprebn.rowwise() - c.bnmeani.row(0);
+  c.bndiff2 = c.bndiff.array().square();
+  c.bnvar = c.bndiff2.colwise().sum() / (n - 1.0);
+  c.bnvar_inv = (c.bnvar.array() + kBnEps).rsqrt();
+  c.bnraw = c.bndiff.array().rowwise() * c.bnvar_inv.row(0).array();
+  c.hpreact = (c.bnraw.array().rowwise() * p.bngain.row(0).array()).rowwise() + p.bnbias.row(0).array();
+  c.h = c.hpreact.array().tanh();
+  c.logits = (c.h * p.W2).rowwise() + p.b2.row(0);
+  c.logit_maxes = c.logits.rowwise().maxCoeff();
+  c.norm_logits = c.logits.colwise() - c.logit_maxes.col(0);
+  c.counts = c.norm_logits.array().exp();
+  c.counts_sum = c.counts.rowwise().sum();
+  c.counts_sum_inv = c.counts_sum.array().inverse();
+  c.probs = c.counts.array().colwise() * c.counts_sum_inv.col(0).array();
+  c.logprobs = c.probs.array().log();
+  double sum = 0.0;
+  for (Index i = 0; i < N; ++i) sum += c.logprobs(i, c.Yb[static_cast<std::size_t>(i)]);
+  c.loss = -sum / n;
+  return c;
+}
+
+BnStats bn_calibrate(const MlpParams& p, const IntMatrix& X) {
+  // Two passes over chunks: the mean, then the squared deviations (no catastrophic cancellation).
+  const Index H = p.W1.cols(), n = X.rows(), chunk = 4096;
+  if (n < 2) throw std::invalid_argument("batch-norm statistics need at least two examples");
+  BnStats bn{Matrix::Zero(1, H), Matrix::Zero(1, H)};
+  for (Index i = 0; i < n; i += chunk) {
+    const Index m = std::min(chunk, n - i);
+    bn.mean += ((embed(p.C, X.middleRows(i, m)) * p.W1).rowwise() + p.b1.row(0)).colwise().sum();
+  }
+  bn.mean /= static_cast<double>(n);
+  for (Index i = 0; i < n; i += chunk) {
+    const Index m = std::min(chunk, n - i);
+    const Matrix hprebn = (embed(p.C, X.middleRows(i, m)) * p.W1).rowwise() + p.b1.row(0);
+    bn.var += (hprebn.rowwise() - bn.mean.row(0)).array().square().colwise().sum().matrix();
+  }
+  bn.var /= static_cast<double>(n - 1);
+  return bn;
+}
+
+double mlp_eval_loss(const MlpParams& p, const BnStats& bn, const IntMatrix& X, const Labels& Y) {
+  const Index n = X.rows(), chunk = 4096;
+  if (n == 0 || static_cast<std::size_t>(n) != Y.size()) throw std::invalid_argument("mlp_eval_loss: X and Y do not fit");
+  double sum = 0.0;
+  for (Index i = 0; i < n; i += chunk) {
+    const Index m = std::min(chunk, n - i);
+    const Matrix logits = eval_logits(p, bn, X.middleRows(i, m));
+    for (Index r = 0; r < m; ++r) {
+      const double mx = logits.row(r).maxCoeff();
+      const double lse = mx + std::log((logits.row(r).array() - mx).exp().sum());
+      sum += lse - logits(r, Y[static_cast<std::size_t>(i + r)]);
+    }
+  }
+  return sum / static_cast<double>(n);
+}
+
+std::string mlp_sample(const MlpParams& p, const BnStats& bn, const Vocabulary& vocab, Rng& rng, int max_length) {
+  IntMatrix context = IntMatrix::Zero(1, kBlockSize);
+  std::string out;
+  for (int k = 0; k < max_length; ++k) {
+    const Matrix logits = eval_logits(p, bn, context);
+    const Eigen::ArrayXd probs = (logits.row(0).array() - logits.maxCoeff()).exp().transpose();
+    // Inverse transform sampling from the softmax.
+    double u = rng.uniform() * probs.sum();
+    Index ix = probs.size() - 1;
+    for (Index j = 0; j < probs.size(); ++j) {
+      if (u < probs(j)) {
+        ix = j;
+        break;
+      }
+      u -= probs(j);
+    }
+    if (ix == 0) break;
+    out += vocab.itos(static_cast<int>(ix));
+    for (Index j = 0; j + 1 < kBlockSize; ++j) context(0, j) = context(0, j + 1);
+    context(0, kBlockSize - 1) = static_cast<int>(ix);
+  }
+  return out;
 }
 
 MlpInstance mlp_instance(std::uint64_t seed, const Sizes& sizes) {

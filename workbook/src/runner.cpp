@@ -45,8 +45,8 @@ class Sink : public detail::GradSink {
 
 }  // namespace
 
-Session::Session(std::uint64_t seed, Sizes sizes, int fd)
-    : seed_(seed), sizes_(std::move(sizes)), fd_(fd), sink_(std::make_unique<Sink>(fd)) {
+Session::Session(std::uint64_t seed, Sizes sizes, int fd, std::map<std::string, double> options)
+    : seed_(seed), sizes_(std::move(sizes)), options_(std::move(options)), fd_(fd), sink_(std::make_unique<Sink>(fd)) {
   send(protocol::header_line());
   detail::grad_sink() = sink_.get();
 }
@@ -54,6 +54,23 @@ Session::Session(std::uint64_t seed, Sizes sizes, int fd)
 Session::~Session() { detail::grad_sink() = nullptr; }
 
 void Session::send(const std::string& line) { write_all(fd_, line); }
+
+double Session::option(const std::string& name, double fallback) const {
+  const auto it = options_.find(name);
+  return it == options_.end() ? fallback : it->second;
+}
+
+void Session::report(const std::string& name, const Matrix& value) {
+  send(protocol::encode_tensor(name, shape_of(value), value.data()));
+}
+
+void Session::report_stopped(const std::string& name, bool not_implemented, const std::string& text) {
+  protocol::Message m;
+  m.kind = not_implemented ? protocol::Kind::NotImplemented : protocol::Kind::Error;
+  m.name = name;
+  m.text = text;
+  send(protocol::encode(m));
+}
 
 void Session::call(std::initializer_list<const Grad*> grads, const std::function<void()>& fn) {
   protocol::Message m;

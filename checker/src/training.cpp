@@ -1,0 +1,254 @@
+#include "training.hpp"
+
+#include "bpdojo/exercise_08_train.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+
+namespace bpdojo {
+namespace {
+
+constexpr const char* kParamNames[] = {"C", "W1", "b1", "bngain", "bnbias", "W2", "b2"};
+
+Matrix MlpParams::*field(int k) {
+  static Matrix MlpParams::*const fields[] = {&MlpParams::C,      &MlpParams::W1, &MlpParams::b1, &MlpParams::bngain,
+                                               &MlpParams::bnbias, &MlpParams::W2, &MlpParams::b2};
+  return fields[k];
+}
+
+bool finite(const MlpParams& p) {
+  for (int k = 0; k < 7; ++k)
+    if (!(p.*field(k)).allFinite()) return false;
+  return true;
+}
+
+bool same(const MlpParams& a, const MlpParams& b) {
+  for (int k = 0; k < 7; ++k)
+    if ((a.*field(k)).rows() != (b.*field(k)).rows() || (a.*field(k)).cols() != (b.*field(k)).cols() ||
+        a.*field(k) != b.*field(k))
+      return false;
+  return true;
+}
+
+// The parameters reported at each checkpoint ("step.<t>.<name>"), where all seven arrived with the
+// initial parameters' shapes.
+std::map<std::int64_t, MlpParams> reported_checkpoints(const protocol::ParseResult& parsed, const MlpParams& shape) {
+  std::map<std::int64_t, std::map<std::string, Matrix>> parts;
+  for (const auto& m : parsed.messages) {
+    if (m.kind != protocol::Kind::Tensor || m.name.rfind("step.", 0) != 0) continue;
+    const auto dot = m.name.find('.', 5);
+    if (dot == std::string::npos) continue;
+    try {
+      const std::int64_t t = std::stoll(m.name.substr(5, dot - 5));
+      parts[t][m.name.substr(dot + 1)] = m.tensor.value;
+    } catch (const std::exception&) {
+      continue;  // a malformed name: ignore it
+    }
+  }
+  std::map<std::int64_t, MlpParams> out;
+  for (const auto& [t, named] : parts) {
+    MlpParams p;
+    bool ok = true;
+    for (int k = 0; k < 7 && ok; ++k) {
+      const auto it = named.find(kParamNames[k]);
+      ok = it != named.end() && it->second.rows() == (shape.*field(k)).rows() &&
+           it->second.cols() == (shape.*field(k)).cols();
+      if (ok) p.*field(k) = it->second;
+    }
+    if (ok) out.emplace(t, std::move(p));
+  }
+  return out;
+}
+
+double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+
+std::string fixed(double v, int digits = 4) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace
+
+void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot) {
+  const NamesDataset& data = builtin_names();
+  TrainingResult t;
+  t.steps = result.sizes.at("S");
+  t.lr = lr;
+  t.threshold = kDevLossThreshold;
+  GradientResult gr;
+  gr.name = "training";
+  gr.function = "sgd_step";
+
+  const TrainInstance in = exercise_08_instance(result.seed, result.sizes);
+  const std::map<std::int64_t, MlpParams> ckpt = reported_checkpoints(parsed, in.init);
+  const Index M = std::min<Index>(kCurveSample, data.train.X.rows());
+  const IntMatrix curve_X = data.train.X.topRows(M);
+  const Labels curve_Y(data.train.Y.begin(), data.train.Y.begin() + M);
+  for (const auto& [step, p] : ckpt) {
+    t.at.push_back(step);
+    if (!finite(p)) {
+      t.train_curve.push_back(nan());
+      t.dev_curve.push_back(nan());
+      continue;
+    }
+    const BnStats bn = bn_calibrate(p, curve_X);
+    t.train_curve.push_back(mlp_eval_loss(p, bn, curve_X, curve_Y));
+    t.dev_curve.push_back(mlp_eval_loss(p, bn, data.dev.X, data.dev.Y));
+  }
+  t.complete = ckpt.count(t.steps) == 1;
+
+  // Why the run stopped, when it did not finish.
+  const protocol::Message* stopped = nullptr;
+  for (const auto& m : parsed.messages)
+    if (m.name == "training" && (m.kind == protocol::Kind::NotImplemented || m.kind == protocol::Kind::Error)) stopped = &m;
+  const std::string where = t.at.empty() ? "" : " (the last parameters reported: after step " + std::to_string(t.at.back()) + ")";
+
+  if (stopped && stopped->kind == protocol::Kind::NotImplemented) {
+    gr.verdict = Verdict::NotImplemented;
+    gr.message = "not reached: training stopped at TODO(\"" + stopped->text + "\")";
+  } else if (stopped) {
+    gr.verdict = Verdict::Error;
+    gr.message = "training stopped: " + stopped->text.substr(0, 300) + where;
+  } else if (!t.complete) {
+    gr.verdict = result.runner.end == ProcessResult::End::TimedOut ? Verdict::TimedOut
+                 : result.runner.end == ProcessResult::End::Exited ? Verdict::Error
+                                                                     : Verdict::Crashed;
+    if (result.runner.end == ProcessResult::End::MemoryLimit || result.runner.end == ProcessResult::End::OutputLimit)
+      gr.verdict = Verdict::Killed;
+    gr.message = "training did not finish: " + result.runner.summary + where;
+    if (gr.verdict == Verdict::TimedOut) gr.message += "; a longer run needs a longer --timeout";
+  } else {
+    const MlpParams& last = ckpt.at(t.steps);
+    const bool rose = t.dev_curve.size() > 1 && !(t.dev_curve[1] < t.dev_curve[0]);
+    if (same(last, in.init)) {
+      gr.verdict = Verdict::Wrong;
+      gr.message = "the parameters never changed: sgd_step does not update them (or the learning rate is 0)";
+    } else if (rose) {
+      gr.verdict = Verdict::Wrong;
+      gr.message = "the dev loss rose from " + fixed(t.dev_curve[0]) + " to " + fixed(t.dev_curve[1]) +
+                   " in the first stretch of training: does sgd_step subtract lr times the gradient?";
+    } else if (!finite(last)) {
+      gr.verdict = Verdict::Wrong;
+      gr.message = "the parameters became NaN or Inf during training";
+    } else {
+      const BnStats bn = bn_calibrate(last, data.train.X);
+      t.train_loss = mlp_eval_loss(last, bn, data.train.X, data.train.Y);
+      t.dev_loss = mlp_eval_loss(last, bn, data.dev.X, data.dev.Y);
+      t.test_loss = mlp_eval_loss(last, bn, data.test.X, data.test.Y);
+      Rng rng = Rng(kSampleSeed).fork("sample");
+      for (int i = 0; i < 20; ++i) t.samples.push_back(mlp_sample(last, bn, data.vocab, rng));
+      const std::int64_t default_steps = 20000;
+      if (!(t.dev_loss < kDevLossThreshold) && t.steps >= default_steps) {
+        gr.verdict = Verdict::Wrong;
+        gr.message = "dev loss " + fixed(t.dev_loss) + " is not below " + fixed(kDevLossThreshold, 2);
+      } else {
+        gr.verdict = Verdict::Correct;
+        gr.message = "dev loss " + fixed(t.dev_loss) +
+                     (t.steps >= default_steps ? " < " + fixed(kDevLossThreshold, 2)
+                                               : " (no threshold for runs shorter than 20000 steps)");
+      }
+    }
+  }
+  if (!plot.empty() && t.at.size() >= 2) {
+    std::ofstream out(plot, std::ios::binary | std::ios::trunc);
+    out << loss_plot_svg(t);
+    if (out) t.plot = plot;
+  }
+  result.gradients.push_back(std::move(gr));
+  result.training = std::move(t);
+}
+
+std::string loss_plot_svg(const TrainingResult& t) {
+  const double W = 640, H = 360, left = 60, right = 20, top = 30, bottom = 50;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto* c : {&t.train_curve, &t.dev_curve})
+    for (double v : *c)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!(lo <= hi)) lo = 0, hi = 1;
+  if (hi - lo < 1e-9) lo -= 0.5, hi += 0.5;
+  const double last = t.at.empty() ? 1.0 : static_cast<double>(std::max<std::int64_t>(1, t.at.back()));
+  auto x = [&](std::int64_t step) { return left + (W - left - right) * static_cast<double>(step) / last; };
+  auto y = [&](double v) { return top + (H - top - bottom) * (hi - v) / (hi - lo); };
+  auto num = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return std::string(buf);
+  };
+  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"360\" viewBox=\"0 0 640 360\" "
+                  "font-family=\"sans-serif\" font-size=\"12\">\n";
+  s += "<title>exercise_08: loss during training</title>\n<rect width=\"640\" height=\"360\" fill=\"white\"/>\n";
+  s += "<line x1=\"" + num(left) + "\" y1=\"" + num(H - bottom) + "\" x2=\"" + num(W - right) + "\" y2=\"" + num(H - bottom) +
+       "\" stroke=\"black\"/>\n";
+  s += "<line x1=\"" + num(left) + "\" y1=\"" + num(top) + "\" x2=\"" + num(left) + "\" y2=\"" + num(H - bottom) +
+       "\" stroke=\"black\"/>\n";
+  for (int k = 0; k <= 4; ++k) {
+    const double v = lo + (hi - lo) * k / 4.0;
+    s += "<text x=\"" + num(left - 6) + "\" y=\"" + num(y(v) + 4) + "\" text-anchor=\"end\">" + num(v) + "</text>\n";
+  }
+  s += "<text x=\"" + num(left) + "\" y=\"" + num(H - bottom + 18) + "\">0</text>\n";
+  s += "<text x=\"" + num(W - right) + "\" y=\"" + num(H - bottom + 18) + "\" text-anchor=\"end\">" +
+       std::to_string(t.at.empty() ? 0 : t.at.back()) + " steps</text>\n";
+  s += "<text x=\"" + num(W / 2) + "\" y=\"18\" text-anchor=\"middle\">loss (checker's evaluation; batch norm "
+       "calibrated on the data evaluated)</text>\n";
+  const char* colours[] = {"#1f77b4", "#d62728"};
+  const char* names[] = {"train", "dev"};
+  const std::vector<double>* curves[] = {&t.train_curve, &t.dev_curve};
+  for (int c = 0; c < 2; ++c) {
+    s += std::string("<polyline class=\"") + names[c] + "\" fill=\"none\" stroke=\"" + colours[c] +
+         "\" stroke-width=\"2\" points=\"";
+    for (std::size_t i = 0; i < t.at.size(); ++i) {
+      const double v = (*curves[c])[i];
+      s += (i ? " " : "") + num(x(t.at[i])) + "," + num(std::isfinite(v) ? y(v) : top);
+    }
+    s += "\"/>\n";
+    s += "<text x=\"" + num(W - right - 60) + "\" y=\"" + num(top + 16.0 * (c + 1)) + "\" fill=\"" + colours[c] + "\">" +
+         names[c] + "</text>\n";
+  }
+  s += "</svg>\n";
+  return s;
+}
+
+std::string loss_chart_text(const TrainingResult& t, int width, int height) {
+  if (t.at.size() < 2) return "";
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto* c : {&t.train_curve, &t.dev_curve})
+    for (double v : *c)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!(lo <= hi)) return "";
+  if (hi - lo < 1e-9) hi = lo + 1e-9;
+  std::vector<std::string> grid(static_cast<std::size_t>(height), std::string(static_cast<std::size_t>(width), ' '));
+  const double last = static_cast<double>(std::max<std::int64_t>(1, t.at.back()));
+  auto plot = [&](const std::vector<double>& c, char mark) {
+    for (std::size_t i = 0; i < t.at.size(); ++i) {
+      if (!std::isfinite(c[i])) continue;
+      const auto col = static_cast<std::size_t>(std::lround((width - 1) * static_cast<double>(t.at[i]) / last));
+      const auto row = static_cast<std::size_t>(std::lround((height - 1) * (hi - c[i]) / (hi - lo)));
+      char& cell = grid[row][col];
+      cell = (cell == ' ' || cell == mark) ? mark : '*';
+    }
+  };
+  plot(t.train_curve, 't');
+  plot(t.dev_curve, 'd');
+  std::string out;
+  for (int r = 0; r < height; ++r) {
+    char label[16] = "";
+    if (r == 0) std::snprintf(label, sizeof label, "%6.3f", hi);
+    if (r == height - 1) std::snprintf(label, sizeof label, "%6.3f", lo);
+    char line[32];
+    std::snprintf(line, sizeof line, "  %6s |", label);
+    out += line + grid[static_cast<std::size_t>(r)] + "\n";
+  }
+  out += "         +" + std::string(static_cast<std::size_t>(width), '-') + "\n";
+  char axis[128];
+  std::snprintf(axis, sizeof axis, "          0%*lld steps   t train, d dev, * both\n", width - 1,
+                static_cast<long long>(t.at.back()));
+  out += axis;
+  return out;
+}
+
+}  // namespace bpdojo

@@ -1,0 +1,113 @@
+// Exercise 08: the reference solution passes all three steps; a run with no update or an update
+// of the wrong sign fails step 2 with the reason; training is deterministic; the SVG holds two
+// curves with one point per checkpoint.
+#include "support.hpp"
+#include "training.hpp"
+
+#include "bpdojo/exercise_08_train.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+using namespace bpdojo;
+
+namespace {
+
+CheckResult train(Flavour flavour, std::uint64_t seed, const Sizes& sizes, std::map<std::string, double> runner_options = {},
+                  const std::string& plot = "") {
+  CheckOptions options;
+  options.seed = seed;
+  options.sizes = sizes;
+  options.flavour = flavour;
+  options.rebuild = false;
+  options.limits.wall_seconds = 900;  // the sanitizer build trains slowly
+  options.runner_options = std::move(runner_options);
+  options.plot = plot;
+  return check_exercise(test::workspace(), *find_exercise(8), options);
+}
+
+}  // namespace
+
+TEST_CASE("exercise 08: the reference solution passes the gradient check, trains below the threshold and samples") {
+  const CheckResult r = train(Flavour::Solution, kDefaultSeed, {});
+  CAPTURE(r.reproduce);
+  REQUIRE(r.training);
+  const TrainingResult& t = *r.training;
+  for (const auto& g : r.gradients) {
+    CAPTURE(g.name);
+    CAPTURE(g.message);
+    CHECK(g.verdict == Verdict::Correct);
+  }
+  CHECK(r.gradients.size() == 15);
+  CHECK(t.complete);
+  CHECK(t.at.size() == checkpoints(20000).size());
+  MESSAGE("exercise 08, 20000 steps: train " << t.train_loss << ", dev " << t.dev_loss << ", test " << t.test_loss);
+  CHECK(t.dev_loss < kDevLossThreshold);
+  CHECK(t.dev_curve.back() < t.dev_curve.front() - 0.5);  // it learned something real
+  CHECK(t.samples.size() == 20);
+}
+
+TEST_CASE("exercise 08: no update, or a learning rate of 0, fails training with the reason") {
+  const CheckResult r = train(Flavour::Solution, 1, {{"S", 1000}}, {{"lr", 0.0}});
+  REQUIRE(r.training);
+  const GradientResult& g = r.gradients.back();
+  CHECK(g.name == "training");
+  CHECK(g.verdict == Verdict::Wrong);
+  CHECK(g.message.find("never changed") != std::string::npos);
+  CHECK(r.correct() == 14);  // the gradients are still right
+}
+
+TEST_CASE("exercise 08: training is deterministic for a seed, and the SVG has one point per checkpoint per curve") {
+  const std::string plot = std::string(BPDOJO_TEST_BUILD_DIR) + "/test_exercise_08_loss.svg";
+  const CheckResult a = train(Flavour::Solution, 5, {{"S", 2000}, {"H", 20}}, {}, plot);
+  const CheckResult b = train(Flavour::Solution, 5, {{"S", 2000}, {"H", 20}});
+  REQUIRE(a.training);
+  REQUIRE(b.training);
+  CHECK(a.training->train_curve == b.training->train_curve);
+  CHECK(a.training->dev_curve == b.training->dev_curve);
+  CHECK(a.training->samples == b.training->samples);
+  CHECK(a.training->dev_loss == b.training->dev_loss);
+  // Another seed trains on other batches.
+  const CheckResult c = train(Flavour::Solution, 6, {{"S", 2000}, {"H", 20}});
+  REQUIRE(c.training);
+  CHECK(c.training->dev_curve != a.training->dev_curve);
+
+  REQUIRE(a.training->plot == plot);
+  std::ifstream in(plot);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string svg = text.str();
+  CHECK(svg.rfind("<svg", 0) == 0);
+  const std::regex polyline(R"re(<polyline class="(train|dev)"[^>]*points="([^"]*)")re");
+  int curves = 0;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), polyline); it != std::sregex_iterator(); ++it) {
+    ++curves;
+    std::istringstream points((*it)[2].str());
+    std::size_t n = 0;
+    for (std::string p; points >> p;) {
+      CHECK(p.find(',') != std::string::npos);
+      ++n;
+    }
+    CHECK(n == a.training->at.size());
+  }
+  CHECK(curves == 2);
+  CHECK(a.training->at.size() == 21);
+}
+
+TEST_CASE("exercise 08: an update with the wrong sign fails training, and says so") {
+  CheckOptions options;
+  options.seed = 2;
+  options.sizes = {{"S", 2000}};
+  options.rebuild = false;
+  options.limits.wall_seconds = 900;
+  options.runner = std::string(BPDOJO_TEST_BUILD_DIR) + "/mistakes/train_update_wrong_sign/exercise_08";
+  const CheckResult r = check_exercise(test::workspace(), *find_exercise(8), options);
+  const GradientResult& g = r.gradients.back();
+  CAPTURE(g.message);
+  CHECK(g.verdict == Verdict::Wrong);
+  CHECK(g.message.find("does sgd_step subtract lr times the gradient?") != std::string::npos);
+  CHECK(r.correct() == 14);
+}

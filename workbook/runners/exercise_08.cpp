@@ -1,0 +1,99 @@
+// Exercise 08: the gradient check at two parameter sets, then training with the learner's backward
+// pass and update. The runner reports the parameters at the checkpoints; the checker evaluates them.
+#include "bpdojo/exercise_08_train.hpp"
+#include "bpdojo/runner.hpp"
+
+#include <array>
+#include <new>
+#include <utility>
+
+namespace bpdojo::runner {
+namespace {
+
+using Field = std::pair<const char*, Matrix MlpParamGrads::*>;
+const std::array<Field, 7> kGrads = {{{"C", &MlpParamGrads::dC}, {"W1", &MlpParamGrads::dW1},
+                                       {"b1", &MlpParamGrads::db1}, {"bngain", &MlpParamGrads::dbngain},
+                                       {"bnbias", &MlpParamGrads::dbnbias}, {"W2", &MlpParamGrads::dW2},
+                                       {"b2", &MlpParamGrads::db2}}};
+const std::array<std::pair<const char*, Matrix MlpParams::*>, 7> kParams = {
+    {{"C", &MlpParams::C}, {"W1", &MlpParams::W1}, {"b1", &MlpParams::b1}, {"bngain", &MlpParams::bngain},
+     {"bnbias", &MlpParams::bnbias}, {"W2", &MlpParams::W2}, {"b2", &MlpParams::b2}}};
+
+// Runs `fn` (learner code); on an exception reports every name in `names` as stopped and returns false.
+template <class Fn>
+bool guarded(Session& s, const std::vector<std::string>& names, Fn&& fn) {
+  std::string text;
+  bool todo = false;
+  try {
+    fn();
+    return true;
+  } catch (const NotImplemented& e) {
+    todo = true, text = e.what();
+  } catch (const std::bad_alloc&) {
+    text = "out of memory (std::bad_alloc)";
+  } catch (const std::exception& e) {
+    text = e.what();
+  } catch (...) {
+    text = "an exception that is not a std::exception";
+  }
+  for (const auto& n : names) s.report_stopped(n, todo, text);
+  return false;
+}
+
+// Throws when a gradient does not have its parameter's shape (training would go wrong silently).
+void require_shapes(const MlpParams& p, const MlpParamGrads& g) {
+  for (std::size_t k = 0; k < kGrads.size(); ++k) {
+    const Matrix& d = g.*(kGrads[k].second);
+    const Matrix& w = p.*(kParams[k].second);
+    if (d.rows() != w.rows() || d.cols() != w.cols())
+      throw std::invalid_argument(std::string("mlp_param_backward set d") + kGrads[k].first + " to " +
+                                  std::to_string(d.rows()) + "x" + std::to_string(d.cols()) + ", the shape of " +
+                                  kGrads[k].first + " is " + std::to_string(w.rows()) + "x" + std::to_string(w.cols()));
+  }
+}
+
+}  // namespace
+
+int exercise_number() { return 8; }
+
+void run(Session& s) {
+  const TrainInstance in = exercise_08_instance(s.seed(), s.sizes());
+  // 1. The gradients at two parameter sets.
+  for (const auto& [prefix, params] : {std::pair<const char*, const MlpParams*>{"init.d", &in.init},
+                                       std::pair<const char*, const MlpParams*>{"scaled.d", &in.scaled}}) {
+    const MlpCache cache = mlp_forward(*params, in.batch);
+    MlpParamGrads g;
+    std::vector<std::string> names;
+    for (const auto& f : kGrads) names.push_back(prefix + std::string(f.first));
+    if (!guarded(s, names, [&] { mlp_param_backward(cache, g); })) continue;
+    for (std::size_t k = 0; k < kGrads.size(); ++k) {
+      const Matrix& d = g.*(kGrads[k].second);
+      if (d.size() == 0) s.report_stopped(names[k], true, "not set");
+      else s.report(names[k], d);
+    }
+  }
+  // 2. Training: the workbook's batches, forward pass and schedule; the learner's backward and update.
+  const std::int64_t steps = s.size("S"), N = s.size("N");
+  const double lr = s.option("lr", kDefaultLearningRate);
+  const Split& train = builtin_names().train;
+  Rng rng = Rng(s.seed()).fork("training");
+  MlpParams p = in.init;
+  const std::vector<std::int64_t> marks = checkpoints(steps);
+  std::size_t next = 0;
+  auto checkpoint = [&](std::int64_t step) {
+    for (const auto& [name, field] : kParams) s.report("step." + std::to_string(step) + "." + name, p.*field);
+  };
+  guarded(s, {"training"}, [&] {
+    for (std::int64_t t = 0; t <= steps; ++t) {
+      if (next < marks.size() && marks[next] == t) checkpoint(marks[next++]);
+      if (t == steps) break;
+      const MlpCache cache = mlp_forward(p, draw_batch(train, N, rng));
+      MlpParamGrads g;
+      mlp_param_backward(cache, g);
+      require_shapes(p, g);
+      sgd_step(p, g, learning_rate(t, steps, lr));
+    }
+  });
+}
+
+}  // namespace bpdojo::runner
