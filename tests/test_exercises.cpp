@@ -70,6 +70,7 @@ void solution_passes_everywhere(int number) {
       for (const auto& g : r.gradients) {
         CAPTURE(g.name);
         CHECK(g.verdict == Verdict::Correct);
+        CHECK_FALSE(g.diagnosis);
         REQUIRE(g.comparison);
         if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
       }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -21,6 +22,7 @@ struct Mistake {
   std::set<std::string> fails;
   bool has_lines = false;
   std::set<std::string> lines;  // the gradients whose own line is wrong (when has_lines)
+  std::map<std::string, std::string> diagnoses;  // gradient -> the diagnosis kind it must get
 };
 
 std::vector<Mistake> catalogue() {
@@ -32,8 +34,11 @@ std::vector<Mistake> catalogue() {
     std::string nn;
     fields >> m.name >> nn >> m.runner;
     m.exercise = std::stoi(nn);
+    bool diag = false;
     for (std::string g; fields >> g;) {
       if (g == "|") m.has_lines = true;
+      else if (g == "@") diag = true;
+      else if (diag) m.diagnoses[g.substr(0, g.find('='))] = g.substr(g.find('=') + 1);
       else (m.has_lines ? m.lines : m.fails).insert(g);
     }
     out.push_back(m);
@@ -99,6 +104,15 @@ void mistakes_fail_where_they_should(int number) {
           }
         } else if (g.name != "training") {  // training is judged only where listed
           CHECK(g.verdict == Verdict::Correct);
+        }
+      }
+      for (const auto& g : r.gradients) {
+        CAPTURE(g.name);
+        const auto want = m.diagnoses.find(g.name);
+        if (want != m.diagnoses.end()) {
+          REQUIRE(g.diagnosis);
+          CHECK(g.diagnosis->kind == want->second);
+          MESSAGE(m.name << " " << g.name << ": " << g.diagnosis->text);
         }
       }
       if (m.has_lines) {

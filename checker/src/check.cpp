@@ -108,12 +108,11 @@ const GradientResult* usable_gradient(const CheckResult& result, const GradientS
   return nullptr;
 }
 
-// The name the learner would give the gradient of `node` in `spec`'s function ("d" + node when it
-// is not asked for).
+// The name of the gradient of `node` that `spec`'s function sets, or empty when it sets none.
 std::string gradient_name(const CheckResult& result, const GradientSpec& spec, const std::string& node) {
   for (const auto& s : result.info->gradients)
     if (s.problem == spec.problem && s.function == spec.function && s.node == node) return s.name;
-  return "d" + node;
+  return "";
 }
 
 // The local check of every reported gradient, and which lines are wrong.
@@ -127,6 +126,7 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
     const Graph::NodeId node = g.id(spec.node);
     std::vector<Matrix> weights;
     const GradientResult* first_bad_consumer = nullptr;
+    bool missing_asked = false;
     for (Graph::NodeId c : g.consumers(node)) {
       if (c == g.loss_id()) {
         weights.push_back(Matrix::Ones(1, 1));
@@ -134,7 +134,11 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
       }
       const GradientResult* w = usable_gradient(result, spec, g.name(c));
       if (!w) {
-        gr.local_missing = gradient_name(result, spec, g.name(c));
+        // A consumer the function is not asked about (a layer exercise's output, the other half of
+        // a fused step): there is no line before this one to blame.
+        const std::string asked = gradient_name(result, spec, g.name(c));
+        gr.local_missing = asked.empty() ? "d" + g.name(c) : asked;
+        missing_asked = !asked.empty();
         weights.clear();
         break;
       }
@@ -151,7 +155,7 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
       case Verdict::Wrong:
         if (gr.local && !gr.local->correct) gr.line_wrong = true;
         else if (gr.local) gr.inherits = first_bad_consumer ? first_bad_consumer->name : "";
-        else gr.inherits = gr.local_missing;
+        else if (missing_asked) gr.inherits = gr.local_missing;
         // A right line whose consumers all look right cannot happen for a wrong gradient; if it
         // does (the thresholds disagree at the margin), say the line is wrong rather than blame none.
         if (!gr.line_wrong && gr.inherits.empty()) gr.line_wrong = true;
@@ -178,6 +182,49 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
       root = it->second->inherits;
     }
     g.inherits = root;
+  }
+}
+
+// How often each row of a parameter is read through indices: the parameter is a leaf, and a step
+// that reads it also reads data (emb = C[Xb]) holding row numbers. Empty when there is none.
+std::vector<int> row_uses(const Graph& g, Graph::NodeId node) {
+  if (!g.is_leaf(node) || g.is_data(node)) return {};
+  const Index rows = g.value(node).rows();
+  for (Graph::NodeId c : g.consumers(node)) {
+    for (Graph::NodeId in : g.inputs(c)) {
+      if (!g.is_data(in)) continue;
+      const Matrix& ix = g.value(in);
+      std::vector<int> uses(static_cast<std::size_t>(rows), 0);
+      bool indices = true;
+      for (Index k = 0; k < ix.size() && indices; ++k) {
+        const double v = ix.data()[k];
+        indices = v >= 0 && v < static_cast<double>(rows) && v == std::floor(v);
+        if (indices) ++uses[static_cast<std::size_t>(v)];
+      }
+      if (indices) return uses;
+    }
+  }
+  return {};
+}
+
+// A diagnosis for every gradient that is wrong or has the wrong shape.
+void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
+  const auto& specs = result.info->gradients;
+  const auto batch = result.sizes.find("N");
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    GradientResult& gr = result.gradients[i];
+    if ((gr.verdict != Verdict::Wrong && gr.verdict != Verdict::WrongShape) || !gr.analytic) continue;
+    // A gradient that only inherits its error says where it starts instead.
+    if (!gr.line_wrong && !gr.inherits.empty()) continue;
+    const Graph& g = problems.at(static_cast<std::size_t>(specs[i].problem));
+    DiagnosisInput in;
+    in.name = gr.name;
+    in.analytic = gr.analytic->value;
+    in.numeric = gr.numeric;
+    in.batch = batch == result.sizes.end() ? 0 : batch->second;
+    in.row_uses = row_uses(g, g.id(specs[i].node));
+    in.threshold = result.threshold;
+    gr.diagnosis = diagnose(in);
   }
 }
 
@@ -258,8 +305,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
           gr.message = "expected " + to_string(Shape{numeric[i].value.rows(), numeric[i].value.cols()}) + ", got " +
                        to_string(m.tensor.shape);
         } else {
-          gr.verdict = c.correct ? Verdict::Correct : Verdict::Wrong;
-          if (c.nonfinite > 0) gr.message = std::to_string(c.nonfinite) + " element(s) are NaN or Inf";
+          gr.verdict = c.correct ? Verdict::Correct : Verdict::Wrong;  // NaN and Inf: see the diagnosis
         }
       } else {
         gr.verdict = Verdict::Error;
@@ -269,6 +315,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
     result.gradients.push_back(std::move(gr));
   }
   judge_lines(result, problems);
+  diagnose_all(result, problems);
 }
 
 CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "compare.hpp"
+#include "diagnose.hpp"
 #include "process.hpp"
 #include "workspace.hpp"
 
@@ -39,6 +40,7 @@ struct GradientResult {
   // `inherits`, the wrong line where the error starts (earlier in the backward pass)?
   bool line_wrong = false;
   std::string inherits;
+  std::optional<Diagnosis> diagnosis;  // the recognisable shape of the mistake, if one fits
 };
 
 struct RunnerStatus {

@@ -142,6 +142,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
       out += line + "\n";
       const std::string indent(4 + wname, ' ');
       if (inherited) continue;
+      if (g.diagnosis) out += indent + paint(st, kYellow, g.diagnosis->text) + "\n";
       if (g.verdict == Verdict::Wrong && g.comparison) {
         const Comparison& c = *g.comparison;
         out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
@@ -271,6 +272,8 @@ std::string json_report(const CheckResult& r) {
     j.key("line_wrong").value(g.line_wrong);
     if (g.inherits.empty()) j.key("inherits").null();
     else j.key("inherits").value(g.inherits);
+    if (g.diagnosis) j.key("diagnosis").begin_object().key("kind").value(g.diagnosis->kind).key("text").value(g.diagnosis->text).end_object();
+    else j.key("diagnosis").null();
     j.end_object();
   }
   j.end_array();

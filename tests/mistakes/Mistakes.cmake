@@ -2,11 +2,13 @@
 # textual edit, so a catalogue entry stays in step with the solution it breaks.
 #
 # bpdojo_mistake(<name> <NN> FIND <text> REPLACE <text> FAILS <gradient>... [FIND ... REPLACE ...]
-#                [LINES <gradient>...])
+#                [LINES <gradient>...] [DIAGNOSIS <gradient>=<kind>...])
 #   FIND must occur exactly once in solutions/exercise_NN_*.cpp. FAILS lists every gradient the
 #   edit breaks (the line itself and everything the learner computes from it); every other
 #   gradient of the exercise must still pass. LINES, where given, lists exactly the gradients whose
-#   own line is wrong (the local check must name those and no other). tests/test_mistakes.cpp
+#   own line is wrong (the local check must name those and no other). DIAGNOSIS, where given,
+#   lists the diagnosis each named gradient must get (checker/src/diagnose.hpp); no failing
+#   gradient outside it may get one of a kind it does not list. tests/test_mistakes.cpp
 #   checks all of it, with margins.
 #
 # The edited file is made at build time (apply_mistake.cmake), so editing a solution never makes
@@ -16,7 +18,7 @@ file(WRITE ${BPDOJO_MISTAKE_MANIFEST}.new "")
 set(BPDOJO_MISTAKE_TARGETS "" CACHE INTERNAL "")
 
 function(bpdojo_mistake name nn)
-  cmake_parse_arguments(PARSE_ARGV 2 M "" "" "FIND;REPLACE;FAILS;LINES")
+  cmake_parse_arguments(PARSE_ARGV 2 M "" "" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS")
   file(GLOB solution ${PROJECT_SOURCE_DIR}/solutions/exercise_${nn}_*.cpp)
   if(NOT solution)
     message(FATAL_ERROR "mistake ${name}: no solutions/exercise_${nn}_*.cpp")
@@ -47,6 +49,10 @@ function(bpdojo_mistake name nn)
   if(DEFINED M_LINES)
     string(JOIN " " lines ${M_LINES})
     string(APPEND fails " | ${lines}")
+  endif()
+  if(DEFINED M_DIAGNOSIS)
+    string(JOIN " " diagnoses ${M_DIAGNOSIS})
+    string(APPEND fails " @ ${diagnoses}")
   endif()
   file(APPEND ${BPDOJO_MISTAKE_MANIFEST}.new "${name} ${nn} ${dir}/exercise_${nn} ${fails}\n")
   set(BPDOJO_MISTAKE_TARGETS ${BPDOJO_MISTAKE_TARGETS} mistake_${name} CACHE INTERNAL "")

@@ -3,7 +3,8 @@
 # --- exercise 01: the chain rule on scalars ----------------------------------------------------
 bpdojo_mistake(chain_a_missing_factor_2 01
   FIND "const double ddiff = 2.0 * p.diff;" REPLACE "const double ddiff = p.diff;"
-  FAILS a.dw a.dx a.dy)
+  FAILS a.dw a.dx a.dy
+  DIAGNOSIS a.dw=half)
 bpdojo_mistake(chain_b_dz2_sign 01
   FIND "const double dz2 = p.yhat - p.y;" REPLACE "const double dz2 = p.y - p.yhat;"
   FAILS b.dW2 b.db2 b.dW1 b.db1)
@@ -31,16 +32,20 @@ bpdojo_mistake(tanh_no_upstream 03
 # --- exercise 02: linear ------------------------------------------------------------------------
 bpdojo_mistake(linear_dx_transposed 02
   FIND "grads.dx = dy * cache.W.transpose();" REPLACE "grads.dx = (dy * cache.W.transpose()).transpose();"
-  FAILS dx)
+  FAILS dx
+  DIAGNOSIS dx=transposed)
 bpdojo_mistake(linear_dW_transposed 02
   FIND "grads.dW = cache.x.transpose() * dy;" REPLACE "grads.dW = dy.transpose() * cache.x;"
-  FAILS dW)
+  FAILS dW
+  DIAGNOSIS dW=transposed)
 bpdojo_mistake(linear_db_not_summed 02
   FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = dy;"
-  FAILS db)
+  FAILS db
+  DIAGNOSIS db=not_summed)
 bpdojo_mistake(linear_db_mean 02
   FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = dy.colwise().mean();"
-  FAILS db)
+  FAILS db
+  DIAGNOSIS db=over_n)
 bpdojo_mistake(linear_dW_sign 02
   FIND "grads.dW = cache.x.transpose() * dy;" REPLACE "grads.dW = -(cache.x.transpose() * dy);"
   FAILS dW)
@@ -49,7 +54,8 @@ bpdojo_mistake(linear_dW_sign 02
 # (dlogit_maxes is zero whatever flows into probs, so mistakes upstream of dcounts leave it right.)
 bpdojo_mistake(ce_dlogprobs_without_mean 04
   FIND "= -1.0 / static_cast<double>(N);" REPLACE "= -1.0;"
-  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits)
+  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits
+  DIAGNOSIS dlogprobs=times_n)
 bpdojo_mistake(ce_dprobs_without_chain 04
   FIND "c.probs.array().inverse() * dlogprobs.array()" REPLACE "c.probs.array().inverse()"
   FAILS dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits)
@@ -73,7 +79,8 @@ bpdojo_mistake(ce_fused_sign 04
   FAILS dlogits_fused)
 bpdojo_mistake(ce_dlogprobs_sign 04
   FIND "= -1.0 / static_cast<double>(N);" REPLACE "= 1.0 / static_cast<double>(N);"
-  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits)
+  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits
+  DIAGNOSIS dlogprobs=sign)
 bpdojo_mistake(ce_dcounts_sum_missing_square 04
   FIND "-c.counts_sum.array().square().inverse()" REPLACE "-c.counts_sum.array().inverse()"
   FAILS dcounts_sum dcounts dnorm_logits dlogit_maxes dlogits)
@@ -87,7 +94,8 @@ bpdojo_mistake(ce_fused_forgot_one_hot 04
 # (Mistakes in the bndiff2 path leave dbnmeani right: the rows of bndiff sum to zero.)
 bpdojo_mistake(bn_biased_variance 05
   FIND "(dbnvar / (n - 1.0))" REPLACE "(dbnvar / n)"
-  FAILS dbndiff2 dbndiff dhprebn)
+  FAILS dbndiff2 dbndiff dhprebn
+  DIAGNOSIS dbndiff2=biased)
 bpdojo_mistake(bn_dbngain_not_summed 05
   FIND "(c.bnraw.array() * dhpreact.array()).colwise().sum();" REPLACE "(c.bnraw.array() * dhpreact.array());"
   FAILS dbngain)
@@ -114,7 +122,8 @@ bpdojo_mistake(bn_fused_without_bessel 05
   FAILS dhprebn_fused)
 bpdojo_mistake(bn_dbnvar_without_half 05
   FIND "-0.5 * (c.bnvar.array() + kBatchNormEps)" REPLACE "-(c.bnvar.array() + kBatchNormEps)"
-  FAILS dbnvar dbndiff2 dbndiff dhprebn)
+  FAILS dbnvar dbndiff2 dbndiff dhprebn
+  DIAGNOSIS dbnvar=times_2)
 bpdojo_mistake(bn_dbnvar_inv_uses_bnraw 05
   FIND "(c.bndiff.array() * dbnraw.array())" REPLACE "(c.bnraw.array() * dbnraw.array())"
   FAILS dbnvar_inv dbnvar dbndiff2 dbndiff dhprebn)
@@ -133,13 +142,15 @@ set(after_bn dembcat dW1 demb dC)
 bpdojo_mistake(mlp_dC_not_accumulated 06
   FIND "dC.row(c.Xb(i, k)) += demb.row(i * c.Xb.cols() + k);"
   REPLACE "dC.row(c.Xb(i, k)) = demb.row(i * c.Xb.cols() + k);"
-  FAILS dC LINES dC)
+  FAILS dC LINES dC
+  DIAGNOSIS dC=index_accumulation)
 bpdojo_mistake(mlp_dbnmeani_not_summed 06
   FIND "const Matrix dbnmeani = -dbndiff.colwise().sum();" REPLACE "const Matrix dbnmeani = -dbndiff;"
   FAILS dbnmeani dhprebn db1 ${after_bn} LINES dbnmeani)
 bpdojo_mistake(mlp_demb_column_major 06
   FIND "Eigen::Map<const Matrix>(dembcat.data()" REPLACE "Eigen::Map<const Eigen::MatrixXd>(dembcat.data()"
-  FAILS demb dC LINES demb)
+  FAILS demb dC LINES demb
+  DIAGNOSIS demb=storage_order)
 bpdojo_mistake(mlp_dhpreact_one_minus_h 06
   FIND "(1.0 - c.h.array().square())" REPLACE "(1.0 - c.h.array())"
   FAILS dhpreact dbngain dbnbias dbnraw dbnvar_inv dbnvar dbndiff2 dbndiff dbnmeani dhprebn ${after_bn}
@@ -196,3 +207,35 @@ bpdojo_mistake(train_update_wrong_sign 08
 bpdojo_mistake(train_update_forgotten 08
   FIND "  p.C -= lr * g.dC;" REPLACE "  // p.C -= lr * g.dC;" FIND "  p.W1 -= lr * g.dW1;" REPLACE "  // p.W1 -= lr * g.dW1;" FIND "  p.b1 -= lr * g.db1;" REPLACE "  // p.b1 -= lr * g.db1;" FIND "  p.bngain -= lr * g.dbngain;" REPLACE "  // p.bngain -= lr * g.dbngain;" FIND "  p.bnbias -= lr * g.dbnbias;" REPLACE "  // p.bnbias -= lr * g.dbnbias;" FIND "  p.W2 -= lr * g.dW2;" REPLACE "  // p.W2 -= lr * g.dW2;" FIND "  p.b2 -= lr * g.db2;" REPLACE "  // p.b2 -= lr * g.db2;"
   FAILS training)
+
+# --- diagnoses: entries that exist to produce one recognisable shape each (checker/src/diagnose.hpp) --
+bpdojo_mistake(linear_db_zeros 02
+  FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = Matrix::Zero(1, dy.cols());"
+  FAILS db DIAGNOSIS db=zeros)
+# A stand-in for reading a matrix that was never initialised.
+bpdojo_mistake(linear_db_nan 02
+  FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = dy.colwise().sum() * (0.0 * std::log(0.0));"
+  FAILS db DIAGNOSIS db=nonfinite)
+# A loop over the hidden units that stops one short.
+bpdojo_mistake(linear_db_last_column 02
+  FIND "grads.db = dy.colwise().sum();"
+  REPLACE "Matrix db = dy.colwise().sum();\n  db(0, db.cols() - 1) = 0.0;\n  grads.db = db;"
+  FAILS db DIAGNOSIS db=cols)
+bpdojo_mistake(linear_dx_summed 02
+  FIND "grads.dx = dy * cache.W.transpose();" REPLACE "grads.dx = (dy * cache.W.transpose()).colwise().sum();"
+  FAILS dx DIAGNOSIS dx=summed)
+# A loop over the batch that stops one short.
+bpdojo_mistake(ce_dlogprobs_off_by_one 04
+  FIND "for (Index n = 0; n < N; ++n) dlogprobs(n, c.Y[n])" REPLACE "for (Index n = 0; n + 1 < N; ++n) dlogprobs(n, c.Y[n])"
+  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits
+  DIAGNOSIS dlogprobs=rows)
+bpdojo_mistake(bn_dbndiff2_not_broadcast 05
+  FIND "grads.dbndiff2 = dbndiff2;" REPLACE "grads.dbndiff2 = dbnvar / (n - 1.0);"
+  FAILS dbndiff2 DIAGNOSIS dbndiff2=broadcast)
+# Bessel's 1/(N-1) where the mean's 1/N belongs.
+bpdojo_mistake(bn_fused_bessel_everywhere 05
+  FIND "c.bnvar_inv.array() / n)" REPLACE "c.bnvar_inv.array() / (n - 1.0))"
+  FAILS dhprebn_fused DIAGNOSIS dhprebn_fused=bessel)
+bpdojo_mistake(mlp_demb_as_embcat 06
+  FIND "grads.demb = demb;" REPLACE "grads.demb = dembcat;"
+  FAILS demb LINES demb DIAGNOSIS demb=reshape)
