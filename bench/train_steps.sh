@@ -34,7 +34,8 @@ for H in "${hiddens[@]}"; do
     -n "S=$steps" "$runner --seed $seed --size S=$steps --size H=$H --fd 3 3>/dev/null" \
     -n "S=0" "$runner --seed $seed --size S=0 --size H=$H --fd 3 3>/dev/null" >/dev/null
   # torch: the initial parameters and the split of the same seed and H (a 0-step run "fails": ignored)
-  "$build/checker" exercise_08 --solutions --seed "$seed" --steps 0 --hidden "$H" --dump "$tmp/dump_$H" \
+  "$build/checker" exercise_08 --solutions --seed "$seed" --steps 0 --hidden "$H" --plot "$tmp/plot_$H.svg" \
+    --dump "$tmp/dump_$H" \
     >/dev/null 2>&1 || true
   [ -f "$tmp/dump_$H/inputs/a.W1.npy" ] || { echo "bench: checker --dump wrote nothing for H=$H" >&2; exit 1; }
   "$python" bench/train_torch.py --dump "$tmp/dump_$H" --steps "$steps" --threads 1 --seed "$seed" \

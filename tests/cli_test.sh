@@ -140,5 +140,52 @@ backup=$(ls "$work"/backups/exercise_03_tanh.cpp.* 2>/dev/null | head -1)
 expect_code 0 "$wc" reset 3 --yes; has "already the pristine stub" "a second reset changes nothing"
 expect_code 1 "$wc" 3; has "not implemented" "after reset the stub is judged again"
 
+# hint: the next level on each call, --level to choose; an unknown gradient is a usage error.
+expect_code 0 "$wc" hint 3 dx; has "hint 1 of 3 (where to look)" "first hint"
+expect_code 0 "$wc" hint 3 dx; has "hint 2 of 3 (the local derivative)" "second hint"
+expect_code 0 "$wc" hint 3 dx --level 3; has "hint 3 of 3 (the shapes)" "--level"; has "the last hint" "the last hint says so"
+expect_code 0 "$wc" hint 3; has "exercise_03 dx, hint" "hint without a gradient takes the next one"
+expect_code 2 "$wc" hint 3 dz; has "has no gradient 'dz'" "unknown gradient"
+
+# list --json: the progress per exercise and gradient.
+"$wc" list --json >/tmp/bpdojo_cli_out.$$ 2>/dev/null
+python3 - /tmp/bpdojo_cli_out.$$ <<'PY' && ok || bad "list --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "bpdojo.list/1" and len(d["exercises"]) == 8
+e = d["exercises"][2]
+assert e["exercise"] == "exercise_03" and e["total"] == 1 and e["correct"] == 0 and e["next"] == "dx"
+assert d["total"] == sum(x["total"] for x in d["exercises"])
+PY
+expect_code 1 "$wc" list; has "overall" "list has the overall bar"; has "0/1" "list counts"
+
+# --sweep: the error against the step, and its SVG.
+expect_code 0 "$wc" 3 --solutions --sweep dx; has "smallest error" "sweep summary"; has "plot: .*sweep_exercise_03_dx.svg" "sweep plot"
+expect_code 2 "$wc" 3 --sweep dx; has "is not implemented" "sweeping an unimplemented gradient"
+
+# watch: a save is judged again without a keystroke; q quits with 0.
+fifo="$work/keys"; mkfifo "$fifo"
+"$wc" watch 3 <"$fifo" >"$work/watch.log" 2>&1 &
+wpid=$!
+exec 7>"$fifo"
+wait_for() { for _ in $(seq 1 600); do grep -q "$1" "$work/watch.log" && return 0; sleep 0.1; done; return 1; }
+wait_for "0/1 correct" && ok || bad "watch shows the first verdict"
+cp "$src/solutions/exercise_03_tanh.cpp" "$work/exercises/"
+wait_for "1/1 correct" && ok || bad "watch judges again after a save"
+wait_for "exercise_03 is complete. n: go on to exercise_04" && ok || bad "watch offers the next exercise"
+printf q >&7
+wait "$wpid" && ok || bad "q quits watch with exit code 0"
+exec 7>&-
+
+# pack: the exercise files an instructor's grader looks for, and a manifest of the results.
+expect_code 0 "$wc" pack -o "$work/sub.tar.gz"; has "unfinished: exercise_01" "pack names the unfinished exercises"
+tar -tzf "$work/sub.tar.gz" | sort >/tmp/bpdojo_cli_out.$$
+[ "$(grep -c '^exercise_0[1-8]_.*\.cpp$' /tmp/bpdojo_cli_out.$$)" -eq 8 ] && grep -qx manifest.json /tmp/bpdojo_cli_out.$$ &&
+  [ "$(wc -l </tmp/bpdojo_cli_out.$$)" -eq 9 ] && ok || bad "the archive holds the 8 exercise files and manifest.json"
+mkdir -p "$work/unpacked" && tar -xzf "$work/sub.tar.gz" -C "$work/unpacked"
+cmp -s "$work/unpacked/exercise_03_tanh.cpp" "$work/exercises/exercise_03_tanh.cpp" && ok || bad "packed file differs"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); e=[x for x in d['exercises'] if x['exercise']=='exercise_03'][0]; assert d['schema']=='bpdojo.pack/1' and e['complete'] and e['correct']==1" \
+  "$work/unpacked/manifest.json" && ok || bad "pack manifest"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -63,7 +63,9 @@ TEST_CASE("NaN in a gradient is wrong, and said so") {
   const CheckResult r = judge_fixture("nan");
   const auto& g = test::gradient(r, "dx");
   CHECK(g.verdict == Verdict::Wrong);
-  CHECK(g.message.find("NaN or Inf") != std::string::npos);
+  REQUIRE(g.diagnosis);
+  CHECK(g.diagnosis->kind == "nonfinite");
+  CHECK(g.diagnosis->text.find("NaN or Inf") != std::string::npos);
   REQUIRE(g.comparison);
   CHECK(g.comparison->worst_index == std::vector<std::int64_t>{1, 2});
 }
@@ -73,6 +75,8 @@ TEST_CASE("the right numbers in the transposed shape are a wrong shape") {
   const auto& g = test::gradient(r, "dx");
   CHECK(g.verdict == Verdict::WrongShape);
   CHECK(g.message == "expected (8, 16), got (16, 8)");
+  REQUIRE(g.diagnosis);
+  CHECK(g.diagnosis->kind == "transposed");
 }
 
 TEST_CASE("allocating without bound ends at the memory cap") {

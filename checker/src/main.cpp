@@ -1,12 +1,17 @@
 // checker: the command line. It parses and dispatches; the work lives in the checker library.
 #include "check.hpp"
 #include "dump.hpp"
+#include "hints.hpp"
+#include "pack.hpp"
+#include "sweep.hpp"
+#include "watch.hpp"
 #include "report.hpp"
 #include "reset.hpp"
 #include "workspace.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -17,7 +22,7 @@ namespace {
 
 using namespace bpdojo;
 
-const std::set<std::string> kVerbs = {"check", "list", "reset"};
+const std::set<std::string> kVerbs = {"check", "list", "reset", "hint", "watch", "pack"};
 
 // `checker exercise_03 ...` means `checker check exercise_03 ...`.
 std::vector<std::string> with_default_verb(int argc, char** argv) {
@@ -84,7 +89,7 @@ int main(int argc, char** argv) {
   check->add_flag("--solutions", solutions, "Judge the reference solution instead of your file");
   check->add_flag("--json", json, "Print the result as one JSON document (docs/result-schema.md)");
   check->add_option("--timeout", timeout, "Wall-clock limit for your code, in seconds (default 10)")->check(CLI::PositiveNumber);
-  std::string dump_dir;
+  std::string dump_dir, sweep_gradient;
   check->add_option("--dump", dump_dir, "Write the instance and both gradients as .npy files, with index.json, to DIR");
   check->add_option("--memory", memory_mib, "Memory limit for your code, in MiB (default 2048)")->check(CLI::PositiveNumber);
   std::int64_t steps = -1, hidden = -1;
@@ -95,8 +100,32 @@ int main(int argc, char** argv) {
   auto* lr_opt = check->add_option("--lr", lr, "Exercise 08: learning rate (default 0.1; a tenth of it for the second half)")->check(CLI::NonNegativeNumber);
   check->add_option("--plot", plot, "Exercise 08: where to write the SVG of the loss curves (default <build>/exercise_08_loss.svg)");
 
+  check->add_option("--sweep", sweep_gradient,
+                    "Instead of judging: the error of one gradient against the finite-difference step, 1e-1 to 1e-12 "
+                    "(a terminal chart, and an SVG in the build folder)");
+
   // list
-  auto* list = app.add_subcommand("list", "Every exercise with its state (runs each check once)");
+  auto* list = app.add_subcommand("list", "Every exercise with its progress, gradient by gradient (runs each check once)");
+  bool list_json = false;
+  list->add_flag("--json", list_json, "Print the progress as one JSON document");
+
+  // hint
+  auto* hint = app.add_subcommand("hint", "The next hint for a gradient: where to look, the local derivative, the shapes");
+  std::string hint_exercise, hint_gradient;
+  int hint_level = 0;
+  hint->add_option("exercise", hint_exercise, "The exercise")->required();
+  hint->add_option("gradient", hint_gradient, "The gradient (default: the first one that is not correct yet)");
+  hint->add_option("--level", hint_level, "Show this level (1-3) instead of the next")->check(CLI::Range(1, 3));
+
+  // pack
+  auto* pack = app.add_subcommand("pack", "Check every exercise once more and pack your files for an instructor's `checker grade`");
+  std::string pack_output = "bpdojo-submission.tar.gz";
+  pack->add_option("-o,--output", pack_output, "The archive to write (default bpdojo-submission.tar.gz in the workbook)");
+
+  // watch
+  auto* watch = app.add_subcommand("watch", "Check again on every save of the exercise file (q or Ctrl-C quits)");
+  std::string watch_exercise;
+  watch->add_option("exercise", watch_exercise, "The exercise (default: the first one not complete)");
 
   // reset
   auto* reset = app.add_subcommand("reset", "Restore an exercise's pristine stub (your file is backed up first)");
@@ -139,6 +168,12 @@ int main(int argc, char** argv) {
         throw SetupError("--steps, --hidden, --lr and --plot are options of exercise_08 (training)");
       }
       options.limits.memory_bytes = static_cast<std::size_t>(memory_mib * 1024 * 1024);
+      if (!sweep_gradient.empty()) {
+        const CheckResult result = check_exercise(ws, info, options);
+        const Sweep sw = sweep(result, sweep_gradient, ws.build / ("sweep_" + info.id() + "_" + sweep_gradient + ".svg"));
+        std::fputs(sweep_text(sw).c_str(), stdout);
+        return 0;
+      }
       if (!dump_dir.empty()) prepare_dump_dir(dump_dir);
       const CheckResult result = check_exercise(ws, info, options);
       std::fputs((json ? json_report(result) : text_report(result, style)).c_str(), stdout);
@@ -149,17 +184,66 @@ int main(int argc, char** argv) {
       return result.all_correct() ? 0 : 1;
     }
     if (*list) {
-      bool all = true;
+      std::vector<CheckResult> results;
       for (const auto& info : all_exercises()) {
         CheckOptions options;
-        const CheckResult r = check_exercise(ws, info, options);
-        all = all && r.all_correct();
-        std::string state = std::to_string(r.correct()) + "/" + std::to_string(r.gradients.size()) + " correct";
-        if (!r.build.ok) state = "does not compile";
-        else if (const GradientResult* next = r.next()) state += ", next: " + next->name;
-        std::printf("%-12s %-22s %s\n", info.id().c_str(), info.title.c_str(), state.c_str());
+        if (info.trains) options.limits.wall_seconds = 60.0;
+        results.push_back(check_exercise(ws, info, options));
       }
+      std::fputs((list_json ? progress_json(results) : progress_text(results, style)).c_str(), stdout);
+      const bool all = std::all_of(results.begin(), results.end(), [](const CheckResult& r) { return r.all_correct(); });
       return all ? 0 : 1;
+    }
+    if (*hint) {
+      const ExerciseInfo& info = resolve_exercise(hint_exercise);
+      std::string gradient = hint_gradient;
+      if (gradient.empty()) {
+        const CheckResult r = check_exercise(ws, info, CheckOptions{});
+        const GradientResult* next = r.next();
+        if (!next) {
+          std::printf("%s is complete: no hint needed.\n", info.id().c_str());
+          return 0;
+        }
+        gradient = next->name;
+      }
+      const auto hints = exercise_hints(ws, info);
+      if (!hints.count(hint_section(gradient))) {
+        std::string names;
+        for (const auto& spec : info.gradients) names += (names.empty() ? "" : ", ") + spec.name;
+        throw SetupError(info.id() + " has no gradient '" + gradient + "' (its gradients: " + names + ")");
+      }
+      const HintShown h = next_hint(ws, info, gradient, hint_level);
+      static const char* titles[] = {"where to look", "the local derivative", "the shapes"};
+      std::printf("%s %s, hint %d of 3 (%s):\n", info.id().c_str(), gradient.c_str(), h.level, titles[h.level - 1]);
+      std::string text = h.text;
+      for (std::size_t at = 0; (at = text.find('\n', at)) != std::string::npos; at += 3) text.replace(at, 1, "\n  ");
+      std::printf("  %s\n", text.c_str());
+      if (h.last) std::printf("That was the last hint; the derivation is in docs/%s.md.\n", info.id().c_str());
+      else std::printf("Run it again for the next one.\n");
+      return 0;
+    }
+    if (*pack) {
+      std::vector<CheckResult> results;
+      for (const auto& info : all_exercises()) {
+        CheckOptions options;
+        if (info.trains) options.limits.wall_seconds = 60.0;
+        results.push_back(check_exercise(ws, info, options));
+      }
+      std::fputs(progress_text(results, style).c_str(), stdout);
+      const fs::path archive = fs::path(pack_output).is_absolute() || pack->get_option("--output")->count()
+                                   ? fs::path(pack_output)
+                                   : ws.root / pack_output;
+      const PackOutcome out = pack_workbook(ws, results, archive);
+      std::printf("\nwrote %s: %zu exercise files and manifest.json\n", out.archive.c_str(), results.size());
+      if (!out.unfinished.empty()) {
+        std::string names;
+        for (const auto& id : out.unfinished) names += (names.empty() ? "" : ", ") + id;
+        std::printf("unfinished: %s\n", names.c_str());
+      }
+      return 0;
+    }
+    if (*watch) {
+      return watch_loop(ws, watch_exercise.empty() ? nullptr : &resolve_exercise(watch_exercise), style);
     }
     if (*reset) {
       const ResetOutcome r = reset_exercise(ws, resolve_exercise(reset_name), yes, ::isatty(0) != 0, std::cin, std::cout);

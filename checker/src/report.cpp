@@ -323,4 +323,67 @@ std::string json_report(const CheckResult& r) {
   return j.str() + "\n";
 }
 
+namespace {
+
+std::string bar(int done, int total, int width = 20) {
+  const int filled = total > 0 ? done * width / total : 0;
+  return "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(width - filled), '-') + "]";
+}
+
+}  // namespace
+
+std::string progress_text(const std::vector<CheckResult>& results, const Style& st) {
+  std::string out;
+  int done = 0, total = 0, complete = 0;
+  std::size_t wtitle = 0;
+  for (const auto& r : results) wtitle = std::max(wtitle, r.info->title.size());
+  for (const auto& r : results) {
+    const int ok = r.correct(), n = static_cast<int>(r.gradients.size());
+    done += ok, total += n;
+    complete += r.all_correct() ? 1 : 0;
+    char count[32];
+    std::snprintf(count, sizeof count, "%3d/%-3d", ok, n);
+    std::string state;
+    if (!r.build.ok) state = paint(st, kRed, "does not compile");
+    else if (r.all_correct()) state = paint(st, kGreen, "complete");
+    else if (const GradientResult* next = r.next()) state = "next: " + next->name;
+    out += r.info->id() + "  " + pad(r.info->title, wtitle) + "  " + bar(ok, n) + " " + count + " " + state + "\n";
+  }
+  char line[160];
+  std::snprintf(line, sizeof line, " %d/%d gradients; %d of %zu exercises complete\n", done, total, complete, results.size());
+  out += "\n" + paint(st, kBold, "overall") + "      " + bar(done, total, 40) + line;
+  return out;
+}
+
+std::string progress_json(const std::vector<CheckResult>& results) {
+  JsonWriter j;
+  int done = 0, total = 0;
+  j.begin_object();
+  j.key("schema").value("bpdojo.list/1");
+  j.key("exercises").begin_array();
+  for (const auto& r : results) {
+    done += r.correct(), total += static_cast<int>(r.gradients.size());
+    j.begin_object();
+    j.key("exercise").value(r.info->id());
+    j.key("title").value(r.info->title);
+    j.key("source").value(r.info->source);
+    j.key("compiles").value(r.build.ok);
+    j.key("correct").value(r.correct());
+    j.key("total").value(static_cast<int>(r.gradients.size()));
+    j.key("complete").value(r.all_correct());
+    if (const GradientResult* next = r.next()) j.key("next").value(next->name);
+    else j.key("next").null();
+    j.key("gradients").begin_array();
+    for (const auto& g : r.gradients)
+      j.begin_object().key("name").value(g.name).key("verdict").value(to_string(g.verdict)).end_object();
+    j.end_array();
+    j.end_object();
+  }
+  j.end_array();
+  j.key("correct").value(done);
+  j.key("total").value(total);
+  j.end_object();
+  return j.str() + "\n";
+}
+
 }  // namespace bpdojo

@@ -4,6 +4,7 @@
 #include "check.hpp"
 
 #include <string>
+#include <vector>
 
 namespace bpdojo {
 
@@ -14,6 +15,9 @@ struct Style {
 
 std::string text_report(const CheckResult& result, const Style& style);
 std::string json_report(const CheckResult& result);
+// `checker list`: each exercise's progress, gradient by gradient, and the overall progress bar.
+std::string progress_text(const std::vector<CheckResult>& results, const Style& style);
+std::string progress_json(const std::vector<CheckResult>& results);
 
 // "1.2e-10"; "inf"; "-" for not available.
 std::string format_error(double v);

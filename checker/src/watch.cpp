@@ -1,0 +1,144 @@
+#include "watch.hpp"
+
+#include "check.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <poll.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/inotify.h>
+#endif
+
+namespace bpdojo {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+// Raw keys from a terminal for the life of the object; the settings come back however we leave.
+class TerminalKeys {
+ public:
+  TerminalKeys() {
+    if (!::isatty(0) || ::tcgetattr(0, &saved_) != 0) return;
+    termios raw = saved_;
+    raw.c_lflag &= static_cast<tcflag_t>(~(ICANON | ECHO));
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    active_ = ::tcsetattr(0, TCSANOW, &raw) == 0;
+  }
+  ~TerminalKeys() {
+    if (active_) ::tcsetattr(0, TCSANOW, &saved_);
+  }
+  TerminalKeys(const TerminalKeys&) = delete;
+  TerminalKeys& operator=(const TerminalKeys&) = delete;
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+struct Signature {
+  bool exists = false;
+  off_t size = 0;
+  ino_t inode = 0;
+  long long mtime_ns = 0;
+  bool operator!=(const Signature& o) const {
+    return exists != o.exists || size != o.size || inode != o.inode || mtime_ns != o.mtime_ns;
+  }
+};
+
+Signature signature(const fs::path& file) {
+  Signature s;
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return s;
+  s.exists = true;
+  s.size = st.st_size;
+  s.inode = st.st_ino;
+  s.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  return s;
+}
+
+const ExerciseInfo* next_exercise(const ExerciseInfo& info) {
+  const auto& all = all_exercises();
+  for (std::size_t i = 0; i + 1 < all.size(); ++i)
+    if (all[i].number == info.number) return &all[i + 1];
+  return nullptr;
+}
+
+}  // namespace
+
+int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style) {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  TerminalKeys keys;
+  const bool tty = ::isatty(1) != 0;
+
+  if (!info) {  // the first exercise that is not complete
+    for (const auto& e : all_exercises()) {
+      if (e.trains) { info = &e; break; }
+      if (!check_exercise(ws, e, CheckOptions{}).all_correct()) { info = &e; break; }
+    }
+    if (!info) info = &all_exercises().back();
+  }
+  bool stdin_open = true;
+  while (!g_stop) {
+    const fs::path file = ws.root / "exercises" / info->source;
+    CheckOptions options;
+    if (info->trains) options.limits.wall_seconds = 60.0;
+    Signature seen = signature(file);
+    const CheckResult r = check_exercise(ws, *info, options);
+    std::string screen = tty ? "\033[H\033[2J" : "";
+    screen += text_report(r, style);
+    const ExerciseInfo* next = r.all_correct() ? next_exercise(*info) : nullptr;
+    if (next) screen += "\n" + info->id() + " is complete. n: go on to " + next->id() + ", q: quit\n";
+    else screen += "\nwatching exercises/" + info->source + ": save it to check again; q quits\n";
+    std::fputs(screen.c_str(), stdout);
+    std::fflush(stdout);
+
+    int inotify = -1;
+#if defined(__linux__)
+    inotify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify >= 0 && ::inotify_add_watch(inotify, file.parent_path().c_str(),
+                                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_ATTRIB) < 0) {
+      ::close(inotify);
+      inotify = -1;
+    }
+#endif
+    bool changed = false, go_next = false;
+    while (!g_stop && !changed && !go_next) {
+      pollfd fds[2] = {{inotify, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}};
+      const int n = ::poll(fds, 2, 300);
+      if (n < 0 && errno != EINTR) break;
+      if (n > 0 && (fds[0].revents & POLLIN)) {
+        char buf[4096];
+        while (::read(inotify, buf, sizeof buf) > 0) {
+        }
+      }
+      if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
+        char c = 0;
+        const ssize_t got = ::read(0, &c, 1);
+        if (got <= 0) stdin_open = false;  // no more keys (not a terminal): watch until a signal
+        else if (c == 'q' || c == 'Q' || c == 4) g_stop = 1;
+        else if ((c == 'n' || c == 'N') && next) go_next = true;
+      }
+      if (signature(file) != seen) {
+        ::usleep(150 * 1000);  // let the editor finish writing
+        changed = true;
+      }
+    }
+    if (inotify >= 0) ::close(inotify);
+    if (go_next) info = next;
+  }
+  std::fputs("\n", stdout);
+  return 0;
+}
+
+}  // namespace bpdojo
