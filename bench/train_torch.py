@@ -26,7 +26,8 @@ Before training, two checks that the data and parameters are the checker's: the 
 initial parameters as the checker's checkpoint 0 computes them (batch norm calibrated on the first
 4096 training examples; compare with "train_curve"[0] and "dev_curve"[0] of the dump run's --json),
 and, if the dump holds them, autograd's gradients at the dump's batch against the checker's finite
-differences (numeric/init.d*.npy).
+differences (numeric/init.d*.npy; the largest difference over the seven, relative to the largest
+gradient).
 
 Prints the training loop's steps per second (time.perf_counter around the loop alone) and the
 final losses; --json OUT writes them all to OUT.
@@ -46,7 +47,7 @@ PARAMS = ("C", "W1", "b1", "bngain", "bnbias", "W2", "b2")
 EPS = 1e-5         # batch norm's epsilon (kBnEps)
 BLOCK = 3          # characters of context (kBlockSize)
 CURVE_SAMPLE = 4096  # training examples of the checker's loss curve (kCurveSample)
-CHUNK = 32768      # rows per chunk in the evaluation (memory only)
+CHUNK = 4096       # rows per chunk in the evaluation (as mlp.cpp; memory only)
 
 
 def read_split(d, name):
