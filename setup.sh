@@ -10,7 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 mode=${1:-learn}
 case "$mode" in learn|test) ;; *) echo "usage: bash setup.sh [test]" >&2; exit 2 ;; esac
 
-debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev doctest-dev python3 python3-numpy bsdutils)
+# bubblewrap: the sandbox of an instructor's `checker grade` (docs/instructors.md).
+debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev doctest-dev python3 python3-numpy bsdutils bubblewrap)
 # The test suite also cross-checks exercise 06 against PyTorch autograd (skipped where it is missing).
 [ "$mode" = test ] && debian_packages+=(python3-torch)
 

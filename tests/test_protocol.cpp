@@ -105,7 +105,11 @@ TEST_CASE("malformed input is refused with the line, and what came before is kep
       {"no header", good, 0, "line 1"},
       {"wrong version", "bpdojo-protocol 2\n" + good, 0, "line 1"},
       {"unknown kind", h + good + "launch missiles\n", 1, "line 3: unknown message kind"},
-      {"too few values", h + "tensor dx 1 3 1 2\n", 0, "missing value"},
+      {"too few values", h + "tensor dx 1 3 1 2\n", 0, "fewer values than the shape says"},
+      {"too few values, padded", h + "tensor dx 1 3 1 2    \n", 0, "missing value"},
+      // 64 Mi elements declared in a short line: refused before anything is allocated.
+      {"a short line declaring a big tensor", h + "tensor a 1 67108864\n", 0, "fewer values"},
+      {"a short line declaring a long series", h + "series a 67108864 1\n", 0, "fewer values than the count says"},
       {"too many values", h + "tensor dx 1 2 1 2 3\n", 0, "unexpected text"},
       {"not a number", h + "tensor dx 1 2 1 zwei\n", 0, "not a number"},
       {"hex floats are not ours", h + "tensor dx 1 1 0x1p3\n", 0, "not a number"},

@@ -69,6 +69,8 @@ std::string runner_summary(const RunnerStatus& r, const ProcessLimits& limits) {
   switch (r.end) {
     case ProcessResult::End::Exited:
       if (r.finished && r.exit_code == 0) return "finished normally";
+      if (!r.finished && !r.protocol_error.empty())
+        return "exited with code " + std::to_string(r.exit_code) + " after malformed protocol output (" + r.protocol_error + ")";
       if (!r.finished) return "exited with code " + std::to_string(r.exit_code) + " before it finished";
       return "finished, then exited with code " + std::to_string(r.exit_code);
     case ProcessResult::End::Signaled: return "crashed: " + signal_name(r.signal);
@@ -318,6 +320,12 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
   diagnose_all(result, problems);
 }
 
+CheckOptions default_options(const ExerciseInfo& info) {
+  CheckOptions options;
+  options.limits.wall_seconds = info.timeout_seconds * kSanitizerTimeScale;
+  return options;
+}
+
 CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options) {
   CheckResult result;
   result.info = &info;
@@ -355,7 +363,8 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     argv.push_back("--option");
     argv.push_back(name + "=" + buf);
   }
-  const ProcessResult pr = run_process(argv, options.limits);
+  argv.insert(argv.begin(), options.command_prefix.begin(), options.command_prefix.end());
+  const ProcessResult pr = run_process(argv, options.limits, options.workdir);
   if (pr.end == ProcessResult::End::FailedToStart) throw SetupError(pr.detail);
   result.runner.end = pr.end;
   result.runner.exit_code = pr.exit_code;

@@ -80,6 +80,9 @@ struct CheckOptions {
   std::string runner;  // a runner to judge instead of the flavour's (mistake catalogue, tests)
   std::map<std::string, double> runner_options;  // passed as --option NAME=VALUE (lr)
   std::string plot;  // exercise 08: where to write the SVG of the loss curves (empty: none)
+  // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
+  std::vector<std::string> command_prefix;
+  std::string workdir;
 };
 
 struct CheckResult {
@@ -100,6 +103,17 @@ struct CheckResult {
   const GradientResult* next() const;  // the first gradient that is not correct
   std::vector<std::string> wrong_lines() const;  // the gradients whose own line is wrong
 };
+
+// Runners built with AddressSanitizer (the asan preset) run a few times slower: their default time
+// limits are this many times longer there, so a sanitizer build judges the same code the same way.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr double kSanitizerTimeScale = 3.0;
+#else
+inline constexpr double kSanitizerTimeScale = 1.0;
+#endif
+
+// Default options for `info` (its runner's time limit).
+CheckOptions default_options(const ExerciseInfo& info);
 
 // Builds (if needed), runs and judges. Throws SetupError on usage or setup problems.
 CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options);

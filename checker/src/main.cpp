@@ -1,6 +1,7 @@
 // checker: the command line. It parses and dispatches; the work lives in the checker library.
 #include "check.hpp"
 #include "dump.hpp"
+#include "grade.hpp"
 #include "hints.hpp"
 #include "pack.hpp"
 #include "sweep.hpp"
@@ -22,7 +23,7 @@ namespace {
 
 using namespace bpdojo;
 
-const std::set<std::string> kVerbs = {"check", "list", "reset", "hint", "watch", "pack"};
+const std::set<std::string> kVerbs = {"check", "list", "reset", "hint", "watch", "pack", "grade"};
 
 // `checker exercise_03 ...` means `checker check exercise_03 ...`.
 std::vector<std::string> with_default_verb(int argc, char** argv) {
@@ -88,7 +89,7 @@ int main(int argc, char** argv) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   check->add_flag("--solutions", solutions, "Judge the reference solution instead of your file");
   check->add_flag("--json", json, "Print the result as one JSON document (docs/result-schema.md)");
-  check->add_option("--timeout", timeout, "Wall-clock limit for your code, in seconds (default 10)")->check(CLI::PositiveNumber);
+  check->add_option("--timeout", timeout, "Wall-clock limit for your code, in seconds (default 10; exercise 08: 60)")->check(CLI::PositiveNumber);
   std::string dump_dir, sweep_gradient;
   check->add_option("--dump", dump_dir, "Write the instance and both gradients as .npy files, with index.json, to DIR");
   check->add_option("--memory", memory_mib, "Memory limit for your code, in MiB (default 2048)")->check(CLI::PositiveNumber);
@@ -134,6 +135,24 @@ int main(int argc, char** argv) {
   reset->add_option("exercise", reset_name, "The exercise to restore")->required();
   reset->add_flag("-y,--yes", yes, "Do not ask before overwriting");
 
+  // grade
+  auto* grade_cmd = app.add_subcommand("grade", "Instructors: grade a folder of submissions (one folder per student) in a sandbox, "
+                                                  "on hidden instances, into a gradebook (docs/instructors.md)");
+  GradeOptions grading;
+  std::string grade_folder, grade_out = "grades", grade_exercises;
+  bool no_sandbox = false, quiet = false;
+  grade_cmd->add_option("submissions", grade_folder, "The folder of submissions: one folder per student, named by the student id")->required();
+  grade_cmd->add_option("-o,--out", grade_out, "Where the gradebook, results and feedback go (default ./grades)");
+  grade_cmd->add_option("--seeds", grading.seeds, "Hidden random instances besides the default one (default 2)")->check(CLI::Range(0, 100));
+  grade_cmd->add_option("-j,--jobs", grading.jobs, "Submissions graded at once (default 2)")->check(CLI::Range(1, 256));
+  grade_cmd->add_option("--exercises", grade_exercises, "Only these exercises, e.g. 03,05 (default all)");
+  grade_cmd->add_option("--weights", grading.weights_file, "Points per exercise and weights per gradient: lines `exercise_03 = 10`, `exercise_03.dx = 2`");
+  grade_cmd->add_flag("--resume", grading.resume, "Continue the run in --out with its recorded seeds (graded submissions are kept)");
+  grade_cmd->add_option("--regrade", grading.regrade, "Grade this one submission again with the recorded seeds");
+  grade_cmd->add_flag("--gradescope", grading.gradescope, "Also write Gradescope results.json (per submission in gradescope/)");
+  grade_cmd->add_flag("--no-sandbox", no_sandbox, "Do not use bubblewrap even where it works (resource limits only)");
+  grade_cmd->add_flag("-q,--quiet", quiet, "No progress lines");
+
   std::vector<std::string> args = with_default_verb(argc, argv);
   std::reverse(args.begin(), args.end());
   try {
@@ -152,14 +171,12 @@ int main(int argc, char** argv) {
     const Style style = Style::for_stdout();
     if (*check) {
       const ExerciseInfo& info = resolve_exercise(exercise);
-      CheckOptions options;
+      CheckOptions options = default_options(info);
       options.seed = seed;
       options.sizes = parse_sizes(size_args);
       options.flavour = solutions ? Flavour::Solution : Flavour::Learner;
-      options.limits.wall_seconds = timeout;
+      if (check->get_option("--timeout")->count()) options.limits.wall_seconds = timeout;
       if (info.trains) {
-        // Training takes longer than a gradient check: a minute by default.
-        if (check->get_option("--timeout")->count() == 0) options.limits.wall_seconds = 60.0;
         if (steps_opt->count()) options.sizes["S"] = steps;
         if (hidden_opt->count()) options.sizes["H"] = hidden;
         if (lr_opt->count()) options.runner_options["lr"] = lr;
@@ -186,9 +203,7 @@ int main(int argc, char** argv) {
     if (*list) {
       std::vector<CheckResult> results;
       for (const auto& info : all_exercises()) {
-        CheckOptions options;
-        if (info.trains) options.limits.wall_seconds = 60.0;
-        results.push_back(check_exercise(ws, info, options));
+        results.push_back(check_exercise(ws, info, default_options(info)));
       }
       std::fputs((list_json ? progress_json(results) : progress_text(results, style)).c_str(), stdout);
       const bool all = std::all_of(results.begin(), results.end(), [](const CheckResult& r) { return r.all_correct(); });
@@ -198,7 +213,7 @@ int main(int argc, char** argv) {
       const ExerciseInfo& info = resolve_exercise(hint_exercise);
       std::string gradient = hint_gradient;
       if (gradient.empty()) {
-        const CheckResult r = check_exercise(ws, info, CheckOptions{});
+        const CheckResult r = check_exercise(ws, info, default_options(info));
         const GradientResult* next = r.next();
         if (!next) {
           std::printf("%s is complete: no hint needed.\n", info.id().c_str());
@@ -225,9 +240,7 @@ int main(int argc, char** argv) {
     if (*pack) {
       std::vector<CheckResult> results;
       for (const auto& info : all_exercises()) {
-        CheckOptions options;
-        if (info.trains) options.limits.wall_seconds = 60.0;
-        results.push_back(check_exercise(ws, info, options));
+        results.push_back(check_exercise(ws, info, default_options(info)));
       }
       std::fputs(progress_text(results, style).c_str(), stdout);
       const fs::path archive = fs::path(pack_output).is_absolute() || pack->get_option("--output")->count()
@@ -241,6 +254,20 @@ int main(int argc, char** argv) {
         std::printf("unfinished: %s\n", names.c_str());
       }
       return 0;
+    }
+    if (*grade_cmd) {
+      grading.submissions = grade_folder;
+      grading.out = grade_out;
+      grading.bubblewrap = !no_sandbox;
+      grading.progress = !quiet && ::isatty(2);
+      std::stringstream chosen(grade_exercises);
+      for (std::string item; std::getline(chosen, item, ',');) {
+        if (item.empty()) continue;
+        const int n = resolve_exercise(item).number;
+        if (std::find(grading.exercises.begin(), grading.exercises.end(), n) == grading.exercises.end())
+          grading.exercises.push_back(n);
+      }
+      return grade(ws, grading);
     }
     if (*watch) {
       return watch_loop(ws, watch_exercise.empty() ? nullptr : &resolve_exercise(watch_exercise), style);

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cmath>
 #include <fcntl.h>
+#include <grp.h>
 #include <fstream>
 #include <poll.h>
 #include <sys/resource.h>
@@ -32,21 +34,47 @@ void set_nonblock_cloexec(int fd) {
 }
 
 #ifdef BPDOJO_ASAN
-// Resident memory of a process in bytes, 0 when unknown.
-std::size_t resident_bytes(pid_t pid) {
+// Resident memory of a process and everything it started (a sandbox's child), in bytes; 0 when
+// unknown.
+std::size_t resident_bytes(pid_t pid, int depth = 0) {
 #ifdef __linux__
-  std::ifstream in("/proc/" + std::to_string(pid) + "/statm");
-  std::size_t pages_total = 0, pages_resident = 0;
-  if (in >> pages_total >> pages_resident) return pages_resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::string dir = "/proc/" + std::to_string(pid);
+  std::size_t total = 0;
+  {
+    std::ifstream in(dir + "/statm");
+    std::size_t pages_total = 0, pages_resident = 0;
+    if (in >> pages_total >> pages_resident) total = pages_resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  }
+  if (depth < 8) {
+    std::ifstream children(dir + "/task/" + std::to_string(pid) + "/children");
+    for (long c; children >> c;) total += resident_bytes(static_cast<pid_t>(c), depth + 1);
+  }
+  return total;
 #else
   (void)pid;
-#endif
+  (void)depth;
   return 0;
+#endif
 }
 #endif
 
-[[noreturn]] void child(const std::vector<std::string>& argv, const ProcessLimits& limits, const std::string& workdir,
-                        int proto_w, int out_w, int err_pipe) {
+// Everything the child needs, prepared before fork: a multithreaded grader must not allocate
+// between fork and exec.
+struct ChildPlan {
+  std::vector<char*> args;
+  std::vector<char*> env;
+  std::vector<std::pair<int, rlimit>> limits;
+  long run_as = -1;
+  const char* workdir = nullptr;
+};
+
+[[noreturn]] void fail_child(int err_pipe) {
+  const int e = errno;
+  (void)!::write(err_pipe, &e, sizeof e);
+  ::_exit(127);
+}
+
+[[noreturn]] void child(const ChildPlan& plan, int proto_w, int out_w, int err_pipe) {
   ::setpgid(0, 0);
   ::dup2(out_w, 1);
   ::dup2(out_w, 2);
@@ -56,38 +84,65 @@ std::size_t resident_bytes(pid_t pid) {
   const long max_fd = std::min(::sysconf(_SC_OPEN_MAX), 65536L);
   for (int fd = kProtocolFd + 1; fd < max_fd; ++fd)
     if (fd != err_pipe) ::close(fd);
-  rlimit core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &core);
+  if (plan.workdir && ::chdir(plan.workdir) != 0) fail_child(err_pipe);
+  for (const auto& [resource, value] : plan.limits)
+    if (::setrlimit(resource, &value) != 0) fail_child(err_pipe);
+  if (plan.run_as >= 0) {
+    const auto id = static_cast<uid_t>(plan.run_as);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(static_cast<gid_t>(id)) != 0 || ::setuid(id) != 0) fail_child(err_pipe);
+  }
+  ::execve(plan.args[0], plan.args.data(), plan.env.data());
+  fail_child(err_pipe);
+}
+
+ChildPlan plan_child(const std::vector<std::string>& argv, const ProcessLimits& limits, const std::string& workdir,
+                     std::vector<std::string>& env_storage) {
+  ChildPlan plan;
+  for (const auto& a : argv) plan.args.push_back(const_cast<char*>(a.c_str()));
+  plan.args.push_back(nullptr);
+  if (limits.scrub_env) {
+    env_storage = limits.env;
+  } else {
+    for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
+  }
 #ifdef BPDOJO_ASAN
   // Sanitizer builds: let a fatal signal end the runner as it would without AddressSanitizer
   // (which otherwise reports it and exits with code 1), so the verdict names the signal.
   {
-    const char* old = std::getenv("ASAN_OPTIONS");
-    std::string options = old ? std::string(old) + ":" : std::string();
-    options += "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0";
-    ::setenv("ASAN_OPTIONS", options.c_str(), 1);
+    std::string options = "ASAN_OPTIONS=";
+    for (auto it = env_storage.begin(); it != env_storage.end(); ++it) {
+      if (it->rfind("ASAN_OPTIONS=", 0) == 0) {
+        options = *it + ":";
+        env_storage.erase(it);
+        break;
+      }
+    }
+    env_storage.push_back(options + "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0");
   }
 #endif
+  for (auto& e : env_storage) plan.env.push_back(e.data());
+  plan.env.push_back(nullptr);
+  plan.limits.push_back({RLIMIT_CORE, rlimit{0, 0}});
 #ifndef BPDOJO_ASAN
-  if (limits.memory_bytes > 0) {
-    rlimit as{limits.memory_bytes, limits.memory_bytes};
-    ::setrlimit(RLIMIT_AS, &as);
-  }
-#else
-  (void)limits;
+  // (AddressSanitizer reserves terabytes of address space: there the resident size is watched.)
+  if (limits.memory_bytes > 0) plan.limits.push_back({RLIMIT_AS, rlimit{limits.memory_bytes, limits.memory_bytes}});
 #endif
-  if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) {
-    const int e = errno;
-    (void)!::write(err_pipe, &e, sizeof e);
-    ::_exit(127);
+  if (limits.cpu_seconds > 0) {
+    const auto soft = static_cast<rlim_t>(std::ceil(limits.cpu_seconds));
+    plan.limits.push_back({RLIMIT_CPU, rlimit{soft, soft + 1}});
   }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  ::execv(args[0], args.data());
-  const int e = errno;
-  (void)!::write(err_pipe, &e, sizeof e);
-  ::_exit(127);
+  if (limits.file_bytes > 0) plan.limits.push_back({RLIMIT_FSIZE, rlimit{limits.file_bytes, limits.file_bytes}});
+  if (limits.processes > 0) {
+    const auto n = static_cast<rlim_t>(limits.processes);
+    plan.limits.push_back({RLIMIT_NPROC, rlimit{n, n}});
+  }
+  if (limits.open_files > 0) {
+    const auto n = static_cast<rlim_t>(limits.open_files);
+    plan.limits.push_back({RLIMIT_NOFILE, rlimit{n, n}});
+  }
+  plan.run_as = limits.run_as;
+  if (!workdir.empty()) plan.workdir = workdir.c_str();
+  return plan;
 }
 
 }  // namespace
@@ -116,6 +171,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessLim
     return r;
   }
   ::fcntl(err[1], F_SETFD, FD_CLOEXEC);
+  std::vector<std::string> env_storage;
+  const ChildPlan plan = plan_child(argv, limits, workdir, env_storage);
   const auto start = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -123,7 +180,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessLim
     for (int fd : {proto[0], proto[1], out[0], out[1], err[0], err[1]}) ::close(fd);
     return r;
   }
-  if (pid == 0) child(argv, limits, workdir, proto[1], out[1], err[1]);
+  if (pid == 0) child(plan, proto[1], out[1], err[1]);
   ::setpgid(pid, pid);  // also here, so the group exists before any kill
   ::close(proto[1]);
   ::close(out[1]);
@@ -196,6 +253,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessLim
   } else if (WIFSIGNALED(status)) {
     r.end = ProcessResult::End::Signaled;
     r.signal = WTERMSIG(status);
+  } else if (limits.signal_exit_codes && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64) {
+    r.end = ProcessResult::End::Signaled;
+    r.signal = WEXITSTATUS(status) - 128;
   } else {
     r.end = ProcessResult::End::Exited;
     r.exit_code = WEXITSTATUS(status);

@@ -17,6 +17,16 @@ struct ProcessLimits {
   std::size_t output_keep = 16 << 10;                // of stdout+stderr, kept for the report
   std::size_t output_max = std::size_t{64} << 20;    // printing more than this is killed
   std::size_t protocol_max = std::size_t{512} << 20;  // protocol bytes
+  // Grading adds these (0 or empty: not set).
+  double cpu_seconds = 0.0;       // RLIMIT_CPU
+  std::size_t file_bytes = 0;     // RLIMIT_FSIZE: the largest file it may write
+  long processes = 0;             // RLIMIT_NPROC (counted per uid: see run_as)
+  long open_files = 0;            // RLIMIT_NOFILE
+  long run_as = -1;               // >= 0: this uid and gid (the grader runs as root)
+  bool scrub_env = false;         // run with `env` only, not the checker's environment
+  std::vector<std::string> env;   // NAME=VALUE
+  // The command is a sandbox (bubblewrap) that ends with 128 + n when its child dies of signal n.
+  bool signal_exit_codes = false;
 };
 
 struct ProcessResult {

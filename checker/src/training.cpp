@@ -12,22 +12,16 @@
 namespace bpdojo {
 namespace {
 
-constexpr const char* kParamNames[] = {"C", "W1", "b1", "bngain", "bnbias", "W2", "b2"};
-
-Matrix MlpParams::*field(int k) {
-  static Matrix MlpParams::*const fields[] = {&MlpParams::C,      &MlpParams::W1, &MlpParams::b1, &MlpParams::bngain,
-                                               &MlpParams::bnbias, &MlpParams::W2, &MlpParams::b2};
-  return fields[k];
-}
+Matrix MlpParams::*field(std::size_t k) { return kMlpParams[k].field; }
 
 bool finite(const MlpParams& p) {
-  for (int k = 0; k < 7; ++k)
+  for (std::size_t k = 0; k < kMlpParams.size(); ++k)
     if (!(p.*field(k)).allFinite()) return false;
   return true;
 }
 
 bool same(const MlpParams& a, const MlpParams& b) {
-  for (int k = 0; k < 7; ++k)
+  for (std::size_t k = 0; k < kMlpParams.size(); ++k)
     if ((a.*field(k)).rows() != (b.*field(k)).rows() || (a.*field(k)).cols() != (b.*field(k)).cols() ||
         a.*field(k) != b.*field(k))
       return false;
@@ -53,8 +47,8 @@ std::map<std::int64_t, MlpParams> reported_checkpoints(const protocol::ParseResu
   for (const auto& [t, named] : parts) {
     MlpParams p;
     bool ok = true;
-    for (int k = 0; k < 7 && ok; ++k) {
-      const auto it = named.find(kParamNames[k]);
+    for (std::size_t k = 0; k < kMlpParams.size() && ok; ++k) {
+      const auto it = named.find(kMlpParams[k].name);
       ok = it != named.end() && it->second.rows() == (shape.*field(k)).rows() &&
            it->second.cols() == (shape.*field(k)).cols();
       if (ok) p.*field(k) = it->second;

@@ -84,15 +84,14 @@ int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style
   if (!info) {  // the first exercise that is not complete
     for (const auto& e : all_exercises()) {
       if (e.trains) { info = &e; break; }
-      if (!check_exercise(ws, e, CheckOptions{}).all_correct()) { info = &e; break; }
+      if (!check_exercise(ws, e, default_options(e)).all_correct()) { info = &e; break; }
     }
     if (!info) info = &all_exercises().back();
   }
   bool stdin_open = true;
   while (!g_stop) {
     const fs::path file = ws.root / "exercises" / info->source;
-    CheckOptions options;
-    if (info->trains) options.limits.wall_seconds = 60.0;
+    const CheckOptions options = default_options(*info);
     Signature seen = signature(file);
     const CheckResult r = check_exercise(ws, *info, options);
     std::string screen = tty ? "\033[H\033[2J" : "";

@@ -24,6 +24,9 @@ struct SizeSpec {
   std::int64_t default_value;
   std::int64_t min;  // the range any instance may use (checked)
   std::int64_t max;
+  // `checker grade` draws hidden instances with other values of this letter (not of a training
+  // run's length, which its time budget fixes).
+  bool varies_when_graded = true;
 };
 
 struct GradientSpec {
@@ -50,6 +53,8 @@ struct ExerciseInfo {
   enum class Numeric { Global, Chained } numeric = Numeric::Global;
   // The runner also trains (exercise 08): the checker judges the run (checker/src/training.hpp).
   bool trains = false;
+  // The runner's default wall-clock limit (a training run takes longer than a gradient check).
+  double timeout_seconds = 10.0;
 
   std::string id() const;  // "exercise_03"
 };

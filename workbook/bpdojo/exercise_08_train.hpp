@@ -16,6 +16,10 @@ struct MlpParamGrads {
   Matrix dW2;      // (H,V)
   Matrix db2;      // (1,V)
 };
+// Each gradient's field, in the order of kMlpParams (for the runner; your code need not use it).
+inline constexpr std::array<Matrix MlpParamGrads::*, 7> kMlpParamGrads = {
+    &MlpParamGrads::dC, &MlpParamGrads::dW1, &MlpParamGrads::db1, &MlpParamGrads::dbngain,
+    &MlpParamGrads::dbnbias, &MlpParamGrads::dW2, &MlpParamGrads::db2};
 
 // Part 1: the cache of one forward pass -> every field of g.
 void mlp_param_backward(const MlpCache& c, MlpParamGrads& g);

@@ -16,6 +16,8 @@
 #include "bpdojo/names.hpp"
 #include "bpdojo/rng.hpp"
 
+#include <array>
+
 namespace bpdojo {
 
 inline constexpr Index kBlockSize = 3;   // characters of context
@@ -31,6 +33,20 @@ struct MlpParams {
   Matrix W2;      // (H,V)
   Matrix b2;      // (1,V)
 };
+
+// The seven parameters in the lecture's order, by name: every loop over them (the runner's reports,
+// the checker's reading of checkpoints, exercise 08's gradient list) goes through this table.
+struct MlpParamField {
+  const char* name;
+  Matrix MlpParams::*field;
+};
+inline constexpr std::array<MlpParamField, 7> kMlpParams = {{{"C", &MlpParams::C},
+                                                             {"W1", &MlpParams::W1},
+                                                             {"b1", &MlpParams::b1},
+                                                             {"bngain", &MlpParams::bngain},
+                                                             {"bnbias", &MlpParams::bnbias},
+                                                             {"W2", &MlpParams::W2},
+                                                             {"b2", &MlpParams::b2}}};
 
 // The lecture's initialisation: C ~ N(0,1), W1 ~ N(0,1)*(5/3)/sqrt(30), b1, W2, b2 ~ N(0,1)*0.1,
 // bngain ~ 1 + N(0,1)*0.1, bnbias ~ N(0,1)*0.1. Nothing starts at zero or one, so a wrong

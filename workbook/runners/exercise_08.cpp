@@ -10,15 +10,6 @@
 namespace bpdojo::runner {
 namespace {
 
-using Field = std::pair<const char*, Matrix MlpParamGrads::*>;
-const std::array<Field, 7> kGrads = {{{"C", &MlpParamGrads::dC}, {"W1", &MlpParamGrads::dW1},
-                                       {"b1", &MlpParamGrads::db1}, {"bngain", &MlpParamGrads::dbngain},
-                                       {"bnbias", &MlpParamGrads::dbnbias}, {"W2", &MlpParamGrads::dW2},
-                                       {"b2", &MlpParamGrads::db2}}};
-const std::array<std::pair<const char*, Matrix MlpParams::*>, 7> kParams = {
-    {{"C", &MlpParams::C}, {"W1", &MlpParams::W1}, {"b1", &MlpParams::b1}, {"bngain", &MlpParams::bngain},
-     {"bnbias", &MlpParams::bnbias}, {"W2", &MlpParams::W2}, {"b2", &MlpParams::b2}}};
-
 // Runs `fn` (learner code); on an exception reports every name in `names` as stopped and returns false.
 template <class Fn>
 bool guarded(Session& s, const std::vector<std::string>& names, Fn&& fn) {
@@ -42,13 +33,13 @@ bool guarded(Session& s, const std::vector<std::string>& names, Fn&& fn) {
 
 // Throws when a gradient does not have its parameter's shape (training would go wrong silently).
 void require_shapes(const MlpParams& p, const MlpParamGrads& g) {
-  for (std::size_t k = 0; k < kGrads.size(); ++k) {
-    const Matrix& d = g.*(kGrads[k].second);
-    const Matrix& w = p.*(kParams[k].second);
+  for (std::size_t k = 0; k < kMlpParams.size(); ++k) {
+    const Matrix& d = g.*(kMlpParamGrads[k]);
+    const Matrix& w = p.*(kMlpParams[k].field);
     if (d.rows() != w.rows() || d.cols() != w.cols())
-      throw std::invalid_argument(std::string("mlp_param_backward set d") + kGrads[k].first + " to " +
+      throw std::invalid_argument(std::string("mlp_param_backward set d") + kMlpParams[k].name + " to " +
                                   std::to_string(d.rows()) + "x" + std::to_string(d.cols()) + ", the shape of " +
-                                  kGrads[k].first + " is " + std::to_string(w.rows()) + "x" + std::to_string(w.cols()));
+                                  kMlpParams[k].name + " is " + std::to_string(w.rows()) + "x" + std::to_string(w.cols()));
   }
 }
 
@@ -64,10 +55,10 @@ void run(Session& s) {
     const MlpCache cache = mlp_forward(*params, in.batch);
     MlpParamGrads g;
     std::vector<std::string> names;
-    for (const auto& f : kGrads) names.push_back(prefix + std::string(f.first));
+    for (const auto& f : kMlpParams) names.push_back(prefix + std::string(f.name));
     if (!guarded(s, names, [&] { mlp_param_backward(cache, g); })) continue;
-    for (std::size_t k = 0; k < kGrads.size(); ++k) {
-      const Matrix& d = g.*(kGrads[k].second);
+    for (std::size_t k = 0; k < kMlpParams.size(); ++k) {
+      const Matrix& d = g.*(kMlpParamGrads[k]);
       if (d.size() == 0) s.report_stopped(names[k], true, "not set");
       else s.report(names[k], d);
     }
@@ -81,7 +72,7 @@ void run(Session& s) {
   const std::vector<std::int64_t> marks = checkpoints(steps);
   std::size_t next = 0;
   auto checkpoint = [&](std::int64_t step) {
-    for (const auto& [name, field] : kParams) s.report("step." + std::to_string(step) + "." + name, p.*field);
+    for (const auto& [name, field] : kMlpParams) s.report("step." + std::to_string(step) + "." + name, p.*field);
   };
   guarded(s, {"training"}, [&] {
     for (std::int64_t t = 0; t <= steps; ++t) {

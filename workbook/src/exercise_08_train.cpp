@@ -26,14 +26,14 @@ ExerciseInfo exercise_08_info() {
   const char* f = "mlp_param_backward";
   std::vector<GradientSpec> grads;
   for (int problem : {0, 1})
-    for (const char* node : {"C", "W1", "b1", "bngain", "bnbias", "W2", "b2"})
-      grads.push_back({std::string(problem ? "scaled.d" : "init.d") + node, problem, node, f});
+    for (const auto& param : kMlpParams)
+      grads.push_back({std::string(problem ? "scaled.d" : "init.d") + param.name, problem, param.name, f});
   ExerciseInfo info{8,
                     "train",
                     "train the MLP",
                     "exercise_08_train.cpp",
                     {{"N", "batch size", 32, 2, 512}, {"H", "hidden units", 64, 1, 1024},
-                     {"S", "training steps", 20000, 0, 10000000}},
+                     {"S", "training steps", 20000, 0, 10000000, false}},
                     std::move(grads),
                     [](std::uint64_t seed, const Sizes& sizes) {
                       const TrainInstance in = exercise_08_instance(seed, sizes);
@@ -42,6 +42,7 @@ ExerciseInfo exercise_08_info() {
                     },
                     ExerciseInfo::Numeric::Chained};
   info.trains = true;
+  info.timeout_seconds = 60.0;
   return info;
 }
 

@@ -39,6 +39,8 @@ class Tokens {
     rest_ = {};
     return t;
   }
+  // At most how many space-separated values the rest of the line can hold.
+  std::size_t room() const { return (rest_.size() + 1) / 2; }
   bool done() {
     while (!rest_.empty() && rest_.front() == ' ') rest_.remove_prefix(1);
     return rest_.empty();
@@ -100,6 +102,8 @@ Message parse_line(std::string_view line, const Limits& limits) {
       n = (d == 0) ? 0 : (n > max_elements / d ? max_elements + 1 : n * d);
       if (n > max_elements) throw LineError("tensor too large");
     }
+    // Allocate only what the line can hold: a short line must not reserve gigabytes.
+    if (static_cast<std::size_t>(n) > tokens.room()) throw LineError("fewer values than the shape says");
     Matrix value(storage_rows(shape), storage_cols(shape));
     for (std::int64_t i = 0; i < n; ++i) value.data()[i] = parse_number(need(tokens, "value"));
     m.tensor = Tensor(std::move(shape), std::move(value));
@@ -111,6 +115,7 @@ Message parse_line(std::string_view line, const Limits& limits) {
     m.kind = Kind::Series;
     m.name = need_name(tokens);
     const std::int64_t n = parse_count(need(tokens, "count"), max_elements);
+    if (static_cast<std::size_t>(n) > tokens.room()) throw LineError("fewer values than the count says");
     m.series.reserve(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) m.series.push_back(parse_number(need(tokens, "value")));
   } else if (kind == "string" || kind == "notimpl" || kind == "error") {

@@ -1,0 +1,127 @@
+// `checker grade`'s pieces that need no compiler: hidden instances, weights, what a submission may
+// include. (The whole command, hostile submissions and all, is tests/grade_test.sh.)
+#include "grade.hpp"
+#include "submissions.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+using namespace bpdojo;
+
+TEST_CASE("hidden instances: the default one, then sizes drawn within the documented range") {
+  for (const auto& info : all_exercises()) {
+    CAPTURE(info.id());
+    const Instance d = grading_instance(info, kDefaultSeed);
+    for (const auto& s : info.sizes) CHECK(d.sizes.at(s.letter) == s.default_value);
+    bool some_differs = info.sizes.empty();
+    for (std::uint64_t seed : {11u, 12345u, 987654321u, 42u, 7u}) {
+      const Instance in = grading_instance(info, seed);
+      CHECK(in.seed == seed);
+      const Instance again = grading_instance(info, seed);
+      CHECK(again.sizes == in.sizes);  // the same on every run and machine
+      for (const auto& s : info.sizes) {
+        CAPTURE(s.letter);
+        const auto [lo, hi] = grading_range(info, s);
+        const auto v = in.sizes.at(s.letter);
+        CHECK(v >= lo);
+        CHECK(v <= hi);
+        CHECK(v >= s.min);
+        CHECK(v <= s.max);
+        if (!s.varies_when_graded) CHECK(v == s.default_value);
+        if (info.trains) CHECK(v <= s.default_value);  // the time budget holds
+        some_differs = some_differs || v != s.default_value;
+      }
+    }
+    CHECK(some_differs);  // a hard-coded shape fails somewhere
+  }
+}
+
+TEST_CASE("grading ranges: half to twice the default, within the letter's own range") {
+  const ExerciseInfo& tanh = *find_exercise(3);
+  const SizeSpec& n = tanh.sizes.at(0);  // N, default 8, range 1..512
+  CHECK(grading_range(tanh, n) == std::make_pair(std::int64_t{4}, std::int64_t{16}));
+  const ExerciseInfo& train = *find_exercise(8);
+  for (const auto& s : train.sizes) {
+    CAPTURE(s.letter);
+    const auto [lo, hi] = grading_range(train, s);
+    if (s.letter == "S") CHECK((lo == s.default_value && hi == s.default_value));
+    else CHECK((lo == (s.default_value + 1) / 2 && hi == s.default_value));
+  }
+}
+
+TEST_CASE("weights: defaults, overrides, and one-line errors") {
+  const Weights d = parse_weights("", "w");
+  CHECK(d.points.at(3) == 10.0);
+  CHECK(d.gradient.at(3).at("dx") == 1.0);
+  CHECK(d.gradient.at(8).at("training") == 14.0);  // half of exercise 08
+  const Weights w = parse_weights("# a comment\n\nexercise_03 = 20\nexercise_02.dW = 0  # no credit\n", "w");
+  CHECK(w.points.at(3) == 20.0);
+  CHECK(w.gradient.at(2).at("dW") == 0.0);
+  CHECK(w.gradient.at(2).at("dx") == 1.0);
+  // What is written is read back the same.
+  const Weights back = parse_weights(format_weights(w), "again");
+  CHECK(back.points == w.points);
+  CHECK(back.gradient == w.gradient);
+  struct Bad {
+    const char* text;
+    const char* says;
+  };
+  for (const Bad& b : {Bad{"exercise_03 10", "expected"}, Bad{"exercise_33 = 1", "no exercise named"},
+                       Bad{"exercise_03.dW = 1", "has no gradient 'dW'"}, Bad{"exercise_03 = ten", "not a number"},
+                       Bad{"exercise_03 = -1", ">= 0"}, Bad{"exercise_03 = 1 2", "not a number"}}) {
+    CAPTURE(b.text);
+    try {
+      parse_weights(b.text, "weights.txt");
+      FAIL("accepted");
+    } catch (const SetupError& e) {
+      const std::string m = e.what();
+      CHECK(m.find("weights.txt:1: ") == 0);
+      CHECK(m.find(b.says) != std::string::npos);
+      CHECK(m.find('\n') == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a submission may include the standard library, Eigen and the workbook, nothing else") {
+  const char* allowed[] = {
+      "#include \"bpdojo/exercise_03_tanh.hpp\"\n#include <cmath>\n#include <vector>\n",
+      "#include <Eigen/Dense>\n#include <math.h>\n#  include   <algorithm>\n",
+      "// #include \"../solutions/exercise_03_tanh.cpp\"\n#include <cstdio>\n",
+      "/* #include </etc/passwd>\n */\n",
+      "const char* s = \"#include </etc/passwd>\";\n",
+      "#include <bits/stdc++.h>\n"};
+  for (const char* text : allowed) {
+    CAPTURE(text);
+    CHECK(refused_includes(text).empty());
+  }
+  const char* refused[] = {
+      "#include \"../../solutions/exercise_03_tanh.cpp\"\n",
+      "#include \"/work/solutions/exercise_03_tanh.cpp\"\n",
+      "#include </dev/zero>\n",
+      "#include \"helpers/util.hpp\"\n",
+      "#include <unistd.h>\n",
+      "#define F \"x.cpp\"\n#include F\n",
+      "#inc\\\nlude \"../x.cpp\"\n",
+      "asm(\".incbin \\\"/etc/passwd\\\"\");\n",
+      "#include_next <vector>\n",
+      "#embed \"/etc/passwd\"\n"};
+  for (const char* text : refused) {
+    CAPTURE(text);
+    const std::string why = refused_includes(text);
+    CHECK(!why.empty());
+    CHECK(why.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("the compiler's dependency list: only the workbook's headers besides the source") {
+  const std::filesystem::path src = "/tmp/s/exercise_03_tanh.cpp";
+  const std::vector<std::filesystem::path> allowed = {"/w/workbook/bpdojo", "/w/build/pch"};
+  CHECK(refused_dependencies("x.o: /tmp/s/exercise_03_tanh.cpp /w/build/pch/cmake_pch.hxx \\\n /w/workbook/bpdojo/learner.hpp\n",
+                             src, allowed).empty());
+  const std::string why =
+      refused_dependencies("x.o: /tmp/s/exercise_03_tanh.cpp \\\n /w/solutions/exercise_03_tanh.cpp\n", src, allowed);
+  CHECK(why.find("/w/solutions/exercise_03_tanh.cpp") != std::string::npos);
+  // A name with an escaped space, and a path that climbs out of an allowed folder.
+  CHECK(!refused_dependencies("x.o: /w/workbook/bpdojo/../../solutions/a\\ b.cpp\n", src, allowed).empty());
+}
