@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Backprop Dojo: set everything up on a fresh Debian/Ubuntu (or macOS with Homebrew) machine.
 #
-#   bash setup.sh          install what is missing, build, and check exercise 01 (the learner's start)
-#   bash setup.sh test     install what is missing, build, and run the whole test suite
+#   bash setup.sh          install what is missing, build the checker and exercise 01's runner, and
+#                          check exercise 01 (the learner's start; the checker builds each other
+#                          exercise's runner the first time it is checked)
+#   bash setup.sh test     install what is missing (doctest and PyTorch too), build everything, and
+#                          run the fast test suite: `ctest --preset default` (all but the deep sweeps,
+#                          which `ctest --preset deep` runs afterwards)
 #
 # Environment: BPDOJO_WERROR=ON makes warnings in the project's own code errors (CI sets it).
 set -euo pipefail
@@ -11,14 +15,16 @@ mode=${1:-learn}
 case "$mode" in learn|test) ;; *) echo "usage: bash setup.sh [test]" >&2; exit 2 ;; esac
 
 # bubblewrap: the sandbox of an instructor's `checker grade` (docs/instructors.md).
-debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev doctest-dev python3 python3-numpy bsdutils bubblewrap)
-# The test suite also cross-checks exercise 06 against PyTorch autograd (skipped where it is missing).
-[ "$mode" = test ] && debian_packages+=(python3-torch)
+debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev python3 python3-numpy bubblewrap)
+# The test suite: doctest, PyTorch (the cross-check of exercise 06) and `script` (the terminal checks).
+[ "$mode" = test ] && debian_packages+=(doctest-dev python3-torch bsdutils)
 
 install_missing() {
   if [ "$(uname)" = Darwin ]; then
     command -v brew >/dev/null || { echo "setup.sh: install Homebrew first (https://brew.sh)" >&2; exit 2; }
-    brew list cmake ninja eigen cli11 doctest >/dev/null 2>&1 || brew install cmake ninja eigen cli11 doctest
+    local formulae=(cmake ninja eigen cli11)
+    [ "$mode" = test ] && formulae+=(doctest)
+    brew list "${formulae[@]}" >/dev/null 2>&1 || brew install "${formulae[@]}"
     return
   fi
   if ! command -v apt-get >/dev/null; then
@@ -38,13 +44,14 @@ install_missing() {
 }
 
 install_missing
-cmake --preset default -DBPDOJO_WERROR="${BPDOJO_WERROR:-OFF}" >/dev/null
 jobs=$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
-cmake --build --preset default -j "$jobs"
-
 if [ "$mode" = test ]; then
+  cmake --preset default -DBPDOJO_WERROR="${BPDOJO_WERROR:-OFF}" -DBPDOJO_BUILD_TESTS=ON >/dev/null
+  cmake --build --preset default -j "$jobs"
   ctest --preset default
 else
+  cmake --preset default -DBPDOJO_WERROR="${BPDOJO_WERROR:-OFF}" >/dev/null
+  cmake --build --preset learner -j "$jobs"
   echo
   echo "Built. This is what an unfinished exercise looks like:"
   echo

@@ -7,6 +7,8 @@
 
 using namespace bpdojo;
 
+TEST_SUITE_BEGIN("unit");
+
 namespace {
 Tensor numeric(std::initializer_list<double> v, Shape shape) {
   Tensor t = Tensor::zeros(shape);
@@ -72,3 +74,5 @@ TEST_CASE("mismatched shapes are caught before any number is compared") {
   CHECK(compare(Matrix::Zero(6, 2), emb, 1e-3).shape_ok);
   CHECK_FALSE(compare(Matrix::Zero(2, 6), emb, 1e-3).shape_ok);
 }
+
+TEST_SUITE_END();

@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -47,23 +46,14 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-// Every reference solution passes on 20 seeds and four shapes, at least 100x below the threshold.
-// Seeds per shape: 20, or BPDOJO_TEST_DEEP_SEEDS for the whole network (the sanitizer build sets it
-// lower: there a check of exercise 06 takes a minute).
-std::uint64_t seeds_for(const ExerciseInfo& info) {
-  if (info.numeric != ExerciseInfo::Numeric::Chained) return 20;
-  const char* env = std::getenv("BPDOJO_TEST_DEEP_SEEDS");
-  return env && *env ? std::stoull(env) : 20;
-}
-
-void solution_passes_everywhere(int number) {
+// Every reference solution passes on the given seeds and every shape, at least 100x below the
+// threshold, with no diagnosis.
+void solution_passes(int number, std::uint64_t first_seed, std::uint64_t last_seed) {
   const ExerciseInfo& info = *find_exercise(number);
   double worst = 0.0;
   std::string where;
-  const std::uint64_t seeds = seeds_for(info);
-  MESSAGE(info.id() << ": " << seeds << " seeds per shape");
   for (const Sizes& sizes : shapes_for(info)) {
-    for (std::uint64_t seed = 0; seed < seeds; ++seed) {
+    for (std::uint64_t seed = first_seed; seed <= last_seed; ++seed) {
       const CheckResult r = judge_runner(info, Flavour::Solution, seed, sizes);
       CAPTURE(r.reproduce);
       REQUIRE(r.runner.finished);
@@ -76,30 +66,39 @@ void solution_passes_everywhere(int number) {
       }
     }
   }
-  MESSAGE(info.id() << ": largest relative error of a correct gradient " << worst << " (" << where << ")");
+  MESSAGE(info.id() << ", seeds " << first_seed << " to " << last_seed << ": largest relative error of a correct gradient "
+                    << worst << " (" << where << ")");
   CHECK(worst <= kThreshold / 100);
 }
 
+// The fast suite: seed 0 on every shape. The deep suite: seeds 1 to 19 on every shape.
+void solution_passes_at_seed_0(int number) { solution_passes(number, 0, 0); }
+void solution_passes_on_19_more_seeds(int number) { solution_passes(number, 1, 19); }
+
 }  // namespace
 
-// One test case per exercise, so they run in parallel and each stays short under sanitizers.
-TEST_CASE("reference solution 01 passes on 20 seeds, 100x below the threshold") { solution_passes_everywhere(1); }
-TEST_CASE("reference solution 02 passes on 20 seeds and four shapes, 100x below the threshold") { solution_passes_everywhere(2); }
-TEST_CASE("reference solution 03 passes on 20 seeds and four shapes, 100x below the threshold") { solution_passes_everywhere(3); }
-TEST_CASE("reference solution 04 passes on 20 seeds and four shapes, 100x below the threshold") { solution_passes_everywhere(4); }
-TEST_CASE("reference solution 05 passes on 20 seeds and four shapes, 100x below the threshold") { solution_passes_everywhere(5); }
+// One test case per exercise and suite, so they run in parallel. (08 trains: test_training.cpp.)
+// Shapes: the defaults, every letter at its smallest, a mixed one and a thin batch; for 06 and 07,
+// H in {16, 64, 100} by N in {8, 32}, and the smallest.
+TEST_CASE("reference solution 01 passes at seed 0, 100x below the threshold" * doctest::test_suite("e2e")) { solution_passes_at_seed_0(1); }
+TEST_CASE("reference solution 02 passes at seed 0 on four shapes, 100x below the threshold" * doctest::test_suite("e2e")) { solution_passes_at_seed_0(2); }
+TEST_CASE("reference solution 03 passes at seed 0 on four shapes, 100x below the threshold" * doctest::test_suite("e2e")) { solution_passes_at_seed_0(3); }
+TEST_CASE("reference solution 04 passes at seed 0 on four shapes, 100x below the threshold" * doctest::test_suite("e2e")) { solution_passes_at_seed_0(4); }
+TEST_CASE("reference solution 05 passes at seed 0 on four shapes, 100x below the threshold" * doctest::test_suite("e2e")) { solution_passes_at_seed_0(5); }
+TEST_CASE("reference solution 06 passes at seed 0 on seven shapes, 100x below the threshold" * doctest::test_suite("e2e")) { solution_passes_at_seed_0(6); }
+TEST_CASE("reference solution 07 passes at seed 0 on seven shapes, 100x below the threshold" * doctest::test_suite("e2e")) { solution_passes_at_seed_0(7); }
 
-TEST_CASE("reference solution 06 passes on 20 seeds, H in {16, 64, 100}, N in {8, 32}, 100x below the threshold") {
-  solution_passes_everywhere(6);
-}
-TEST_CASE("reference solution 07 passes on 20 seeds, H in {16, 64, 100}, N in {8, 32}, 100x below the threshold") {
-  solution_passes_everywhere(7);
-}
+TEST_CASE("reference solution 01 passes on seeds 1 to 19, 100x below the threshold" * doctest::test_suite("deep")) { solution_passes_on_19_more_seeds(1); }
+TEST_CASE("reference solution 02 passes on seeds 1 to 19 and four shapes, 100x below the threshold" * doctest::test_suite("deep")) { solution_passes_on_19_more_seeds(2); }
+TEST_CASE("reference solution 03 passes on seeds 1 to 19 and four shapes, 100x below the threshold" * doctest::test_suite("deep")) { solution_passes_on_19_more_seeds(3); }
+TEST_CASE("reference solution 04 passes on seeds 1 to 19 and four shapes, 100x below the threshold" * doctest::test_suite("deep")) { solution_passes_on_19_more_seeds(4); }
+TEST_CASE("reference solution 05 passes on seeds 1 to 19 and four shapes, 100x below the threshold" * doctest::test_suite("deep")) { solution_passes_on_19_more_seeds(5); }
+TEST_CASE("reference solution 06 passes on seeds 1 to 19 and seven shapes, 100x below the threshold" * doctest::test_suite("deep")) { solution_passes_on_19_more_seeds(6); }
+TEST_CASE("reference solution 07 passes on seeds 1 to 19 and seven shapes, 100x below the threshold" * doctest::test_suite("deep")) { solution_passes_on_19_more_seeds(7); }
 
-// 08 (training) has its own in test_training.cpp.
-TEST_CASE("every exercise has its reference test case above") { CHECK(all_exercises().size() == 8); }
+TEST_CASE("every exercise has its reference test cases above" * doctest::test_suite("unit")) { CHECK(all_exercises().size() == 8); }
 
-TEST_CASE("every pristine stub reports every gradient as not implemented") {
+TEST_CASE("every pristine stub reports every gradient as not implemented" * doctest::test_suite("e2e")) {
   for (const auto& info : all_exercises()) {
     SUBCASE(info.id().c_str()) {
       const CheckResult r = judge_runner(info, Flavour::Stub, kDefaultSeed);
@@ -114,7 +113,7 @@ TEST_CASE("every pristine stub reports every gradient as not implemented") {
   }
 }
 
-TEST_CASE("exercises/ as shipped is byte for byte the pristine stubs, and solutions differ from them") {
+TEST_CASE("exercises/ as shipped is byte for byte the pristine stubs, and solutions differ from them" * doctest::test_suite("unit")) {
   const fs::path root = BPDOJO_TEST_SOURCE_DIR;
   for (const auto& info : all_exercises()) {
     CAPTURE(info.source);
@@ -135,7 +134,7 @@ TEST_CASE("exercises/ as shipped is byte for byte the pristine stubs, and soluti
   }
 }
 
-TEST_CASE("the reference instance is the same on every run (seeded, platform-independent generator)") {
+TEST_CASE("the reference instance is the same on every run (seeded, platform-independent generator)" * doctest::test_suite("unit")) {
   for (const auto& info : all_exercises()) {
     CAPTURE(info.id());
     const Sizes sizes = complete_sizes(info, {});

@@ -9,6 +9,8 @@
 
 using namespace bpdojo;
 
+TEST_SUITE_BEGIN("unit");
+
 TEST_CASE("derivatives of functions with known derivatives, to about 1e-10 relative") {
   struct Case {
     const char* what;
@@ -139,3 +141,5 @@ TEST_CASE("a local gradient with a wrong upstream gradient is wrong by exactly t
   CHECK((doubled.value - 2.0 * right.value).cwiseAbs().maxCoeff() < 1e-9 * right.value.cwiseAbs().maxCoeff());
   CHECK_THROWS_AS(fd::local_gradient(g, csi, {}), std::invalid_argument);
 }
+
+TEST_SUITE_END();

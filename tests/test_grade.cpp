@@ -9,6 +9,8 @@
 
 using namespace bpdojo;
 
+TEST_SUITE_BEGIN("unit");
+
 TEST_CASE("hidden instances: the default one, then sizes drawn within the documented range") {
   for (const auto& info : all_exercises()) {
     CAPTURE(info.id());
@@ -125,3 +127,5 @@ TEST_CASE("the compiler's dependency list: only the workbook's headers besides t
   // A name with an escaped space, and a path that climbs out of an allowed folder.
   CHECK(!refused_dependencies("x.o: /w/workbook/bpdojo/../../solutions/a\\ b.cpp\n", src, allowed).empty());
 }
+
+TEST_SUITE_END();

@@ -7,6 +7,8 @@
 
 using namespace bpdojo;
 
+TEST_SUITE_BEGIN("e2e");
+
 namespace {
 
 CheckResult judge_fixture(const std::string& name, double timeout = 20.0) {
@@ -112,3 +114,5 @@ TEST_CASE("gradients reported before a crash keep their verdict") {
   CHECK(r.correct() == 1);
   CHECK(r.next()->name == "dW");
 }
+
+TEST_SUITE_END();

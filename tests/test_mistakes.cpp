@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -46,7 +45,7 @@ std::vector<Mistake> catalogue() {
   return out;
 }
 
-TEST_CASE("the catalogue has at least 15 entries, every gradient it names exists") {
+TEST_CASE("the catalogue has at least 15 entries, every gradient it names exists" * doctest::test_suite("unit")) {
   const auto all = catalogue();
   MESSAGE("mistake catalogue: " << all.size() << " entries");
   CHECK(all.size() >= 15);
@@ -67,8 +66,9 @@ TEST_CASE("the catalogue has at least 15 entries, every gradient it names exists
   }
 }
 
-// Every mistake of one exercise fails where it should, 100x above the threshold, and nowhere else.
-void mistakes_fail_where_they_should(int number) {
+// Every mistake of one exercise fails where it should on the given seeds, 100x above the
+// threshold, and nowhere else.
+void mistakes_fail_where_they_should(int number, std::uint64_t first_seed, std::uint64_t last_seed) {
   double smallest_failing = 1e300;
   std::string smallest_where;
   int entries = 0;
@@ -77,11 +77,7 @@ void mistakes_fail_where_they_should(int number) {
     ++entries;
     CAPTURE(m.name);
     const ExerciseInfo& info = *find_exercise(m.exercise);
-    // Five seeds; for the whole network at most BPDOJO_TEST_DEEP_SEEDS (see test_exercises.cpp).
-    std::uint64_t seeds = 5;
-    if (const char* env = std::getenv("BPDOJO_TEST_DEEP_SEEDS"); env && *env && info.numeric == ExerciseInfo::Numeric::Chained)
-      seeds = std::min<std::uint64_t>(seeds, std::stoull(env));
-    for (std::uint64_t seed = 0; seed < seeds; ++seed) {
+    for (std::uint64_t seed = first_seed; seed <= last_seed; ++seed) {
       // Exercise 08 trains: a short run shows a broken update (no threshold below 20000 steps).
       const Sizes sizes = info.trains ? Sizes{{"S", 2000}} : Sizes{};
       const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, sizes, m.runner, info.trains ? 900.0 : 60.0);
@@ -127,33 +123,32 @@ void mistakes_fail_where_they_should(int number) {
     }
   }
   CHECK(entries >= 2);
-  MESSAGE("exercise " << number << ": " << entries << " mistakes; smallest relative error of a failing gradient "
+  MESSAGE("exercise " << number << ", seeds " << first_seed << " to " << last_seed << ": " << entries
+                      << " mistakes; smallest relative error of a failing gradient "
                       << smallest_failing << " (" << smallest_where << ")");
 }
 
+// The fast suite: seed 0. The deep suite: seeds 1 to 4.
+void mistakes_fail_at_seed_0(int number) { mistakes_fail_where_they_should(number, 0, 0); }
+void mistakes_fail_on_4_more_seeds(int number) { mistakes_fail_where_they_should(number, 1, 4); }
+
 }  // namespace
 
-TEST_CASE("the mistakes of exercise 01 fail where they should, 100x above the threshold, and nowhere else") {
-  mistakes_fail_where_they_should(1);
-}
-TEST_CASE("the mistakes of exercise 02 fail where they should, 100x above the threshold, and nowhere else") {
-  mistakes_fail_where_they_should(2);
-}
-TEST_CASE("the mistakes of exercise 03 fail where they should, 100x above the threshold, and nowhere else") {
-  mistakes_fail_where_they_should(3);
-}
-TEST_CASE("the mistakes of exercise 04 fail where they should, 100x above the threshold, and nowhere else") {
-  mistakes_fail_where_they_should(4);
-}
-TEST_CASE("the mistakes of exercise 05 fail where they should, 100x above the threshold, and nowhere else") {
-  mistakes_fail_where_they_should(5);
-}
-TEST_CASE("the mistakes of exercise 06 fail where they should, and the local check names exactly the wrong lines") {
-  mistakes_fail_where_they_should(6);
-}
-TEST_CASE("the mistakes of exercise 07 fail where they should, and the local check names exactly the wrong lines") {
-  mistakes_fail_where_they_should(7);
-}
-TEST_CASE("the mistakes of exercise 08 fail the gradient check or the training, as they should") {
-  mistakes_fail_where_they_should(8);
-}
+// One test case per exercise and suite, so they run in parallel.
+TEST_CASE("the mistakes of exercise 01 fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e")) { mistakes_fail_at_seed_0(1); }
+TEST_CASE("the mistakes of exercise 02 fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e")) { mistakes_fail_at_seed_0(2); }
+TEST_CASE("the mistakes of exercise 03 fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e")) { mistakes_fail_at_seed_0(3); }
+TEST_CASE("the mistakes of exercise 04 fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e")) { mistakes_fail_at_seed_0(4); }
+TEST_CASE("the mistakes of exercise 05 fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e")) { mistakes_fail_at_seed_0(5); }
+TEST_CASE("the mistakes of exercise 06 fail where they should at seed 0, and the local check names exactly the wrong lines" * doctest::test_suite("e2e")) { mistakes_fail_at_seed_0(6); }
+TEST_CASE("the mistakes of exercise 07 fail where they should at seed 0, and the local check names exactly the wrong lines" * doctest::test_suite("e2e")) { mistakes_fail_at_seed_0(7); }
+TEST_CASE("the mistakes of exercise 08 fail the gradient check or the training at seed 0, as they should" * doctest::test_suite("e2e")) { mistakes_fail_at_seed_0(8); }
+
+TEST_CASE("the mistakes of exercise 01 fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep")) { mistakes_fail_on_4_more_seeds(1); }
+TEST_CASE("the mistakes of exercise 02 fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep")) { mistakes_fail_on_4_more_seeds(2); }
+TEST_CASE("the mistakes of exercise 03 fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep")) { mistakes_fail_on_4_more_seeds(3); }
+TEST_CASE("the mistakes of exercise 04 fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep")) { mistakes_fail_on_4_more_seeds(4); }
+TEST_CASE("the mistakes of exercise 05 fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep")) { mistakes_fail_on_4_more_seeds(5); }
+TEST_CASE("the mistakes of exercise 06 fail where they should on seeds 1 to 4, and the local check names exactly the wrong lines" * doctest::test_suite("deep")) { mistakes_fail_on_4_more_seeds(6); }
+TEST_CASE("the mistakes of exercise 07 fail where they should on seeds 1 to 4, and the local check names exactly the wrong lines" * doctest::test_suite("deep")) { mistakes_fail_on_4_more_seeds(7); }
+TEST_CASE("the mistakes of exercise 08 fail the gradient check or the training on seeds 1 to 4, as they should" * doctest::test_suite("deep")) { mistakes_fail_on_4_more_seeds(8); }

@@ -6,6 +6,8 @@
 
 using namespace bpdojo;
 
+TEST_SUITE_BEGIN("unit");
+
 TEST_CASE("the training forward pass equals the graph's, field by field") {
   for (std::uint64_t seed : {0, 3}) {
     const MlpInstance in = mlp_instance(seed, {{"N", 7}, {"H", 9}});
@@ -64,3 +66,5 @@ TEST_CASE("the learning-rate schedule and the checkpoints") {
   CHECK(checkpoints(3) == std::vector<std::int64_t>{0, 1, 2, 3});
   CHECK(checkpoints(0) == std::vector<std::int64_t>{0});
 }
+
+TEST_SUITE_END();

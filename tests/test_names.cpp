@@ -7,6 +7,8 @@
 
 using namespace bpdojo;
 
+TEST_SUITE_BEGIN("unit");
+
 namespace {
 
 std::filesystem::path write_file(const std::string& name, const std::string& content) {
@@ -90,3 +92,5 @@ TEST_CASE("names in UTF-8 are read character by character") {
   CHECK(d.vocab.stoi("é") > 0);
   CHECK(d.vocab.size() == 1 + 12);  // . then a b c e h l m n o z ë é
 }
+
+TEST_SUITE_END();

@@ -7,6 +7,8 @@
 
 using namespace bpdojo;
 
+TEST_SUITE_BEGIN("unit");
+
 TEST_CASE(".npy files round-trip every shape, with a header numpy accepts") {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "bpdojo_npy_test";
   std::filesystem::create_directories(dir);
@@ -26,3 +28,5 @@ TEST_CASE(".npy files round-trip every shape, with a header numpy accepts") {
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_SUITE_END();

@@ -8,6 +8,8 @@
 using namespace bpdojo;
 using namespace bpdojo::protocol;
 
+TEST_SUITE_BEGIN("unit");
+
 namespace {
 
 Message tensor_message(const std::string& name, Shape shape, std::vector<double> values) {
@@ -149,3 +151,5 @@ TEST_CASE("percent encoding keeps every byte and leaves no space or newline") {
   CHECK(percent_decode(enc) == all);
   CHECK(percent_decode("100%") == "100%");  // a stray % is kept
 }
+
+TEST_SUITE_END();

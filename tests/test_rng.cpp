@@ -7,6 +7,8 @@
 
 using bpdojo::Rng;
 
+TEST_SUITE_BEGIN("unit");
+
 TEST_CASE("xoshiro256** seeded by splitmix64 gives the published reference outputs") {
   // splitmix64 from state 0 gives 0xE220A8397B1DCDAF first (Vigna's reference splitmix64.c); our
   // state is four successive splitmix64 outputs, so the first xoshiro256** output is
@@ -49,3 +51,5 @@ TEST_CASE("uniform, below and normal have the documented ranges and moments") {
   CHECK(sum2 / n == doctest::Approx(1.0).epsilon(0.01));
   for (int c : counts) CHECK(c == doctest::Approx(n / 5.0).epsilon(0.02));
 }
+
+TEST_SUITE_END();

@@ -28,10 +28,10 @@ CheckResult train(Flavour flavour, std::uint64_t seed, const Sizes& sizes, std::
   return check_exercise(test::workspace(), *find_exercise(8), options);
 }
 
-}  // namespace
-
-TEST_CASE("exercise 08: the reference solution passes the gradient check, trains below the threshold and samples") {
-  const CheckResult r = train(Flavour::Solution, kDefaultSeed, {});
+// The reference solution: every gradient correct, the training complete, samples drawn; after the
+// default 20,000 steps (the deep suite) also below the dev-loss threshold.
+void reference_trains(const Sizes& sizes, bool full_run) {
+  const CheckResult r = train(Flavour::Solution, kDefaultSeed, sizes);
   CAPTURE(r.reproduce);
   REQUIRE(r.training);
   const TrainingResult& t = *r.training;
@@ -42,14 +42,25 @@ TEST_CASE("exercise 08: the reference solution passes the gradient check, trains
   }
   CHECK(r.gradients.size() == 15);
   CHECK(t.complete);
-  CHECK(t.at.size() == checkpoints(20000).size());
-  MESSAGE("exercise 08, 20000 steps: train " << t.train_loss << ", dev " << t.dev_loss << ", test " << t.test_loss);
-  CHECK(t.dev_loss < kDevLossThreshold);
+  const std::int64_t steps = full_run ? 20000 : sizes.at("S");
+  CHECK(t.at.size() == checkpoints(steps).size());
+  MESSAGE("exercise 08, " << steps << " steps: train " << t.train_loss << ", dev " << t.dev_loss << ", test " << t.test_loss);
+  if (full_run) CHECK(t.dev_loss < kDevLossThreshold);
   CHECK(t.dev_curve.back() < t.dev_curve.front() - 0.5);  // it learned something real
   CHECK(t.samples.size() == 20);
 }
 
-TEST_CASE("exercise 08: no update, or a learning rate of 0, fails training with the reason") {
+}  // namespace
+
+TEST_CASE("exercise 08: the reference solution passes the gradient check and learns in 2000 steps" * doctest::test_suite("e2e")) {
+  reference_trains({{"S", 2000}}, false);
+}
+
+TEST_CASE("exercise 08: the reference solution trains 20000 steps below the threshold and samples" * doctest::test_suite("deep")) {
+  reference_trains({}, true);
+}
+
+TEST_CASE("exercise 08: no update, or a learning rate of 0, fails training with the reason" * doctest::test_suite("e2e")) {
   const CheckResult r = train(Flavour::Solution, 1, {{"S", 1000}}, {{"lr", 0.0}});
   REQUIRE(r.training);
   const GradientResult& g = r.gradients.back();
@@ -59,7 +70,7 @@ TEST_CASE("exercise 08: no update, or a learning rate of 0, fails training with 
   CHECK(r.correct() == 14);  // the gradients are still right
 }
 
-TEST_CASE("exercise 08: training is deterministic for a seed, and the SVG has one point per checkpoint per curve") {
+TEST_CASE("exercise 08: training is deterministic for a seed, and the SVG has one point per checkpoint per curve" * doctest::test_suite("e2e")) {
   const std::string plot = std::string(BPDOJO_TEST_BUILD_DIR) + "/test_exercise_08_loss.svg";
   const CheckResult a = train(Flavour::Solution, 5, {{"S", 2000}, {"H", 20}}, {}, plot);
   const CheckResult b = train(Flavour::Solution, 5, {{"S", 2000}, {"H", 20}});
@@ -103,7 +114,7 @@ TEST_CASE("exercise 08: training is deterministic for a seed, and the SVG has on
   CHECK(a.training->at.size() == 21);
 }
 
-TEST_CASE("exercise 08: an update with the wrong sign fails training, and says so") {
+TEST_CASE("exercise 08: the catalogue mistake of an update with the wrong sign fails training, and says so" * doctest::test_suite("e2e")) {
   CheckOptions options;
   options.seed = 2;
   options.sizes = {{"S", 2000}};

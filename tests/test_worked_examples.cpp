@@ -34,7 +34,7 @@ bool close(double a, double b, double rel) { return std::abs(a - b) <= rel * std
 
 }  // namespace
 
-TEST_CASE("the seed-0 forward passes are the worked examples") {
+TEST_CASE("the seed-0 forward passes are the worked examples" * doctest::test_suite("unit")) {
   const ChainRuleInstance in = exercise_01_instance(kDefaultSeed);
   CHECK(in.a.L == 16.0);
   CHECK(close(in.b.z1(0, 0), 0.24, 1e-15));
@@ -49,7 +49,7 @@ TEST_CASE("the seed-0 forward passes are the worked examples") {
   CHECK(std::abs(in.c.E - 0.298371109) < 5e-10);  // the published figure, to its digits
 }
 
-TEST_CASE("the reference solution reproduces every worked gradient to 1e-13, and the published ones") {
+TEST_CASE("the reference solution reproduces every worked gradient to 1e-13, and the published ones" * doctest::test_suite("e2e")) {
   const std::string runner = std::string(BPDOJO_TEST_BUILD_DIR) + "/solutions/exercise_01";
   ProcessLimits limits;
   const ProcessResult pr = run_process({runner, "--fd", "3"}, limits);

@@ -4,6 +4,8 @@
 
 using namespace bpdojo;
 
+TEST_SUITE_BEGIN("unit");
+
 TEST_CASE("compiler output is cut to the learner's file, errors first, paths relative, at most N lines") {
   const std::string out =
       "[1/2] Building CXX object exercises/CMakeFiles/learner_03.dir/exercise_03_tanh.cpp.o\n"
@@ -49,3 +51,5 @@ TEST_CASE("exercise names resolve in every documented form, and an unknown one n
   CHECK(message("linaer").find("the closest is exercise_02") != std::string::npos);
   CHECK(message("exercise_04_tanh").find("no exercise") != std::string::npos);
 }
+
+TEST_SUITE_END();

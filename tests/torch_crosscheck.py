@@ -11,7 +11,8 @@ autograd's:
 with a = the solution's gradient, t = autograd's. Every rel must be <= 1e-10. As a sanity check
 of the recomputed loss, autograd must also agree with the checker's finite differences
 (numeric/, rel <= 1e-6), and the step-by-step loss with torch's own cross-entropy.
-Exit 0 on pass, 1 on failure, 77 (skipped) without numpy or torch.
+Exit 0 on pass, 1 on failure, 77 (skipped) without numpy or torch; under CI=true a missing
+numpy or torch is a failure (exit 1), since a skip would hide that the check never ran.
 """
 import json
 import os
@@ -22,8 +23,12 @@ import tempfile
 try:
     import numpy as np
     import torch
-except ImportError:
-    print("skipped: PyTorch is not installed")
+except ImportError as e:
+    why = "%s: %s cannot import numpy and torch (Debian's python3-numpy and python3-torch)" % (e, sys.executable)
+    if os.environ.get("CI") == "true":
+        print("FAIL: " + why + "; CI=true, where a skipped check is a failure")
+        sys.exit(1)
+    print("skipped: " + why)
     sys.exit(77)
 
 TOL_EXACT = 1e-10  # the solution against autograd: both are exact up to rounding

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# What the checker shows only on a terminal, under `script` (a pseudo-terminal): colour, and none
+# with NO_COLOR; `reset` asking before it overwrites; the grader's progress line.
+# Needs: script (util-linux, Debian's bsdutils). Without it: skipped (exit 77), a failure under CI=true.
+# Never reads or writes the real exercises/.
+# usage: terminal_test.sh CHECKER SOURCE_DIR BUILD_DIR
+set -uo pipefail
+checker=$1 src=$2 build=$3
+. "$src/tests/needs.sh"
+needs script "a pseudo-terminal for the colour and question checks; Debian's bsdutils"
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+T=$(mktemp -d /tmp/bpdojo_terminal_test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+# on_terminal CMD...: runs CMD on a pseudo-terminal, its output in $T/out.
+on_terminal() { script -qec "$(printf '%q ' "$@")" /dev/null >"$T/out" 2>&1 </dev/null; }
+has() { if grep -a -q -- "$1" "$T/out"; then ok; else bad "output lacks '$1' ($2)"; head -20 "$T/out" | sed 's/^/    /'; fi; }
+hasnt() { if grep -a -q -- "$1" "$T/out"; then bad "output has '$1' ($2)"; else ok; fi; }
+
+cd "$src"
+# Colour on a terminal, and never with NO_COLOR.
+on_terminal "$checker" 3 --solutions --build-dir "$build"
+has $'\033\\[' "colour on a terminal"; has "1/1 correct" "the report itself"
+on_terminal env NO_COLOR=1 "$checker" 3 --solutions --build-dir "$build"
+hasnt $'\033\\[' "NO_COLOR"; has "1/1 correct" "the report itself, without colour"
+
+# reset asks on a terminal, and answering no leaves the file as it was. (A scratch workbook: the
+# real workbook/ linked in, its own exercises/, a build folder that only has to exist.)
+wb="$T/workbook"
+mkdir -p "$wb/exercises" "$wb/build"
+ln -s "$src/workbook" "$wb/workbook"
+: >"$wb/build/CMakeCache.txt"
+mine="$wb/exercises/exercise_03_tanh.cpp"
+cp "$src/solutions/exercise_03_tanh.cpp" "$mine"
+(cd "$wb" && printf 'n\n' | script -qec "$(printf '%q ' "$checker" --build-dir "$wb/build" reset 3)" /dev/null) >"$T/out" 2>&1
+has "Replace exercises/exercise_03_tanh.cpp" "reset asks on a terminal"
+has "left exercises/exercise_03_tanh.cpp as it was" "answering no"
+cmp -s "$mine" "$src/solutions/exercise_03_tanh.cpp" && ok || bad "answering no changed the file"
+(cd "$wb" && printf 'y\n' | script -qec "$(printf '%q ' "$checker" --build-dir "$wb/build" reset 3)" /dev/null) >"$T/out" 2>&1
+has "restored exercises/exercise_03_tanh.cpp" "answering yes"
+cmp -s "$mine" "$src/workbook/stubs/exercise_03_tanh.cpp" && ok || bad "answering yes did not restore the stub"
+
+# The grader's progress line, with the count and the time left.
+mkdir -p "$T/subs/solo"
+cp "$src/solutions/exercise_03_tanh.cpp" "$T/subs/solo/"
+on_terminal "$checker" --build-dir "$build" grade "$T/subs" --out "$T/graded" --exercises 03 --seeds 0
+has '\[1/1\] solo 10\.00/10\.00  ETA' "grading's progress on a terminal"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
