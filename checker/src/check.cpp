@@ -378,7 +378,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
   }
   result.flavour = options.flavour;
   result.reproduce = reproduce_command(info, result.seed, result.sizes, result.flavour, options.runner_options);
-  if (options.rebuild && options.runner.empty()) result.build = ensure_built(ws, info, options.flavour);
+  if (options.rebuild && options.runner.empty()) result.build = ensure_built(ws, info, options.flavour, options.progress);
   if (!result.build.ok) {
     for (const auto& spec : info.gradients) {
       GradientResult gr;
@@ -391,7 +391,18 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     result.runner.summary = "not run: the exercise does not compile";
     return result;
   }
-  const std::string runner = options.runner.empty() ? runner_path(ws, info, options.flavour).string() : options.runner;
+  // The private copy ensure_built took under the build lock: a build by another checker never
+  // writes the file this one runs.
+  struct RemoveCopy {
+    fs::path file;
+    ~RemoveCopy() {
+      std::error_code ec;
+      if (!file.empty()) fs::remove(file, ec);
+    }
+  } copy{result.build.private_runner};
+  const std::string runner = !options.runner.empty()            ? options.runner
+                             : !copy.file.empty()               ? copy.file.string()
+                                                                : runner_path(ws, info, options.flavour).string();
   std::vector<std::string> argv = {runner, "--seed", std::to_string(result.seed),
                                    "--fd", "3"};
   for (const auto& [letter, value] : result.sizes) {
@@ -405,6 +416,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     argv.push_back(name + "=" + buf);
   }
   argv.insert(argv.begin(), options.command_prefix.begin(), options.command_prefix.end());
+  if (options.progress) options.progress("running " + info.id());
   const ProcessResult pr = run_process(argv, options.limits, options.workdir);
   if (pr.end == ProcessResult::End::FailedToStart) throw SetupError(pr.detail);
   const protocol::ParseResult parsed = protocol::parse(pr.protocol);

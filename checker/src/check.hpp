@@ -83,6 +83,7 @@ struct CheckOptions {
   // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
   std::vector<std::string> command_prefix;
   std::string workdir;
+  BuildProgress progress;  // told when a rebuild starts and when the runner starts (watch shows it)
 };
 
 struct CheckResult {

@@ -94,57 +94,6 @@ std::string sizes_text(const Sizes& sizes) {
 // ---------------------------------------------------------------------------------------------
 // The compiler and linker, as CMake built the learner's runners.
 
-// Splits a command line as a POSIX shell would (quotes and backslashes; nothing else).
-std::vector<std::string> split_command(const std::string& cmd) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool in_word = false;
-  for (std::size_t i = 0; i < cmd.size(); ++i) {
-    const char c = cmd[i];
-    if (c == '\'') {
-      in_word = true;
-      for (++i; i < cmd.size() && cmd[i] != '\''; ++i) cur += cmd[i];
-    } else if (c == '"') {
-      in_word = true;
-      for (++i; i < cmd.size() && cmd[i] != '"'; ++i) {
-        if (cmd[i] == '\\' && i + 1 < cmd.size() && (cmd[i + 1] == '"' || cmd[i + 1] == '\\')) ++i;
-        cur += cmd[i];
-      }
-    } else if (c == '\\' && i + 1 < cmd.size()) {
-      in_word = true;
-      cur += cmd[++i];
-    } else if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) out.push_back(cur);
-      cur.clear();
-      in_word = false;
-    } else {
-      in_word = true;
-      cur += c;
-    }
-  }
-  if (in_word) out.push_back(cur);
-  return out;
-}
-
-// The value of the string `key` in one compile_commands.json object, JSON escapes decoded.
-std::string json_string_field(const std::string& object, const std::string& key) {
-  const std::string pattern = "\"" + key + "\"";
-  std::size_t at = object.find(pattern);
-  if (at == std::string::npos) return "";
-  at = object.find('"', object.find(':', at + pattern.size()));
-  if (at == std::string::npos) return "";
-  std::string out;
-  for (std::size_t i = at + 1; i < object.size() && object[i] != '"'; ++i) {
-    if (object[i] == '\\' && i + 1 < object.size()) {
-      const char e = object[++i];
-      out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-    } else {
-      out += object[i];
-    }
-  }
-  return out;
-}
-
 struct Toolchain {
   std::vector<std::string> compile;  // the command, with the source and object at these indices
   std::size_t source_at = 0, object_at = 0;
