@@ -423,6 +423,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
   result.runner = runner_status(pr, parsed, options.limits);
   judge(result, parsed);
   if (info.trains) {
+    judge_update(result, parsed);
     const auto lr = options.runner_options.find("lr");
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
   }

@@ -5,6 +5,7 @@
 #include "report.hpp"
 #include "sandbox.hpp"
 #include "submissions.hpp"
+#include "training.hpp"
 
 #include "bpdojo/rng.hpp"
 
@@ -187,7 +188,10 @@ struct Run {
 std::vector<std::string> row_names(const ExerciseInfo& info) {
   std::vector<std::string> names;
   for (const auto& g : info.gradients) names.push_back(g.name);
-  if (info.trains) names.push_back(kTraining);
+  if (info.trains) {  // the rows check_exercise adds after the gradients, in its order
+    for (const auto& n : update_row_names()) names.push_back(n);
+    names.push_back(kTraining);
+  }
   return names;
 }
 
@@ -729,11 +733,12 @@ Weights parse_weights(const std::string& text, const std::string& label) {
   for (const auto& info : all_exercises()) {
     w.points[info.number] = 10.0;
     double sum = 0.0;
-    for (const auto& g : info.gradients) {
-      w.gradient[info.number][g.name] = 1.0;
+    for (const auto& n : row_names(info)) {
+      if (n == kTraining) continue;
+      w.gradient[info.number][n] = 1.0;
       sum += 1.0;
     }
-    if (info.trains) w.gradient[info.number][kTraining] = sum;
+    if (info.trains) w.gradient[info.number][kTraining] = sum;  // the run weighs as much as every other row
   }
   std::istringstream lines(text);
   int lineno = 0;
