@@ -13,6 +13,7 @@ bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 work=$(mktemp -d)
 log=$work/out
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap '' PIPE  # a watch that exited must fail a check, not end this script
 expect_code() {  # expect_code WANT CMD...
   local want=$1; shift
   "$@" >"$log" 2>&1
