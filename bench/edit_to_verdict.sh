@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Edit-to-verdict: touch one exercise file and run the checker on it (rebuild + run + judge),
+# Edit-to-verdict: change one exercise file's bytes (a comment appended; the checker rebuilds on
+# content, so a bare touch is no edit) and run the checker on it (rebuild + run + judge),
 # against the physical floor of compiling a file that holds only `#include <Eigen/Dense>` with the
 # same compiler and flags, measured in the same run with hyperfine (apt install hyperfine).
 # Target: edit-to-verdict median <= 1.0x the floor.
@@ -14,7 +15,9 @@ cmake --build "$build" >/dev/null
 exercises=("$@")
 [ ${#exercises[@]} -gt 0 ] || exercises=($(ls solutions/exercise_*.cpp | sed -E 's|.*exercise_([0-9]+)_.*|\1|'))
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/originals"
+cp solutions/exercise_*.cpp "$tmp/originals/"
+trap 'cp "$tmp"/originals/*.cpp solutions/; rm -rf "$tmp"' EXIT  # the solutions as they were
 echo '#include <Eigen/Dense>' >"$tmp/floor.cpp"
 
 for nn in "${exercises[@]}"; do
@@ -36,7 +39,7 @@ PY
 )
   echo "== exercise $nn: $src"
   hyperfine --warmup 1 --runs "${RUNS:-10}" --export-json "$tmp/$nn.json" \
-    --prepare "touch $src" -n "edit-to-verdict" "$build/checker $nn --solutions" \
+    --prepare "echo '// edit' >>$src" -n "edit-to-verdict" "$build/checker $nn --solutions" \
     -n "floor: compile #include <Eigen/Dense>" "$flags -c $tmp/floor.cpp -o $tmp/floor.o" >/dev/null 2>&1
   python3 - "$tmp/$nn.json" <<'PY'
 import json, statistics, sys

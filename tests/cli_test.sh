@@ -169,7 +169,7 @@ wait "$wpid" && ok || bad "q quits watch with exit code 0"
 exec 7>&-
 
 # pack: the exercise files an instructor's grader looks for, and a manifest of the results.
-expect_code 0 "$wc" pack -o "$work/sub.tar.gz"; has "unfinished: exercise_01" "pack names the unfinished exercises"
+expect_code 1 "$wc" pack -o "$work/sub.tar.gz"; has "unfinished: exercise_01" "pack names the unfinished exercises"
 tar -tzf "$work/sub.tar.gz" | sort >/tmp/bpdojo_cli_out.$$
 [ "$(grep -c '^exercise_0[1-8]_.*\.cpp$' /tmp/bpdojo_cli_out.$$)" -eq 8 ] && grep -qx manifest.json /tmp/bpdojo_cli_out.$$ &&
   [ "$(wc -l </tmp/bpdojo_cli_out.$$)" -eq 9 ] && ok || bad "the archive holds the 8 exercise files and manifest.json"

@@ -56,7 +56,7 @@ TEST_CASE("weights: defaults, overrides, and one-line errors") {
   const Weights d = parse_weights("", "w");
   CHECK(d.points.at(3) == 10.0);
   CHECK(d.gradient.at(3).at("dx") == 1.0);
-  CHECK(d.gradient.at(8).at("training") == 14.0);  // half of exercise 08
+  CHECK(d.gradient.at(8).at("training") == 21.0);  // half of exercise 08 (14 gradients, 7 updates)
   const Weights w = parse_weights("# a comment\n\nexercise_03 = 20\nexercise_02.dW = 0  # no credit\n", "w");
   CHECK(w.points.at(3) == 20.0);
   CHECK(w.gradient.at(2).at("dW") == 0.0);

@@ -6,9 +6,11 @@
 #include "bpdojo/exercise_08_train.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 namespace bpdojo {
 
@@ -33,7 +35,13 @@ int CheckResult::correct() const {
                                         [](const GradientResult& g) { return g.verdict == Verdict::Correct; }));
 }
 
+bool CheckResult::ran_normally() const {
+  return build.ok && runner.end == ProcessResult::End::Exited && runner.finished && runner.exit_code == 0 &&
+         runner.protocol_error.empty();
+}
+
 const GradientResult* CheckResult::next() const {
+  if (!build.ok) return nullptr;  // nothing was judged
   for (const auto& g : gradients)
     if (g.verdict != Verdict::Correct) return &g;
   return nullptr;
@@ -68,6 +76,8 @@ std::string runner_summary(const RunnerStatus& r, const ProcessLimits& limits) {
   char buf[160];
   switch (r.end) {
     case ProcessResult::End::Exited:
+      if (r.finished && !r.protocol_error.empty())
+        return "finished, then wrote malformed protocol output (" + r.protocol_error + ")";
       if (r.finished && r.exit_code == 0) return "finished normally";
       if (!r.finished && !r.protocol_error.empty())
         return "exited with code " + std::to_string(r.exit_code) + " after malformed protocol output (" + r.protocol_error + ")";
@@ -88,13 +98,11 @@ std::string runner_summary(const RunnerStatus& r, const ProcessLimits& limits) {
   return "?";
 }
 
-Verdict verdict_for_unreported(const RunnerStatus& r) {
-  switch (r.end) {
-    case ProcessResult::End::TimedOut: return Verdict::TimedOut;
-    case ProcessResult::End::MemoryLimit:
-    case ProcessResult::End::OutputLimit: return Verdict::Killed;
-    default: return Verdict::Crashed;
-  }
+// The gradient a TODO's text names: its first word ("dcounts_sum_inv" in "dcounts_sum_inv: ...").
+std::string todo_name(const std::string& text) {
+  std::size_t n = 0;
+  while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '_' || text[n] == '.')) ++n;
+  return text.substr(0, n);
 }
 
 // The learner's gradient of `node` from the same function as `spec`, when it is usable as a weight
@@ -164,10 +172,15 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
         break;
       case Verdict::WrongShape: gr.line_wrong = true; break;
       case Verdict::Error: {
-        // An exception leaves every gradient after it unset: the line is the first of them.
+        // An exception leaves every gradient after it unset: the line is the first of them, and
+        // the others were never reached (only an assigned gradient can be right or wrong).
         const auto [it, first] = first_error.emplace(spec.function, gr.name);
-        if (first) gr.line_wrong = true;
-        else gr.inherits = it->second;
+        if (first) {
+          gr.line_wrong = true;
+        } else {
+          gr.verdict = Verdict::NotImplemented;
+          gr.message = "not reached: " + spec.function + " stopped with an error at " + it->second;
+        }
         break;
       }
       default: break;
@@ -239,6 +252,8 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
   std::map<std::string, const protocol::Message*> last;
   for (const auto& m : parsed.messages)
     if (m.kind != protocol::Kind::End) last[m.name] = &m;
+  // A message after `end` is malformed output: what it names is not judged.
+  const std::set<std::string> after_end(parsed.after_end.begin(), parsed.after_end.end());
 
   std::vector<Graph> problems = info.problems(result.seed, result.sizes);
   // Numeric gradients first: the floor of each problem is scaled to its largest one.
@@ -278,7 +293,10 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
     gr.expected_shape = numeric[i].shape;
     gr.numeric = numeric[i];
     auto it = last.find(spec.name);
-    if (it == last.end()) {
+    if (after_end.count(spec.name)) {
+      gr.verdict = Verdict::Crashed;
+      gr.message = "malformed protocol: " + spec.name + " was sent again after end";
+    } else if (it == last.end()) {
       if (result.runner.finished) {
         gr.verdict = Verdict::NotImplemented;
         gr.message = "not reported";
@@ -291,7 +309,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
       if (m.kind == protocol::Kind::NotImplemented) {
         gr.verdict = Verdict::NotImplemented;
         if (m.text == "not set") gr.message = spec.function + " returned without setting " + spec.name;
-        else if (m.text.rfind(spec.name, 0) == 0) gr.message = "TODO(\"" + m.text + "\")";
+        else if (todo_name(m.text) == spec.name) gr.message = "TODO(\"" + m.text + "\")";
         else gr.message = "not reached: " + spec.function + " stopped at TODO(\"" + m.text + "\")";
       } else if (m.kind == protocol::Kind::Error) {
         gr.verdict = Verdict::Error;
@@ -320,6 +338,29 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
   diagnose_all(result, problems);
 }
 
+Verdict verdict_for_unreported(const RunnerStatus& r) {
+  switch (r.end) {
+    case ProcessResult::End::TimedOut: return Verdict::TimedOut;
+    case ProcessResult::End::MemoryLimit:
+    case ProcessResult::End::OutputLimit: return Verdict::Killed;
+    default: return Verdict::Crashed;
+  }
+}
+
+RunnerStatus runner_status(const ProcessResult& process, const protocol::ParseResult& parsed, const ProcessLimits& limits) {
+  RunnerStatus r;
+  r.end = process.end;
+  r.exit_code = process.exit_code;
+  r.signal = process.signal;
+  r.wall_seconds = process.wall_seconds;
+  r.output = process.output;
+  r.output_bytes = process.output_bytes;
+  r.finished = parsed.ended;
+  r.protocol_error = parsed.error;
+  r.summary = runner_summary(r, limits);
+  return r;
+}
+
 CheckOptions default_options(const ExerciseInfo& info) {
   CheckOptions options;
   options.limits.wall_seconds = info.timeout_seconds * kSanitizerTimeScale;
@@ -337,7 +378,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
   }
   result.flavour = options.flavour;
   result.reproduce = reproduce_command(info, result.seed, result.sizes, result.flavour, options.runner_options);
-  if (options.rebuild && options.runner.empty()) result.build = ensure_built(ws, info, options.flavour);
+  if (options.rebuild && options.runner.empty()) result.build = ensure_built(ws, info, options.flavour, options.progress);
   if (!result.build.ok) {
     for (const auto& spec : info.gradients) {
       GradientResult gr;
@@ -350,7 +391,18 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     result.runner.summary = "not run: the exercise does not compile";
     return result;
   }
-  const std::string runner = options.runner.empty() ? runner_path(ws, info, options.flavour).string() : options.runner;
+  // The private copy ensure_built took under the build lock: a build by another checker never
+  // writes the file this one runs.
+  struct RemoveCopy {
+    fs::path file;
+    ~RemoveCopy() {
+      std::error_code ec;
+      if (!file.empty()) fs::remove(file, ec);
+    }
+  } copy{result.build.private_runner};
+  const std::string runner = !options.runner.empty()            ? options.runner
+                             : !copy.file.empty()               ? copy.file.string()
+                                                                : runner_path(ws, info, options.flavour).string();
   std::vector<std::string> argv = {runner, "--seed", std::to_string(result.seed),
                                    "--fd", "3"};
   for (const auto& [letter, value] : result.sizes) {
@@ -364,20 +416,14 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     argv.push_back(name + "=" + buf);
   }
   argv.insert(argv.begin(), options.command_prefix.begin(), options.command_prefix.end());
+  if (options.progress) options.progress("running " + info.id());
   const ProcessResult pr = run_process(argv, options.limits, options.workdir);
   if (pr.end == ProcessResult::End::FailedToStart) throw SetupError(pr.detail);
-  result.runner.end = pr.end;
-  result.runner.exit_code = pr.exit_code;
-  result.runner.signal = pr.signal;
-  result.runner.wall_seconds = pr.wall_seconds;
-  result.runner.output = pr.output;
-  result.runner.output_bytes = pr.output_bytes;
   const protocol::ParseResult parsed = protocol::parse(pr.protocol);
-  result.runner.finished = parsed.ended;
-  result.runner.protocol_error = parsed.error;
-  result.runner.summary = runner_summary(result.runner, options.limits);
+  result.runner = runner_status(pr, parsed, options.limits);
   judge(result, parsed);
   if (info.trains) {
+    judge_update(result, parsed);
     const auto lr = options.runner_options.find("lr");
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
   }

@@ -83,6 +83,7 @@ struct CheckOptions {
   // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
   std::vector<std::string> command_prefix;
   std::string workdir;
+  BuildProgress progress;  // told when a rebuild starts and when the runner starts (watch shows it)
 };
 
 struct CheckResult {
@@ -100,7 +101,11 @@ struct CheckResult {
 
   int correct() const;
   bool all_correct() const { return correct() == static_cast<int>(gradients.size()); }
-  const GradientResult* next() const;  // the first gradient that is not correct
+  // It compiled, and the runner said `end`, exited with 0 and wrote nothing malformed.
+  bool ran_normally() const;
+  // Every gradient correct in a run that finished normally (exit code 0, "complete").
+  bool complete() const { return all_correct() && ran_normally(); }
+  const GradientResult* next() const;  // the first gradient that is not correct (none after a compile error)
   std::vector<std::string> wrong_lines() const;  // the gradients whose own line is wrong
 };
 
@@ -111,6 +116,12 @@ inline constexpr double kSanitizerTimeScale = 3.0;
 #else
 inline constexpr double kSanitizerTimeScale = 1.0;
 #endif
+
+// How a run ended, from the process and what it wrote on the protocol channel.
+RunnerStatus runner_status(const ProcessResult& process, const protocol::ParseResult& parsed, const ProcessLimits& limits);
+
+// The verdict of a gradient the runner never reported, from how the run ended.
+Verdict verdict_for_unreported(const RunnerStatus& runner);
 
 // Default options for `info` (its runner's time limit).
 CheckOptions default_options(const ExerciseInfo& info);

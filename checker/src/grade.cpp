@@ -5,6 +5,7 @@
 #include "report.hpp"
 #include "sandbox.hpp"
 #include "submissions.hpp"
+#include "training.hpp"
 
 #include "bpdojo/rng.hpp"
 
@@ -93,57 +94,6 @@ std::string sizes_text(const Sizes& sizes) {
 
 // ---------------------------------------------------------------------------------------------
 // The compiler and linker, as CMake built the learner's runners.
-
-// Splits a command line as a POSIX shell would (quotes and backslashes; nothing else).
-std::vector<std::string> split_command(const std::string& cmd) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool in_word = false;
-  for (std::size_t i = 0; i < cmd.size(); ++i) {
-    const char c = cmd[i];
-    if (c == '\'') {
-      in_word = true;
-      for (++i; i < cmd.size() && cmd[i] != '\''; ++i) cur += cmd[i];
-    } else if (c == '"') {
-      in_word = true;
-      for (++i; i < cmd.size() && cmd[i] != '"'; ++i) {
-        if (cmd[i] == '\\' && i + 1 < cmd.size() && (cmd[i + 1] == '"' || cmd[i + 1] == '\\')) ++i;
-        cur += cmd[i];
-      }
-    } else if (c == '\\' && i + 1 < cmd.size()) {
-      in_word = true;
-      cur += cmd[++i];
-    } else if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) out.push_back(cur);
-      cur.clear();
-      in_word = false;
-    } else {
-      in_word = true;
-      cur += c;
-    }
-  }
-  if (in_word) out.push_back(cur);
-  return out;
-}
-
-// The value of the string `key` in one compile_commands.json object, JSON escapes decoded.
-std::string json_string_field(const std::string& object, const std::string& key) {
-  const std::string pattern = "\"" + key + "\"";
-  std::size_t at = object.find(pattern);
-  if (at == std::string::npos) return "";
-  at = object.find('"', object.find(':', at + pattern.size()));
-  if (at == std::string::npos) return "";
-  std::string out;
-  for (std::size_t i = at + 1; i < object.size() && object[i] != '"'; ++i) {
-    if (object[i] == '\\' && i + 1 < object.size()) {
-      const char e = object[++i];
-      out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-    } else {
-      out += object[i];
-    }
-  }
-  return out;
-}
 
 struct Toolchain {
   std::vector<std::string> compile;  // the command, with the source and object at these indices
@@ -238,7 +188,10 @@ struct Run {
 std::vector<std::string> row_names(const ExerciseInfo& info) {
   std::vector<std::string> names;
   for (const auto& g : info.gradients) names.push_back(g.name);
-  if (info.trains) names.push_back(kTraining);
+  if (info.trains) {  // the rows check_exercise adds after the gradients, in its order
+    for (const auto& n : update_row_names()) names.push_back(n);
+    names.push_back(kTraining);
+  }
   return names;
 }
 
@@ -780,11 +733,12 @@ Weights parse_weights(const std::string& text, const std::string& label) {
   for (const auto& info : all_exercises()) {
     w.points[info.number] = 10.0;
     double sum = 0.0;
-    for (const auto& g : info.gradients) {
-      w.gradient[info.number][g.name] = 1.0;
+    for (const auto& n : row_names(info)) {
+      if (n == kTraining) continue;
+      w.gradient[info.number][n] = 1.0;
       sum += 1.0;
     }
-    if (info.trains) w.gradient[info.number][kTraining] = sum;
+    if (info.trains) w.gradient[info.number][kTraining] = sum;  // the run weighs as much as every other row
   }
   std::istringstream lines(text);
   int lineno = 0;

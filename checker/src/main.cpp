@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
         const int files = write_dump(dump_dir, result);
         std::fprintf(stderr, "checker: wrote %d .npy files and index.json to %s\n", files, dump_dir.c_str());
       }
-      return result.all_correct() ? 0 : 1;
+      return result.complete() ? 0 : 1;
     }
     if (*list) {
       std::vector<CheckResult> results;
@@ -206,7 +206,7 @@ int main(int argc, char** argv) {
         results.push_back(check_exercise(ws, info, default_options(info)));
       }
       std::fputs((list_json ? progress_json(results) : progress_text(results, style)).c_str(), stdout);
-      const bool all = std::all_of(results.begin(), results.end(), [](const CheckResult& r) { return r.all_correct(); });
+      const bool all = std::all_of(results.begin(), results.end(), [](const CheckResult& r) { return r.complete(); });
       return all ? 0 : 1;
     }
     if (*hint) {
@@ -215,6 +215,10 @@ int main(int argc, char** argv) {
       if (gradient.empty()) {
         const CheckResult r = check_exercise(ws, info, default_options(info));
         const GradientResult* next = r.next();
+        if (!r.build.ok) {
+          std::printf("%s does not compile: `checker %s` shows where.\n", info.source.c_str(), info.id().c_str());
+          return 1;
+        }
         if (!next) {
           std::printf("%s is complete: no hint needed.\n", info.id().c_str());
           return 0;
@@ -251,7 +255,9 @@ int main(int argc, char** argv) {
       if (!out.unfinished.empty()) {
         std::string names;
         for (const auto& id : out.unfinished) names += (names.empty() ? "" : ", ") + id;
-        std::printf("unfinished: %s\n", names.c_str());
+        std::printf("unfinished: %s (exit code 1: the archive is written, but not every exercise is complete)\n",
+                    names.c_str());
+        return 1;
       }
       return 0;
     }

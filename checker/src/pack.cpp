@@ -23,7 +23,7 @@ std::string pack_manifest(const std::vector<CheckResult>& results) {
     j.key("compiles").value(r.build.ok);
     j.key("correct").value(r.correct());
     j.key("total").value(static_cast<int>(r.gradients.size()));
-    j.key("complete").value(r.all_correct());
+    j.key("complete").value(r.complete());
     j.key("gradients").begin_array();
     for (const auto& g : r.gradients)
       j.begin_object().key("name").value(g.name).key("verdict").value(to_string(g.verdict)).end_object();
@@ -64,7 +64,7 @@ PackOutcome pack_workbook(const Workspace& ws, const std::vector<CheckResult>& r
       if (!fs::exists(src)) throw SetupError("pack: " + src.string() + " is missing (checker reset " + r.info->id() + " restores it)");
       fs::copy_file(src, stage / r.info->source);
       argv.push_back(r.info->source);
-      if (!r.all_correct()) out.unfinished.push_back(r.info->id());
+      if (!r.complete()) out.unfinished.push_back(r.info->id());
     }
     std::ofstream(stage / "manifest.json") << pack_manifest(results);
     ProcessLimits limits;

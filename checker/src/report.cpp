@@ -159,13 +159,17 @@ std::string text_report(const CheckResult& r, const Style& st) {
   out += "\n";
   std::string summary = std::to_string(ok) + "/" + std::to_string(total) + " correct";
   const std::vector<std::string> wrong = r.wrong_lines();
-  if (!wrong.empty()) {
+  if (!r.build.ok) {
+    summary += " - " + info.source + " does not compile";
+  } else if (!wrong.empty()) {
     summary += wrong.size() == 1 ? " - the wrong line: " : " - the wrong lines: ";
     for (std::size_t i = 0; i < wrong.size(); ++i) summary += (i ? ", " : "") + wrong[i];
   } else if (const GradientResult* next = r.next()) {
     summary += " - next: " + next->name;
+  } else if (!r.ran_normally()) {
+    summary += " - but the run did not finish normally: " + r.runner.summary;
   }
-  out += paint(st, ok == total ? kGreen : kBold, summary) + "\n";
+  out += paint(st, r.complete() ? kGreen : kBold, summary) + "\n";
   out += paint(st, kDim, "threshold " + format_error(r.threshold) +
                              " on the relative error |a-n|max / max(|a|max, |n|max, floor); a = yours, n = numeric") + "\n";
   if (r.build.ok) {
@@ -340,12 +344,13 @@ std::string progress_text(const std::vector<CheckResult>& results, const Style& 
   for (const auto& r : results) {
     const int ok = r.correct(), n = static_cast<int>(r.gradients.size());
     done += ok, total += n;
-    complete += r.all_correct() ? 1 : 0;
+    complete += r.complete() ? 1 : 0;
     char count[32];
     std::snprintf(count, sizeof count, "%3d/%-3d", ok, n);
     std::string state;
     if (!r.build.ok) state = paint(st, kRed, "does not compile");
-    else if (r.all_correct()) state = paint(st, kGreen, "complete");
+    else if (r.complete()) state = paint(st, kGreen, "complete");
+    else if (r.all_correct()) state = paint(st, kRed, "did not finish normally");
     else if (const GradientResult* next = r.next()) state = "next: " + next->name;
     out += r.info->id() + "  " + pad(r.info->title, wtitle) + "  " + bar(ok, n) + " " + count + " " + state + "\n";
   }
@@ -370,7 +375,7 @@ std::string progress_json(const std::vector<CheckResult>& results) {
     j.key("compiles").value(r.build.ok);
     j.key("correct").value(r.correct());
     j.key("total").value(static_cast<int>(r.gradients.size()));
-    j.key("complete").value(r.all_correct());
+    j.key("complete").value(r.complete());
     if (const GradientResult* next = r.next()) j.key("next").value(next->name);
     else j.key("next").null();
     j.key("gradients").begin_array();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 
 namespace bpdojo {
 namespace {
@@ -66,7 +67,128 @@ std::string fixed(double v, int digits = 4) {
   return buf;
 }
 
+// One call of sgd_step: `got` against `before` - lr * `grad`, element by element, within
+// kUpdateUlps of rounding. worst_analytic is the learner's value, worst_numeric the exact update.
+Comparison compare_update(const Matrix& got, const Matrix& before, const Matrix& grad, double lr) {
+  Comparison c;
+  c.shape_ok = got.rows() == before.rows() && got.cols() == before.cols();
+  if (!c.shape_ok) return c;
+  const Matrix step = lr * grad;
+  const Matrix want = before - step;  // as a correct sgd_step computes it
+  const double eps = std::numeric_limits<double>::epsilon();
+  c.correct = true;
+  for (Index i = 0; i < got.size(); ++i) {
+    const double diff = std::abs(got.data()[i] - want.data()[i]);
+    const double scale = std::max(std::abs(before.data()[i]) + std::abs(step.data()[i]), std::numeric_limits<double>::min());
+    const double rel = std::isfinite(got.data()[i]) ? diff / scale : std::numeric_limits<double>::infinity();
+    if (!std::isfinite(got.data()[i])) ++c.nonfinite;
+    if (!(rel <= kUpdateUlps * eps)) c.correct = false;
+    if (i == 0 || rel > c.rel_error) {
+      c.rel_error = rel;
+      c.worst = i;
+    }
+    if (std::isfinite(diff)) c.max_abs_diff = std::max(c.max_abs_diff, diff);
+  }
+  c.analytic_norm = got.cwiseAbs().maxCoeff();
+  c.numeric_norm = want.cwiseAbs().maxCoeff();
+  c.worst_index = {c.worst / got.cols(), c.worst % got.cols()};
+  c.worst_analytic = got.data()[c.worst];
+  c.worst_numeric = want.data()[c.worst];
+  return c;
+}
+
+// How a wrong update moved parameter `name`, when it is one of the usual mistakes.
+std::optional<Diagnosis> diagnose_update(const std::string& name, const Matrix& got, const Matrix& before,
+                                         const Matrix& grad, double lr, const Matrix* previous_grad) {
+  const std::string d = "d" + name;
+  if (compare_update(got, before, grad, 0.0).correct)
+    return Diagnosis{"not_updated", name + " did not move: sgd_step must update every parameter (p." + name + " -= lr * g." + d + ")"};
+  if (compare_update(got, before, grad, -lr).correct)
+    return Diagnosis{"sign", name + " moved by +lr * " + d + ": an update goes against the gradient"};
+  if (previous_grad && compare_update(got, before, *previous_grad, lr).correct)
+    return Diagnosis{"previous_gradient", name + " moved by -lr times the previous call's " + d +
+                                              ": sgd_step must use the gradients it is given, not keep old ones"};
+  if (compare_update(got, before, grad, 1.0).correct)
+    return Diagnosis{"no_lr", name + " moved by the whole gradient " + d + ": multiply it by the learning rate"};
+  return std::nullopt;
+}
+
+const protocol::Message* last_message(const protocol::ParseResult& parsed, const std::string& name) {
+  const protocol::Message* found = nullptr;
+  for (const auto& m : parsed.messages)
+    if (m.kind != protocol::Kind::End && m.name == name) found = &m;
+  return found;
+}
+
 }  // namespace
+
+std::vector<std::string> update_row_names() {
+  std::vector<std::string> names;
+  for (const auto& f : kMlpParams) names.push_back(std::string("update.") + f.name);
+  return names;
+}
+
+void judge_update(CheckResult& result, const protocol::ParseResult& parsed) {
+  const UpdateCheck u = exercise_08_update_check(result.seed, result.sizes);
+  for (std::size_t k = 0; k < kMlpParams.size(); ++k) {
+    const std::string name = kMlpParams[k].name;
+    const Matrix& start = u.start.*field(k);
+    GradientResult gr;
+    gr.name = "update." + name;
+    gr.node = name;
+    gr.function = "sgd_step";
+    gr.expected_shape = {start.rows(), start.cols()};
+    gr.numeric = Tensor(gr.expected_shape, start - u.lr1 * (u.g1.*(kMlpParamGrads[k])));
+    // The two calls: (state before, gradient, lr, the gradient of the call before).
+    const Matrix* before = &start;
+    for (int call = 1; call <= 2; ++call) {
+      const std::string reported = "update." + std::to_string(call) + "." + name;
+      const Matrix& grad = (call == 1 ? u.g1 : u.g2).*(kMlpParamGrads[k]);
+      const double lr = call == 1 ? u.lr1 : u.lr2;
+      const protocol::Message* m = last_message(parsed, reported);
+      if (std::find(parsed.after_end.begin(), parsed.after_end.end(), reported) != parsed.after_end.end()) {
+        gr.verdict = Verdict::Crashed;
+        gr.message = "malformed protocol: " + reported + " was sent again after end";
+        break;
+      }
+      if (!m) {
+        gr.verdict = result.runner.finished ? Verdict::NotImplemented : verdict_for_unreported(result.runner);
+        gr.message = result.runner.finished ? "not reported" : result.runner.summary;
+        break;
+      }
+      if (m->kind == protocol::Kind::NotImplemented) {
+        gr.verdict = Verdict::NotImplemented;
+        gr.message = "TODO(\"" + m->text + "\")";
+        break;
+      }
+      if (m->kind != protocol::Kind::Tensor) {
+        gr.verdict = Verdict::Error;
+        gr.message = m->kind == protocol::Kind::Error ? m->text.substr(0, 300) : "the runner sent no tensor";
+        break;
+      }
+      gr.analytic = m->tensor;
+      gr.got_shape = m->tensor.shape;
+      const Comparison c = compare_update(m->tensor.value, *before, grad, lr);
+      gr.comparison = c;
+      if (!c.shape_ok) {
+        gr.verdict = Verdict::WrongShape;
+        gr.message = "sgd_step changed the shape of " + name + " to " + to_string(m->tensor.shape);
+        break;
+      }
+      const std::string which = call == 1 ? "the first call of sgd_step" : "the second call (new gradients, lr " + fixed(lr, 2) + ")";
+      if (!c.correct) {
+        gr.verdict = Verdict::Wrong;
+        gr.message = "after " + which + ", " + name + " is not " + name + " - lr * d" + name;
+        gr.diagnosis = diagnose_update(name, m->tensor.value, *before, grad, lr,
+                                       call == 2 ? &(u.g1.*(kMlpParamGrads[k])) : nullptr);
+        break;
+      }
+      gr.verdict = Verdict::Correct;
+      before = &m->tensor.value;  // the next call starts from the learner's own parameters
+    }
+    result.gradients.push_back(std::move(gr));
+  }
+}
 
 void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot) {
   const NamesDataset& data = builtin_names();

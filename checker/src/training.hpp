@@ -17,6 +17,19 @@ inline constexpr Index kCurveSample = 4096;
 // The seed of the 20 sampled names (the same for every run).
 inline constexpr std::uint64_t kSampleSeed = 2147483647;
 
+// How far a parameter reported after sgd_step may be from p - lr * g, per element, in units of
+// machine epsilon times |p| + |lr * g|: the product and the difference round once each (a fused
+// multiply-add once in all), so a correct update is within 2 of them; 4 leaves room for an order
+// of operations of the learner's own (p + (-lr) * g, p - g * lr).
+inline constexpr double kUpdateUlps = 4.0;
+
+// Adds one row per parameter, "update.C" ... "update.b2": did each call of the learner's sgd_step
+// on the update check (bpdojo/exercise_08_train.hpp) move that parameter by exactly -lr * its
+// gradient? A wrong row says how it moved (not at all, the wrong way, by the previous gradient).
+void judge_update(CheckResult& result, const protocol::ParseResult& parsed);
+// Those rows' names, in the order judge_update adds them.
+std::vector<std::string> update_row_names();
+
 // Adds the pseudo-gradient "training" (verdict and reason) to result.gradients and fills
 // result.training. `lr` is the run's learning rate; `plot` where to write the SVG (may be empty).
 void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot);

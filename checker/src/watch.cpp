@@ -3,9 +3,16 @@
 #include "check.hpp"
 
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <sstream>
+#include <thread>
 #include <poll.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -42,13 +49,16 @@ class TerminalKeys {
   bool active_ = false;
 };
 
+// The file as last seen: its metadata and a hash of its bytes (an edit that keeps the size and
+// the time, or sets the time into the past, is a change too).
 struct Signature {
   bool exists = false;
   off_t size = 0;
   ino_t inode = 0;
   long long mtime_ns = 0;
+  std::size_t content = 0;
   bool operator!=(const Signature& o) const {
-    return exists != o.exists || size != o.size || inode != o.inode || mtime_ns != o.mtime_ns;
+    return exists != o.exists || size != o.size || inode != o.inode || mtime_ns != o.mtime_ns || content != o.content;
   }
 };
 
@@ -60,14 +70,95 @@ Signature signature(const fs::path& file) {
   s.size = st.st_size;
   s.inode = st.st_ino;
   s.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  s.content = std::hash<std::string>{}(bytes.str());
   return s;
 }
+
+// One line saying what a check is doing ("building exercise_06 ... 12 s"), redrawn every second
+// on a terminal by a thread of its own; elsewhere printed once per step.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool tty) : tty_(tty), ticker_([this] { tick(); }) {}
+  ~ProgressLine() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    ticker_.join();
+    if (tty_ && !what_.empty()) std::fputs("\n", stdout);
+    std::fflush(stdout);
+  }
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+
+  void set(const std::string& what) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!tty_) std::printf("%s ...\n", what.c_str());
+    else if (!what_.empty()) std::fputs("\n", stdout);
+    what_ = what;
+    since_ = std::chrono::steady_clock::now();
+    draw();
+  }
+
+ private:
+  void tick() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stop_) {
+      wake_.wait_for(lock, std::chrono::seconds(1));
+      if (!stop_) draw();
+    }
+  }
+  void draw() {  // with mutex_ held
+    if (what_.empty()) return;
+    if (tty_) {
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - since_);
+      std::printf("\r\033[K%s ... %lld s", what_.c_str(), static_cast<long long>(seconds.count()));
+    }
+    std::fflush(stdout);
+  }
+
+  const bool tty_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::string what_;
+  std::chrono::steady_clock::time_point since_ = std::chrono::steady_clock::now();
+  std::thread ticker_;  // last: it starts once everything above is ready
+};
+
+// One check with its progress shown. Any error is returned as the screen's text, never thrown.
+struct Shown {
+  std::string report;
+  const ExerciseInfo* next = nullptr;  // the exercise to offer when this one is complete
+  bool complete = false;
+};
+
 
 const ExerciseInfo* next_exercise(const ExerciseInfo& info) {
   const auto& all = all_exercises();
   for (std::size_t i = 0; i + 1 < all.size(); ++i)
     if (all[i].number == info.number) return &all[i + 1];
   return nullptr;
+}
+
+Shown check_and_show(const Workspace& ws, const ExerciseInfo& info, const Style& style, bool tty) {
+  Shown shown;
+  try {
+    CheckOptions options = default_options(info);
+    ProgressLine line(tty);
+    options.progress = [&line](const std::string& what) { line.set(what); };
+    const CheckResult r = check_exercise(ws, info, options);
+    shown.report = text_report(r, style);
+    shown.complete = r.complete();
+    shown.next = shown.complete ? next_exercise(info) : nullptr;
+  } catch (const std::exception& e) {  // a setup error, a file that vanished: say so and watch on
+    shown.report = info.id() + ": checker: " + e.what() + "\n";
+  }
+  return shown;
 }
 
 }  // namespace
@@ -84,19 +175,25 @@ int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style
   if (!info) {  // the first exercise that is not complete
     for (const auto& e : all_exercises()) {
       if (e.trains) { info = &e; break; }
-      if (!check_exercise(ws, e, default_options(e)).all_correct()) { info = &e; break; }
+      try {
+        if (!check_exercise(ws, e, default_options(e)).complete()) { info = &e; break; }
+      } catch (const std::exception&) {
+        info = &e;  // shown by the first check below
+        break;
+      }
     }
     if (!info) info = &all_exercises().back();
   }
   bool stdin_open = true;
   while (!g_stop) {
     const fs::path file = ws.root / "exercises" / info->source;
-    const CheckOptions options = default_options(*info);
-    Signature seen = signature(file);
-    const CheckResult r = check_exercise(ws, *info, options);
+    const Signature seen = signature(file);
+    const Shown shown = check_and_show(ws, *info, style, tty);
+    // Saved while it was building or judging: that verdict is for bytes no longer in the file.
+    if (signature(file) != seen) continue;
+    const ExerciseInfo* next = shown.next;
     std::string screen = tty ? "\033[H\033[2J" : "";
-    screen += text_report(r, style);
-    const ExerciseInfo* next = r.all_correct() ? next_exercise(*info) : nullptr;
+    screen += shown.report;
     if (next) screen += "\n" + info->id() + " is complete. n: go on to " + next->id() + ", q: quit\n";
     else screen += "\nwatching exercises/" + info->source + ": save it to check again; q quits\n";
     std::fputs(screen.c_str(), stdout);

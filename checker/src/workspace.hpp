@@ -4,7 +4,9 @@
 
 #include "bpdojo/exercise.hpp"
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,10 +47,38 @@ struct BuildOutcome {
   std::vector<std::string> warnings;  // a build that succeeded with warnings about the file (at most 20 lines)
   std::size_t warnings_omitted = 0;
   std::string command;  // how to see the whole compiler output
+  int builds = 0;       // how many times it was built (again when the source changed during a build)
+  // A private copy of the runner, taken under the build lock: the check runs this file, which no
+  // build ever writes. Empty when the build failed. Whoever runs it removes it.
+  fs::path private_runner;
 };
 
-// Rebuilds the runner when its source is newer than it (or it is missing).
-BuildOutcome ensure_built(const Workspace& ws, const ExerciseInfo& info, Flavour flavour);
+// Told what the rebuild is doing ("building exercise_06"), before it starts.
+using BuildProgress = std::function<void(const std::string&)>;
+
+// Makes the runner the build of the bytes now in its source: when the source or the workbook
+// differs from what the runner was built from (content hashes recorded next to the runner; no
+// record, no runner: build), it removes the exercise's object file (whatever its time, so ninja
+// compiles and links again; the learner's file is never touched) and builds that target, again
+// while the source changed during the build. Builds of one build folder are serialised by a lock
+// (two checkers never build or copy at once). On success the runner is copied to a private file.
+BuildOutcome ensure_built(const Workspace& ws, const ExerciseInfo& info, Flavour flavour,
+                          const BuildProgress& progress = {});
+
+// What a runner is built from, as recorded next to it: the hash of the exercise file's bytes and
+// the hash of the workbook (its headers, sources and runners). Empty when the source is missing.
+std::string build_fingerprint(const Workspace& ws, const fs::path& source);
+// Where that record lives: next to the runner.
+fs::path fingerprint_path(const fs::path& runner);
+
+// Splits a command line as a POSIX shell would (quotes and backslashes; nothing else).
+std::vector<std::string> split_command(const std::string& cmd);
+
+// The value of the string `key` in one compile_commands.json object, JSON escapes decoded.
+std::string json_string_field(const std::string& object, const std::string& key);
+
+// The object files compile_commands.json in `build` lists for `source` (absolute paths).
+std::vector<fs::path> object_files(const fs::path& build, const fs::path& source);
 
 // The lines of a compiler's output that concern `source`, paths made relative to `root`.
 std::vector<std::string> compiler_errors(const std::string& output, const fs::path& source, const fs::path& root,

@@ -203,10 +203,19 @@ bpdojo_mistake(train_bn_without_mean_term 08
   FAILS init.dC init.dW1 init.db1 scaled.dC scaled.dW1 scaled.db1)
 bpdojo_mistake(train_update_wrong_sign 08
   FIND "p.C -= lr * g.dC;" REPLACE "p.C += lr * g.dC;" FIND "p.W1 -= lr * g.dW1;" REPLACE "p.W1 += lr * g.dW1;" FIND "p.b1 -= lr * g.db1;" REPLACE "p.b1 += lr * g.db1;" FIND "p.bngain -= lr * g.dbngain;" REPLACE "p.bngain += lr * g.dbngain;" FIND "p.bnbias -= lr * g.dbnbias;" REPLACE "p.bnbias += lr * g.dbnbias;" FIND "p.W2 -= lr * g.dW2;" REPLACE "p.W2 += lr * g.dW2;" FIND "p.b2 -= lr * g.db2;" REPLACE "p.b2 += lr * g.db2;"
-  FAILS training)
+  FAILS training update.C update.W1 update.b1 update.bngain update.bnbias update.W2 update.b2)
 bpdojo_mistake(train_update_forgotten 08
   FIND "  p.C -= lr * g.dC;" REPLACE "  // p.C -= lr * g.dC;" FIND "  p.W1 -= lr * g.dW1;" REPLACE "  // p.W1 -= lr * g.dW1;" FIND "  p.b1 -= lr * g.db1;" REPLACE "  // p.b1 -= lr * g.db1;" FIND "  p.bngain -= lr * g.dbngain;" REPLACE "  // p.bngain -= lr * g.dbngain;" FIND "  p.bnbias -= lr * g.dbnbias;" REPLACE "  // p.bnbias -= lr * g.dbnbias;" FIND "  p.W2 -= lr * g.dW2;" REPLACE "  // p.W2 -= lr * g.dW2;" FIND "  p.b2 -= lr * g.db2;" REPLACE "  // p.b2 -= lr * g.db2;"
-  FAILS training)
+  FAILS training update.C update.W1 update.b1 update.bngain update.bnbias update.W2 update.b2)
+# sgd_step is judged itself (update.<parameter>: every parameter moved by exactly -lr * its gradient).
+bpdojo_mistake(train_update_skips_b2 08
+  FIND "  p.b2 -= lr * g.db2;" REPLACE "  // p.b2 -= lr * g.db2;  (forgotten)"
+  FAILS update.b2 DIAGNOSIS update.b2=not_updated)
+# Keeps the gradients of the call before and applies those (the first call's on the first call).
+bpdojo_mistake(train_update_previous_gradient 08
+  FIND "  p.C -= lr * g.dC;" REPLACE "  static MlpParamGrads previous = g;\n  p.C -= lr * previous.dC;" FIND "  p.W1 -= lr * g.dW1;" REPLACE "  p.W1 -= lr * previous.dW1;" FIND "  p.b1 -= lr * g.db1;" REPLACE "  p.b1 -= lr * previous.db1;" FIND "  p.bngain -= lr * g.dbngain;" REPLACE "  p.bngain -= lr * previous.dbngain;" FIND "  p.bnbias -= lr * g.dbnbias;" REPLACE "  p.bnbias -= lr * previous.dbnbias;" FIND "  p.W2 -= lr * g.dW2;" REPLACE "  p.W2 -= lr * previous.dW2;" FIND "  p.b2 -= lr * g.db2;" REPLACE "  p.b2 -= lr * previous.db2;\n  previous = g;"
+  FAILS update.C update.W1 update.b1 update.bngain update.bnbias update.W2 update.b2
+  DIAGNOSIS update.C=previous_gradient update.W1=previous_gradient update.b1=previous_gradient update.bngain=previous_gradient update.bnbias=previous_gradient update.W2=previous_gradient update.b2=previous_gradient)
 
 # --- diagnoses: entries that exist to produce one recognisable shape each (checker/src/diagnose.hpp) --
 bpdojo_mistake(linear_db_zeros 02

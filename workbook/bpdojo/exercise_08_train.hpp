@@ -36,6 +36,16 @@ struct TrainInstance {
   MlpBatch batch;    // a training batch for the gradient check
 };
 TrainInstance exercise_08_instance(std::uint64_t seed, const Sizes& sizes);
+
+// The check of sgd_step itself: two calls in a row on a copy of `start`, the first with (g1, lr1),
+// the second with (g2, lr2). After each, every parameter must have moved by exactly -lr * its
+// gradient (an update that skips a parameter, or applies the previous step's gradient, fails).
+struct UpdateCheck {
+  MlpParams start;
+  MlpParamGrads g1, g2;  // normal, each with its parameter's shape
+  double lr1 = 0.1, lr2 = 0.05;
+};
+UpdateCheck exercise_08_update_check(std::uint64_t seed, const Sizes& sizes);
 // The learning rate of step t of S: lr for the first half, lr/10 after (the lecture's schedule).
 double learning_rate(std::int64_t step, std::int64_t steps, double lr);
 // The steps after which the runner reports the parameters: 0, then 20 evenly spaced up to S.

@@ -61,6 +61,9 @@ struct ParseResult {
   bool header_ok = false;
   bool ended = false;        // an `end` message was read
   std::string error;         // the first problem, "line 3: ..."; empty when none
+  // The names of well-formed messages after `end` (which make the stream malformed: whatever they
+  // name is not to be judged).
+  std::vector<std::string> after_end;
 };
 
 // Parses a whole stream. Never throws on bad input: it stops at the first malformed line and says

@@ -63,7 +63,20 @@ void run(Session& s) {
       else s.report(names[k], d);
     }
   }
-  // 2. Training: the workbook's batches, forward pass and schedule; the learner's backward and update.
+  // 2. The update: sgd_step twice in a row on the check's parameters, reported after each call
+  //    as update.<call>.<parameter>.
+  const UpdateCheck u = exercise_08_update_check(s.seed(), s.sizes());
+  std::vector<std::string> update_names;
+  for (const char* call : {"update.1.", "update.2."})
+    for (const auto& f : kMlpParams) update_names.push_back(call + std::string(f.name));
+  MlpParams updated = u.start;
+  guarded(s, update_names, [&] {
+    for (int call = 1; call <= 2; ++call) {
+      sgd_step(updated, call == 1 ? u.g1 : u.g2, call == 1 ? u.lr1 : u.lr2);
+      for (const auto& [name, field] : kMlpParams) s.report("update." + std::to_string(call) + "." + name, updated.*field);
+    }
+  });
+  // 3. Training: the workbook's batches, forward pass and schedule; the learner's backward and update.
   const std::int64_t steps = s.size("S"), N = s.size("N");
   const double lr = s.option("lr", kDefaultLearningRate);
   const Split& train = builtin_names().train;

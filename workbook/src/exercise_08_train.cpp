@@ -13,6 +13,18 @@ TrainInstance exercise_08_instance(std::uint64_t seed, const Sizes& sizes) {
           draw_batch(data.train, sizes.at("N"), rb)};
 }
 
+UpdateCheck exercise_08_update_check(std::uint64_t seed, const Sizes& sizes) {
+  UpdateCheck u;
+  u.start = exercise_08_instance(seed, sizes).scaled;
+  Rng rng = Rng(seed).fork("update");
+  for (MlpParamGrads* g : {&u.g1, &u.g2})
+    for (std::size_t k = 0; k < kMlpParams.size(); ++k) {
+      const Matrix& p = u.start.*(kMlpParams[k].field);
+      g->*(kMlpParamGrads[k]) = rng.normal_matrix(p.rows(), p.cols());
+    }
+  return u;
+}
+
 double learning_rate(std::int64_t step, std::int64_t steps, double lr) { return step < steps / 2 ? lr : lr / 10.0; }
 
 std::vector<std::int64_t> checkpoints(std::int64_t steps) {

@@ -262,8 +262,15 @@ ParseResult parse(std::string_view bytes, const Limits& limits) {
       continue;
     }
     if (result.ended) {
-      result.error = "line " + std::to_string(line_no) + ": message after end";
-      return result;
+      if (result.error.empty()) result.error = "line " + std::to_string(line_no) + ": message after end";
+      if (result.after_end.size() >= limits.max_messages) return result;
+      try {
+        Message m = parse_line(line, limits);
+        if (!m.name.empty()) result.after_end.push_back(std::move(m.name));
+      } catch (const std::exception&) {
+        // malformed as well: the error above already says the stream is
+      }
+      continue;
     }
     if (result.messages.size() >= limits.max_messages) {
       result.error = "more than " + std::to_string(limits.max_messages) + " messages";

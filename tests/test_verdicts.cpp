@@ -1,0 +1,256 @@
+// Never a false verdict: what the checker makes of a run that stopped early, stopped oddly or said
+// too much, and exercise 08's update judged parameter by parameter. These judge protocol streams
+// written here (no runner, no build): each takes well under a second.
+#include "report.hpp"
+#include "support.hpp"
+#include "training.hpp"
+
+#include "bpdojo/exercise_08_train.hpp"
+#include "bpdojo/protocol.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <csignal>
+#include <limits>
+
+using namespace bpdojo;
+
+TEST_SUITE_BEGIN("unit");
+
+namespace {
+
+// A runner's protocol output: the header, then `lines` (each with its newline).
+std::string stream(const std::string& lines) { return protocol::header_line() + lines; }
+
+std::string tensor_line(const std::string& name, const Matrix& value) {
+  return protocol::encode_tensor(name, shape_of(value), value.data());
+}
+
+// Judges `bytes` as the output of a runner of exercise `number` that ended as `process` says.
+CheckResult judge_stream(int number, const std::string& bytes, ProcessResult process = {}, const Sizes& sizes = {}) {
+  const ExerciseInfo& info = *find_exercise(number);
+  CheckResult r;
+  r.info = &info;
+  r.seed = kDefaultSeed;
+  r.sizes = complete_sizes(info, sizes);
+  if (process.end == ProcessResult::End::FailedToStart) process.end = ProcessResult::End::Exited, process.exit_code = 0;
+  const protocol::ParseResult parsed = protocol::parse(bytes);
+  r.runner = runner_status(process, parsed, ProcessLimits{});
+  judge(r, parsed);
+  if (info.trains) judge_update(r, parsed);
+  return r;
+}
+
+// The checker's own gradient of `name` for exercise `number` (what a correct learner reports).
+Matrix true_gradient(int number, const std::string& name) {
+  const CheckResult r = judge_stream(number, stream("end\n"));
+  return test::gradient(r, name).numeric.value;
+}
+
+// Exercise 08's update check as a learner's sgd_step would report it, with `step` doing the update.
+template <class Step>
+std::string update_stream(Step step) {
+  const UpdateCheck u = exercise_08_update_check(kDefaultSeed, complete_sizes(*find_exercise(8), {}));
+  MlpParams p = u.start;
+  std::string lines;
+  for (int call = 1; call <= 2; ++call) {
+    step(p, call == 1 ? u.g1 : u.g2, call == 1 ? u.lr1 : u.lr2, u.g1);
+    for (const auto& [name, field] : kMlpParams) lines += tensor_line("update." + std::to_string(call) + "." + name, p.*field);
+  }
+  return stream(lines + "end\n");
+}
+
+void exact_update(MlpParams& p, const MlpParamGrads& g, double lr) {
+  for (std::size_t k = 0; k < kMlpParams.size(); ++k) p.*(kMlpParams[k].field) -= lr * (g.*(kMlpParamGrads[k]));
+}
+
+}  // namespace
+
+TEST_CASE("gradients after the line that threw are not reached, never an error inherited from it") {
+  // linear_backward threw at its first line (dx = dy * W, a shape error): dW and db never ran.
+  const std::string text = "Eigen: size mismatch in a product (8x16 times 8x16)";
+  const std::string enc = protocol::percent_encode(text);
+  const CheckResult r = judge_stream(2, stream("error dx " + enc + "\nerror dW " + enc + "\nerror db " + enc + "\nend\n"));
+  const GradientResult& dx = test::gradient(r, "dx");
+  CHECK(dx.verdict == Verdict::Error);
+  CHECK(dx.line_wrong);
+  for (const char* name : {"dW", "db"}) {
+    CAPTURE(name);
+    const GradientResult& g = test::gradient(r, name);
+    CHECK(g.verdict == Verdict::NotImplemented);
+    CHECK(g.message.find("not reached") != std::string::npos);
+    CHECK(g.inherits.empty());
+    CHECK_FALSE(g.line_wrong);
+  }
+  const std::string report = text_report(r, Style{});
+  CHECK(report.find("this line is right") == std::string::npos);
+  CHECK(report.find("0/3 correct - the wrong line: dx") != std::string::npos);
+}
+
+TEST_CASE("a TODO labels only the gradient it names exactly, not those whose name begins the same") {
+  // mlp_backward stopped at TODO("dcounts_sum_inv"): dcounts_sum and dcounts were not reached.
+  std::string lines;
+  for (const char* name : {"dcounts_sum_inv", "dcounts_sum", "dcounts"}) lines += std::string("notimpl ") + name + " dcounts_sum_inv\n";
+  const CheckResult r = judge_stream(6, stream(lines + "end\n"));
+  CHECK(test::gradient(r, "dcounts_sum_inv").message == "TODO(\"dcounts_sum_inv\")");
+  for (const char* name : {"dcounts_sum", "dcounts"}) {
+    CAPTURE(name);
+    const GradientResult& g = test::gradient(r, name);
+    CHECK(g.verdict == Verdict::NotImplemented);
+    CHECK(g.message == "not reached: mlp_backward stopped at TODO(\"dcounts_sum_inv\")");
+  }
+}
+
+TEST_CASE("a message after end makes the run malformed: what it names is not judged, and the run is not complete") {
+  const Matrix dx = true_gradient(3, "dx");
+  const CheckResult honest = judge_stream(3, stream(tensor_line("dx", dx) + "end\n"));
+  REQUIRE(honest.complete());
+  const CheckResult r = judge_stream(3, stream(tensor_line("dx", dx) + "end\n" + tensor_line("dx", dx)));
+  const GradientResult& g = test::gradient(r, "dx");
+  CHECK(g.verdict == Verdict::Crashed);
+  CHECK(g.message.find("malformed protocol") != std::string::npos);
+  CHECK_FALSE(r.ran_normally());
+  CHECK_FALSE(r.complete());
+  const std::string report = text_report(r, Style{});
+  CHECK(report.find("runner: finished, then wrote malformed protocol output (line 4: message after end)") != std::string::npos);
+  // Something after end that names no gradient still makes the run malformed.
+  const CheckResult garbage = judge_stream(3, stream(tensor_line("dx", dx) + "end\nlaunch missiles\n"));
+  CHECK(test::gradient(garbage, "dx").verdict == Verdict::Correct);
+  CHECK_FALSE(garbage.complete());
+}
+
+TEST_CASE("every gradient correct and then a crash, an exit without end or a timeout is not complete, and the summary says so") {
+  const std::string correct = stream(tensor_line("dx", true_gradient(3, "dx")));
+  ProcessResult aborted;
+  aborted.end = ProcessResult::End::Signaled;
+  aborted.signal = SIGABRT;
+  ProcessResult exited;
+  exited.end = ProcessResult::End::Exited;
+  exited.exit_code = 0;
+  ProcessResult timed_out;
+  timed_out.end = ProcessResult::End::TimedOut;
+  for (const ProcessResult& process : {aborted, exited, timed_out}) {
+    const CheckResult r = judge_stream(3, correct, process);
+    CAPTURE(r.runner.summary);
+    CHECK(r.all_correct());
+    CHECK_FALSE(r.ran_normally());
+    CHECK_FALSE(r.complete());
+    const std::string report = text_report(r, Style{});
+    CHECK(report.find("1/1 correct - but the run did not finish normally: " + r.runner.summary) != std::string::npos);
+  }
+  const CheckResult finished = judge_stream(3, correct + "end\n");
+  CHECK(finished.complete());
+  CHECK(text_report(finished, Style{}).find("did not finish normally") == std::string::npos);
+}
+
+TEST_CASE("after a compile error the summary names no next gradient, in text and JSON") {
+  const ExerciseInfo& info = *find_exercise(6);
+  CheckResult r;
+  r.info = &info;
+  r.sizes = complete_sizes(info, {});
+  r.build.ok = false;
+  r.build.errors = {"exercises/exercise_06_mlp.cpp:80:3: error: expected ';'"};
+  for (const auto& spec : info.gradients) {
+    GradientResult g;
+    g.name = spec.name;
+    g.verdict = Verdict::CompileError;
+    r.gradients.push_back(g);
+  }
+  CHECK(r.next() == nullptr);
+  CHECK_FALSE(r.complete());
+  const std::string text = text_report(r, Style{});
+  CHECK(text.find("next:") == std::string::npos);
+  CHECK(text.find("0/26 correct - exercise_06_mlp.cpp does not compile") != std::string::npos);
+  CHECK(json_report(r).find("\"next\":null") != std::string::npos);
+  CHECK(progress_text({r}, Style{}).find("next:") == std::string::npos);
+}
+
+TEST_CASE("exercise 08: a correct sgd_step passes one row per parameter, rounding of another order of operations included") {
+  const CheckResult r = judge_stream(8, update_stream([](MlpParams& p, const MlpParamGrads& g, double lr, const MlpParamGrads&) {
+    exact_update(p, g, lr);
+  }));
+  int rows = 0;
+  for (const auto& gr : r.gradients) {
+    if (gr.name.rfind("update.", 0) != 0) continue;
+    ++rows;
+    CAPTURE(gr.name);
+    CHECK(gr.verdict == Verdict::Correct);
+  }
+  CHECK(rows == 7);
+  // A fused multiply-add (what -ffp-contract may make of p - lr * g) rounds once, not twice: still right.
+  const CheckResult fused = judge_stream(8, update_stream([](MlpParams& p, const MlpParamGrads& g, double lr, const MlpParamGrads&) {
+    for (std::size_t k = 0; k < kMlpParams.size(); ++k) {
+      Matrix& w = p.*(kMlpParams[k].field);
+      const Matrix& d = g.*(kMlpParamGrads[k]);
+      for (Index i = 0; i < w.size(); ++i) w.data()[i] = std::fma(-lr, d.data()[i], w.data()[i]);
+    }
+  }));
+  int differs = 0;  // the fused update is not bit for bit the plain one somewhere
+  {
+    const UpdateCheck u = exercise_08_update_check(kDefaultSeed, complete_sizes(*find_exercise(8), {}));
+    for (Index i = 0; i < u.start.W1.size(); ++i)
+      differs += std::fma(-u.lr1, u.g1.dW1.data()[i], u.start.W1.data()[i]) != u.start.W1.data()[i] - u.lr1 * u.g1.dW1.data()[i];
+  }
+  CHECK(differs > 0);
+  const CheckResult& other = fused;
+  for (const auto& gr : other.gradients) {
+    CAPTURE(gr.name);
+    if (gr.name.rfind("update.", 0) == 0) CHECK(gr.verdict == Verdict::Correct);
+  }
+}
+
+TEST_CASE("exercise 08: an sgd_step that never updates b2 fails the row of b2, and the diagnosis names it") {
+  const CheckResult r = judge_stream(8, update_stream([](MlpParams& p, const MlpParamGrads& g, double lr, const MlpParamGrads&) {
+    const Matrix b2 = p.b2;
+    exact_update(p, g, lr);
+    p.b2 = b2;
+  }));
+  const GradientResult& b2 = test::gradient(r, "update.b2");
+  CHECK(b2.verdict == Verdict::Wrong);
+  REQUIRE(b2.diagnosis);
+  CHECK(b2.diagnosis->kind == "not_updated");
+  CHECK(b2.diagnosis->text.rfind("b2 did not move", 0) == 0);
+  REQUIRE(b2.comparison);
+  CHECK(b2.comparison->rel_error >= 100 * kThreshold);
+  for (const auto& gr : r.gradients) {
+    CAPTURE(gr.name);
+    if (gr.name.rfind("update.", 0) == 0 && gr.name != "update.b2") CHECK(gr.verdict == Verdict::Correct);
+  }
+  CHECK_FALSE(r.all_correct());
+}
+
+TEST_CASE("exercise 08: an sgd_step that applies the previous call's gradient fails every row, and says so") {
+  const CheckResult r = judge_stream(8, update_stream([](MlpParams& p, const MlpParamGrads& g, double lr, const MlpParamGrads& first) {
+    static int calls = 0;
+    exact_update(p, ++calls == 1 ? g : first, lr);  // the second call applies the first call's gradient
+  }));
+  int wrong = 0;
+  for (const auto& gr : r.gradients) {
+    if (gr.name.rfind("update.", 0) != 0) continue;
+    CAPTURE(gr.name);
+    CHECK(gr.verdict == Verdict::Wrong);
+    REQUIRE(gr.diagnosis);
+    CHECK(gr.diagnosis->kind == "previous_gradient");
+    wrong += gr.verdict == Verdict::Wrong ? 1 : 0;
+  }
+  CHECK(wrong == 7);
+}
+
+TEST_CASE("exercise 08: an update of the wrong sign or a TODO in sgd_step is a verdict per parameter") {
+  const CheckResult sign = judge_stream(8, update_stream([](MlpParams& p, const MlpParamGrads& g, double lr, const MlpParamGrads&) {
+    exact_update(p, g, -lr);
+  }));
+  const GradientResult& w1 = test::gradient(sign, "update.W1");
+  CHECK(w1.verdict == Verdict::Wrong);
+  REQUIRE(w1.diagnosis);
+  CHECK(w1.diagnosis->kind == "sign");
+  std::string lines;
+  for (const char* call : {"update.1.", "update.2."})
+    for (const auto& f : kMlpParams) lines += std::string("notimpl ") + call + f.name + " the%20update\n";
+  const CheckResult todo = judge_stream(8, stream(lines + "end\n"));
+  CHECK(test::gradient(todo, "update.C").verdict == Verdict::NotImplemented);
+  CHECK(test::gradient(todo, "update.C").message == "TODO(\"the update\")");
+}
+
+TEST_SUITE_END();

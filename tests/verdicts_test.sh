@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Never a false verdict, end to end, in a fresh copy of the workbook (never the real exercises/):
+# the verdict is for the bytes in the file whatever its time says; two checkers at once never
+# collide; watch judges a save made during a build again and survives errors; a run that did not
+# finish normally and an unfinished pack exit with 1; exercise 08 judges sgd_step itself.
+# usage: verdicts_test.sh CHECKER SOURCE_DIR BUILD_DIR   (the copy is configured, not built: this
+# build's CHECKER finds it from the current directory and builds its runners in it)
+set -uo pipefail
+checker=$1 src=$2
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+work=$(mktemp -d)
+log=$work/out
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap '' PIPE  # a watch that exited must fail a check, not end this script
+expect_code() {  # expect_code WANT CMD...
+  local want=$1; shift
+  "$@" >"$log" 2>&1
+  local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "exit $got (want $want): $*"; sed 's/^/    /' "$log" | head -20; fi
+}
+has() { if grep -q -- "$1" "$log"; then ok; else bad "output lacks '$1' ($2)"; head -20 "$log" | sed 's/^/    /'; fi; }
+hasnt() { if grep -q -- "$1" "$log"; then bad "output has '$1' ($2)"; grep -- "$1" "$log" | head -5 | sed 's/^/    /'; else ok; fi; }
+
+cp -r "$src"/{CMakeLists.txt,CMakePresets.json,cmake,workbook,checker,solutions,data,bench} "$work"/
+mkdir -p "$work/exercises"
+cp "$src"/exercises/CMakeLists.txt "$work/exercises/"
+cp "$src"/workbook/stubs/*.cpp "$work/exercises/"
+# -O1 without debug information: exercise 08's runner trains in seconds, and compiles quickly.
+if ! cmake -S "$work" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g0" \
+       -DBPDOJO_BUILD_TESTS=OFF >"$work/configure.log" 2>&1; then
+  bad "configuring a fresh copy"; tail -n 20 "$work/configure.log"
+  echo "$passes passed, $fails failed"; exit 1
+fi
+wc="$checker"
+cd "$work"
+ex03="$work/exercises/exercise_03_tanh.cpp"
+sign_error() { sed -i 's|grads.dx = (1.0|grads.dx = -(1.0|' "$1"; }
+
+# 1. The verdict is for the bytes in the file: an edit whose time is in the past is judged, and
+#    the learner's file is never touched.
+cp "$src/solutions/exercise_03_tanh.cpp" "$ex03"
+expect_code 0 "$wc" 3; has "1/1 correct" "the solution"
+sign_error "$ex03"
+touch -d '-1 min' "$ex03"
+before=$(stat -c %Y "$ex03")
+expect_code 1 "$wc" 3; has "0/1 correct" "an edit dated in the past is judged"
+[ "$(stat -c %Y "$ex03")" = "$before" ] && ok || bad "the checker changed the time of the learner's file"
+expect_code 1 "$wc" 3 --json
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['build']['rebuilt'] is False" "$log" && ok ||
+  bad "an unchanged file is not rebuilt"
+cp "$src/solutions/exercise_03_tanh.cpp" "$ex03"
+touch -d '-2 min' "$ex03"
+expect_code 0 "$wc" 3; has "1/1 correct" "back to the solution, dated in the past"
+# A workbook header the runner includes changed (its time in the past too): rebuilt.
+echo "// a comment" >>"$work/workbook/bpdojo/exercise_03_tanh.hpp"
+touch -d '-10 min' "$work/workbook/bpdojo/exercise_03_tanh.hpp"
+expect_code 0 "$wc" 3 --json
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['build']['rebuilt'] is True" "$log" && ok ||
+  bad "a changed workbook header rebuilds the runner"
+
+# 5. Exit codes: all correct and then abort() is exit 1, and the summary says so.
+sed -i 's|  grads.dx = (1.0 - cache.h.array().square()) \* dh.array();|&\n  std::abort();|' "$ex03"
+sed -i '1i #include <cstdlib>' "$ex03"
+expect_code 1 "$wc" 3; has "1/1 correct - but the run did not finish normally: crashed: SIGABRT" "abort after all correct"
+# A compile error: no "next:" for a gradient never judged.
+echo "syntax error here" >>"$ex03"
+expect_code 1 "$wc" 3; has "does not compile" "compile error"; hasnt "next:" "no next gradient after a compile error"
+# pack writes the archive, then says the exercises are unfinished and exits 1.
+expect_code 1 "$wc" pack -o "$work/sub.tar.gz"; has "unfinished: exercise_01" "pack names the unfinished exercises"
+[ -s "$work/sub.tar.gz" ] && ok || bad "pack wrote no archive"
+cp "$src/solutions/exercise_03_tanh.cpp" "$ex03"
+
+# 3. watch: a save during a build is judged again; errors are shown and watching goes on.
+fifo="$work/keys"; mkfifo "$fifo"
+"$wc" watch 3 <"$fifo" >"$work/watch.log" 2>&1 &
+wpid=$!
+exec 7>"$fifo"
+count() { grep -c -- "$1" "$work/watch.log"; }
+wait_count() {  # wait_count TEXT N: until TEXT was shown N times
+  for _ in $(seq 1 1200); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1
+}
+wait_count "1/1 correct" 1 && ok || bad "watch shows the first verdict"
+builds=$(count "building exercise_03")
+echo "// saved once" >>"$ex03"
+wait_count "building exercise_03" $((builds + 1)) && ok || bad "watch shows that it is building"
+sign_error "$ex03"  # saved again while the first save is being built
+touch -d '-1 min' "$ex03"
+wait_count "0/1 correct" 1 && ok || bad "a save during the build is judged"
+sleep 2
+[ "$(grep -E -o '[01]/1 correct' "$work/watch.log" | tail -1)" = "0/1 correct" ] && ok ||
+  bad "watch's last verdict is not for the bytes in the file"
+mv "$ex03" "$work/away.cpp"
+wait_count "missing .*exercise_03_tanh.cpp" 1 && ok || bad "watch shows an error"
+kill -0 "$wpid" 2>/dev/null && ok || bad "watch exited on an error"
+mv "$work/away.cpp" "$ex03"
+cp "$src/solutions/exercise_03_tanh.cpp" "$ex03"
+wait_count "1/1 correct" 2 && ok || bad "watch goes on after an error"
+
+# 2. Two checkers at once (watch and plain checks) never collide: one build at a time, and no
+#    runner is run while a build writes it.
+for try in 1 2 3; do
+  echo "// try $try" >>"$ex03"
+  pids=()
+  for k in 1 2; do "$wc" 3 >"$work/plain$k.log" 2>&1 & pids+=($!); done
+  for k in 1 2; do
+    wait "${pids[$((k - 1))]}"; code=$?
+    [ "$code" = 0 ] && ok || { bad "try $try: a check beside another and watch exited $code"; head -20 "$work/plain$k.log"; }
+    if grep -q -e "Text file busy" -e "cannot run" "$work/plain$k.log"; then bad "try $try: $(grep -e busy -e 'cannot run' "$work/plain$k.log")"; else ok; fi
+  done
+done
+sleep 2
+grep -q -e "Text file busy" -e "cannot run" "$work/watch.log" && bad "watch met a busy runner" || ok
+printf q >&7
+wait "$wpid" && ok || bad "q quits watch with exit code 0"
+exec 7>&-
+
+# 8. Exercise 08 judges sgd_step itself: an update that never touches b2 fails, naming b2.
+ex08="$work/exercises/exercise_08_train.cpp"
+cp "$src/solutions/exercise_08_train.cpp" "$ex08"
+sed -i 's|  p.b2 -= lr \* g.db2;|  // p.b2 -= lr * g.db2;|' "$ex08"
+expect_code 1 "$wc" 8 --steps 200 --plot "$work/loss.svg"
+has "update.b2 .*wrong" "the row of b2"; has "b2 did not move" "the diagnosis names b2"; has "update.W1 .*correct" "the other rows"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
