@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Backprop Dojo: set everything up on a fresh Debian/Ubuntu (or macOS with Homebrew) machine.
 #
-#   bash setup.sh          install what is missing, build the checker and exercise 01's runner, and
-#                          check exercise 01 (the learner's start; the checker builds each other
-#                          exercise's runner the first time it is checked)
+#   bash setup.sh          install what is missing, build the checker, and check exercise 01 (the
+#                          learner's start: the checker builds each exercise's runner the first
+#                          time it checks it, exercise 01's here)
 #   bash setup.sh test     install what is missing (doctest and PyTorch too), build everything, and
 #                          run the fast test suite: `ctest --preset default` (all but the deep sweeps,
 #                          which `ctest --preset deep` runs afterwards)

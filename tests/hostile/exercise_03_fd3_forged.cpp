@@ -1,6 +1,7 @@
 // Hostile: writes a forged, well-formed message on the protocol channel (fd 3) directly: a dx of
-// the wrong shape (1x1) and an `end`, then returns without setting dx. Expected: wrong shape,
-// 0 points. (POSIX headers are refused, so write() is declared by hand.)
+// the wrong shape (1x1) and an `end`, then returns without setting dx. Expected: malformed
+// protocol (the runner's own messages come after the forged end), 0 points. (POSIX headers are
+// refused, so write() is declared by hand.)
 #include "bpdojo/exercise_03_tanh.hpp"
 
 extern "C" long hostile_write(int, const void*, unsigned long) __asm__("write");
