@@ -16,9 +16,9 @@ py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
 # GRADE_TEST_ONLY="catalogue nosandbox reference resume exitcodes gradescope pack" runs only those
 # parts (exitcodes needs resume); GRADE_TEST_HOSTILE="segfault loop ..." grades only those files
-# of the hostile catalogue; GRADE_TEST_SEEDS (default 2) is the --seeds of the reference and
-# resume parts (0 grades the default instance only). The catalogue part needs bubblewrap
-# (tests/needs.sh).
+# of the hostile catalogue; GRADE_TEST_SEEDS (default 2) is the --seeds of the reference part,
+# and the resume part grades one hidden instance unless it is 0 (the default instance only).
+# The catalogue part needs bubblewrap (tests/needs.sh).
 only=${GRADE_TEST_ONLY:-}
 hostile=${GRADE_TEST_HOSTILE:-}
 seeds=${GRADE_TEST_SEEDS:-2}
