@@ -5,7 +5,7 @@ usage: adopt_runner.py ROOT NN RUNNER
 
 Copies RUNNER to ROOT/build/exercises/exercise_NN and writes its record,
 ROOT/build/exercises/exercise_NN.built-from: a hash of the bytes of ROOT/exercises/exercise_NN_*.cpp
-and of ROOT/workbook/ (its CMakeLists.txt, bpdojo/, src/, runners/), in the form the checker writes
+and of ROOT/workbook/ (its CMakeLists.txt, include/, internal/, problems/, src/, runners/), in the form the checker writes
 (checker/src/workspace.cpp, build_fingerprint). The checker then judges the runner without building
 it, as long as the exercise file keeps those bytes. The tests use it to skip building runners whose
 source a scratch workbook shares with the main build (a stub runner for a stub, say); the caller
@@ -27,7 +27,7 @@ def fnv1a(h, data):
 
 def workbook_hash(root):
     files = [("workbook", "CMakeLists.txt")]
-    for d in ("bpdojo", "src", "runners"):
+    for d in ("include", "internal", "problems", "src", "runners"):
         for dirpath, _, names in os.walk(os.path.join(root, "workbook", d), followlinks=True):
             rel = os.path.relpath(dirpath, root).split(os.sep)
             files += [tuple(rel + [n]) for n in names if os.path.isfile(os.path.join(dirpath, n))]

@@ -1,6 +1,6 @@
 // The MLP of exercises 06-08 outside the graph: the training forward pass, batch norm's
 // evaluation form, sampling.
-#include "bpdojo/exercise_08_train.hpp"
+#include "problems/exercise_08_train.hpp"
 
 #include <doctest/doctest.h>
 

@@ -5,7 +5,7 @@
 #include "support.hpp"
 #include "training.hpp"
 
-#include "bpdojo/exercise_08_train.hpp"
+#include "problems/exercise_08_train.hpp"
 #include "bpdojo/protocol.hpp"
 
 #include <doctest/doctest.h>

@@ -5,7 +5,7 @@
 // dE/dw1 = 0.000438568).
 #include "support.hpp"
 
-#include "bpdojo/exercise_01_chain_rule.hpp"
+#include "problems/exercise_01_chain_rule.hpp"
 #include "bpdojo/protocol.hpp"
 
 #include <doctest/doctest.h>

@@ -57,12 +57,12 @@ cp "$src/solutions/exercise_03_tanh.cpp" "$ex03"
 touch -d '-2 min' "$ex03"
 expect_code 0 "$wc" 3; has "1/1 correct" "back to the solution, dated in the past"
 # A workbook header the runner includes changed (its time in the past too): rebuilt.
-echo "// a comment" >>"$work/workbook/bpdojo/exercise_03_tanh.hpp"
-touch -d '-10 min' "$work/workbook/bpdojo/exercise_03_tanh.hpp"
+echo "// a comment" >>"$work/workbook/include/bpdojo/exercise_03_tanh.hpp"
+touch -d '-10 min' "$work/workbook/include/bpdojo/exercise_03_tanh.hpp"
 expect_code 0 "$wc" 3 --json
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['build']['rebuilt'] is True" "$log" && ok ||
   bad "a changed workbook header rebuilds the runner"
-cp "$src/workbook/bpdojo/exercise_03_tanh.hpp" "$work/workbook/bpdojo/"  # as before (the adopted runners' workbook)
+cp "$src/workbook/include/bpdojo/exercise_03_tanh.hpp" "$work/workbook/include/bpdojo/"  # as before (the adopted runners' workbook)
 
 # 5. Exit codes: all correct and then abort() is exit 1, and the summary says so.
 sed -i 's|  grads.dx = (1.0 - cache.h.array().square()) \* dh.array();|&\n  std::abort();|' "$ex03"

@@ -3,7 +3,7 @@
 #include "finite_diff.hpp"
 #include "training.hpp"
 
-#include "bpdojo/exercise_08_train.hpp"
+#include "problems/exercise_08_train.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -130,7 +130,7 @@ Toolchain load_toolchain(const Workspace& ws) {
   tc.compile.insert(tc.compile.begin() + 1, {"-fdiagnostics-color=never", "-MMD"});
   tc.source_at += 2;
   tc.object_at += 2;
-  tc.headers.push_back(ws.root / "workbook" / "bpdojo");
+  tc.headers.push_back(ws.root / "workbook" / "include" / "bpdojo");
 
   const fs::path linkfile = ws.build / "grade-toolchain.txt";
   std::istringstream lines(read_file(linkfile));

@@ -1,6 +1,6 @@
 #include "training.hpp"
 
-#include "bpdojo/exercise_08_train.hpp"
+#include "problems/exercise_08_train.hpp"
 
 #include <algorithm>
 #include <cmath>

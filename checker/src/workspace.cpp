@@ -30,7 +30,7 @@ namespace {
 
 bool is_root(const fs::path& dir) {
   std::error_code ec;
-  return fs::is_regular_file(dir / "workbook" / "bpdojo" / "learner.hpp", ec) && fs::is_directory(dir / "exercises", ec);
+  return fs::is_regular_file(dir / "workbook" / "include" / "bpdojo" / "learner.hpp", ec) && fs::is_directory(dir / "exercises", ec);
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
@@ -218,7 +218,7 @@ std::string hex(std::uint64_t h) {
 std::uint64_t workbook_hash(const fs::path& root) {
   std::vector<fs::path> files = {root / "workbook" / "CMakeLists.txt"};
   std::error_code ec;
-  for (const char* dir : {"bpdojo", "src", "runners"})
+  for (const char* dir : {"include", "internal", "problems", "src", "runners"})
     for (fs::recursive_directory_iterator it(root / "workbook" / dir, ec), end; !ec && it != end; it.increment(ec))
       if (it->is_regular_file(ec)) files.push_back(it->path());
   std::sort(files.begin(), files.end());

@@ -1,4 +1,4 @@
-#include "bpdojo/exercise_01_chain_rule.hpp"
+#include "problems/exercise_01_chain_rule.hpp"
 #include "bpdojo/runner.hpp"
 
 namespace bpdojo::runner {

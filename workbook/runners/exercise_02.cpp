@@ -1,4 +1,4 @@
-#include "bpdojo/exercise_02_linear.hpp"
+#include "problems/exercise_02_linear.hpp"
 #include "bpdojo/runner.hpp"
 
 namespace bpdojo::runner {

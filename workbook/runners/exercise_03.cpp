@@ -1,4 +1,4 @@
-#include "bpdojo/exercise_03_tanh.hpp"
+#include "problems/exercise_03_tanh.hpp"
 #include "bpdojo/runner.hpp"
 
 namespace bpdojo::runner {

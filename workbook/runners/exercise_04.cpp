@@ -1,4 +1,4 @@
-#include "bpdojo/exercise_04_cross_entropy.hpp"
+#include "problems/exercise_04_cross_entropy.hpp"
 #include "bpdojo/runner.hpp"
 
 namespace bpdojo::runner {

@@ -1,4 +1,4 @@
-#include "bpdojo/exercise_05_batch_norm.hpp"
+#include "problems/exercise_05_batch_norm.hpp"
 #include "bpdojo/runner.hpp"
 
 namespace bpdojo::runner {

@@ -1,4 +1,5 @@
 #include "bpdojo/exercise_07_mlp_fused.hpp"
+#include "bpdojo/mlp_model.hpp"
 #include "bpdojo/runner.hpp"
 
 namespace bpdojo::runner {

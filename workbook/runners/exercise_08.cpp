@@ -1,6 +1,6 @@
 // Exercise 08: the gradient check at two parameter sets, then training with the learner's backward
 // pass and update. The runner reports the parameters at the checkpoints; the checker evaluates them.
-#include "bpdojo/exercise_08_train.hpp"
+#include "problems/exercise_08_train.hpp"
 #include "bpdojo/runner.hpp"
 
 #include <array>

@@ -1,5 +1,5 @@
 // The character-level MLP: initialisation, batches, and the forward pass as a graph of named steps.
-#include "bpdojo/mlp.hpp"
+#include "bpdojo/mlp_model.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,33 +1,18 @@
-// Exercise 08: train the MLP with your own backward pass. The signatures you implement in
-// exercises/exercise_08_train.cpp. The network, the cache and the parameters are in bpdojo/mlp.hpp.
+// Exercise 08: the instance, built by the workbook for the runner and the checker (the
+// learner's signatures are in bpdojo/exercise_08_train.hpp). Defined in problems/exercise_08_train.cpp.
 #pragma once
 
-#include "bpdojo/mlp.hpp"
+#include "bpdojo/exercise.hpp"
+#include "bpdojo/mlp_model.hpp"
+#include "bpdojo/exercise_08_train.hpp"
 
 namespace bpdojo {
 
-// The gradients of the loss with respect to the seven parameters, each with its parameter's shape.
-struct MlpParamGrads {
-  Matrix dC;       // (V,10)
-  Matrix dW1;      // (30,H)
-  Matrix db1;      // (1,H)
-  Matrix dbngain;  // (1,H)
-  Matrix dbnbias;  // (1,H)
-  Matrix dW2;      // (H,V)
-  Matrix db2;      // (1,V)
-};
-// Each gradient's field, in the order of kMlpParams (for the runner; your code need not use it).
+// Each gradient's field, in the order of kMlpParams.
 inline constexpr std::array<Matrix MlpParamGrads::*, 7> kMlpParamGrads = {
     &MlpParamGrads::dC, &MlpParamGrads::dW1, &MlpParamGrads::db1, &MlpParamGrads::dbngain,
     &MlpParamGrads::dbnbias, &MlpParamGrads::dW2, &MlpParamGrads::db2};
 
-// Part 1: the cache of one forward pass -> every field of g.
-void mlp_param_backward(const MlpCache& c, MlpParamGrads& g);
-
-// Part 2: one step of gradient descent with learning rate lr on every parameter.
-void sgd_step(MlpParams& p, const MlpParamGrads& g, double lr);
-
-// ---- the instance (built by the workbook; the runner and the checker use it) ----
 inline constexpr double kTrainScale = 2.5;  // the second parameter set: spreads 2.5x the lecture's
 inline constexpr double kDefaultLearningRate = 0.1;
 struct TrainInstance {

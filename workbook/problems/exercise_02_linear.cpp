@@ -1,5 +1,5 @@
 // Exercise 02: the problem. x (N,D), W (D,H), b (1,H) -> y = x W + b -> L = sum(y .* G).
-#include "bpdojo/exercise_02_linear.hpp"
+#include "problems/exercise_02_linear.hpp"
 #include "bpdojo/rng.hpp"
 
 namespace bpdojo {

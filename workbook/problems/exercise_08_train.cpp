@@ -1,6 +1,6 @@
 // Exercise 08: the gradient check of the training exercise (the same network as 07, at two
 // parameter sets); the training itself is judged by checker/src/training.cpp.
-#include "bpdojo/exercise_08_train.hpp"
+#include "problems/exercise_08_train.hpp"
 
 namespace bpdojo {
 

@@ -1,7 +1,7 @@
 // Exercise 04: the problem, the lecture's forward pass step by step:
 // logits (N,V), Y -> logit_maxes -> norm_logits -> counts -> counts_sum -> counts_sum_inv -> probs
 // -> logprobs -> loss = -mean_n logprobs[n][Y[n]].
-#include "bpdojo/exercise_04_cross_entropy.hpp"
+#include "problems/exercise_04_cross_entropy.hpp"
 #include "bpdojo/rng.hpp"
 
 namespace bpdojo {

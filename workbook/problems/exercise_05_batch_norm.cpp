@@ -1,7 +1,7 @@
 // Exercise 05: the problem, the lecture's batch norm step by step (Bessel's correction, n-1):
 // hprebn (N,H), bngain, bnbias (1,H) -> bnmeani -> bndiff -> bndiff2 -> bnvar -> bnvar_inv -> bnraw
 // -> hpreact -> L = sum(hpreact .* G).
-#include "bpdojo/exercise_05_batch_norm.hpp"
+#include "problems/exercise_05_batch_norm.hpp"
 #include "bpdojo/rng.hpp"
 
 namespace bpdojo {

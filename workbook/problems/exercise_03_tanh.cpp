@@ -1,5 +1,5 @@
 // Exercise 03: the problem. x (N,H) -> h = tanh(x) -> L = sum(h .* G).
-#include "bpdojo/exercise_03_tanh.hpp"
+#include "problems/exercise_03_tanh.hpp"
 #include "bpdojo/rng.hpp"
 
 namespace bpdojo {

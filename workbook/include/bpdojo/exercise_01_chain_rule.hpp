@@ -3,7 +3,6 @@
 // inputs and every value of its forward pass.
 #pragma once
 
-#include "bpdojo/exercise.hpp"
 #include "bpdojo/learner.hpp"
 
 #include <cmath>
@@ -62,14 +61,5 @@ struct PartCGrads {
   Grad db1{"c.db1"}, db2{"c.db2"};
 };
 void part_c_backward(const PartC& p, PartCGrads& grads);
-
-// ---- the instance (built by the workbook; the runner and the checker use it) ----
-// Seed 0 is the worked examples (docs/exercise_01.md); other seeds draw other numbers.
-struct ChainRuleInstance {
-  PartA a;
-  PartB b;
-  PartC c;
-};
-ChainRuleInstance exercise_01_instance(std::uint64_t seed);
 
 }  // namespace bpdojo

@@ -1,5 +1,5 @@
 // Exercise 01: three problems on scalars. Seed 0 holds the worked examples.
-#include "bpdojo/exercise_01_chain_rule.hpp"
+#include "problems/exercise_01_chain_rule.hpp"
 #include "bpdojo/rng.hpp"
 
 #include <array>

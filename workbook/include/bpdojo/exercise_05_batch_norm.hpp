@@ -2,7 +2,6 @@
 // exercises/exercise_05_batch_norm.cpp. Shapes: N batch, H hidden units. Matrices are row-major.
 #pragma once
 
-#include "bpdojo/exercise.hpp"
 #include "bpdojo/learner.hpp"
 
 namespace bpdojo {
@@ -45,12 +44,5 @@ void batch_norm_backward(const BatchNormCache& c, const Matrix& dhpreact, BatchN
 
 // In one expression: the cache, dhpreact (N,H) -> grads.dhprebn_fused (N,H).
 void batch_norm_backward_fused(const BatchNormCache& c, const Matrix& dhpreact, BatchNormFusedGrads& grads);
-
-// ---- the instance (built by the workbook; the runner and the checker use it) ----
-struct BatchNormInstance {
-  BatchNormCache cache;
-  Matrix dhpreact;  // (N,H) the fixed upstream gradient G of L = sum(hpreact .* G)
-};
-BatchNormInstance exercise_05_instance(std::uint64_t seed, const Sizes& sizes);
 
 }  // namespace bpdojo

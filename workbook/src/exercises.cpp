@@ -11,12 +11,6 @@ std::string ExerciseInfo::id() const {
   return buf;
 }
 
-const std::vector<ExerciseInfo>& all_exercises() {
-  static const std::vector<ExerciseInfo> all = {exercise_01_info(), exercise_02_info(), exercise_03_info(), exercise_04_info(), exercise_05_info(),
-                                                 exercise_06_info(), exercise_07_info(), exercise_08_info()};
-  return all;
-}
-
 const ExerciseInfo* find_exercise(int number) {
   for (const auto& e : all_exercises())
     if (e.number == number) return &e;

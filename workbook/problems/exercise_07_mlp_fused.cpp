@@ -1,5 +1,6 @@
 // Exercise 07: the problem is the whole MLP with batch norm and cross-entropy as one step each.
 #include "bpdojo/exercise_07_mlp_fused.hpp"
+#include "bpdojo/mlp_model.hpp"
 
 namespace bpdojo {
 

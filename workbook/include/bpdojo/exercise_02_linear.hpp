@@ -2,7 +2,6 @@
 // Shapes: N batch, D input features, H outputs. Matrices are row-major (bpdojo::Matrix).
 #pragma once
 
-#include "bpdojo/exercise.hpp"
 #include "bpdojo/learner.hpp"
 
 namespace bpdojo {
@@ -21,13 +20,5 @@ struct LinearGrads {
 
 // cache.x (N,D), cache.W (D,H), dy (N,H) -> grads.dx (N,D), grads.dW (D,H), grads.db (1,H)
 void linear_backward(const LinearCache& cache, const Matrix& dy, LinearGrads& grads);
-
-// ---- the instance (built by the workbook; the runner and the checker use it) ----
-struct LinearInstance {
-  LinearCache cache;
-  Matrix b;   // (1,H)
-  Matrix dy;  // (N,H) the fixed upstream gradient G of L = sum(y .* G)
-};
-LinearInstance exercise_02_instance(std::uint64_t seed, const Sizes& sizes);
 
 }  // namespace bpdojo

@@ -2,7 +2,6 @@
 // Shapes: N batch, H hidden units. Matrices are row-major (bpdojo::Matrix).
 #pragma once
 
-#include "bpdojo/exercise.hpp"
 #include "bpdojo/learner.hpp"
 
 namespace bpdojo {
@@ -18,13 +17,5 @@ struct TanhGrads {
 
 // cache.h (N,H), dh (N,H) -> grads.dx (N,H)
 void tanh_backward(const TanhCache& cache, const Matrix& dh, TanhGrads& grads);
-
-// ---- the instance (built by the workbook; the runner and the checker use it) ----
-struct TanhInstance {
-  Matrix x;         // (N,H)
-  TanhCache cache;  // from the forward pass
-  Matrix dh;        // (N,H) the fixed upstream gradient G of L = sum(h .* G)
-};
-TanhInstance exercise_03_instance(std::uint64_t seed, const Sizes& sizes);
 
 }  // namespace bpdojo

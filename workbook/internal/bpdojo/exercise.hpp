@@ -61,21 +61,13 @@ struct ExerciseInfo {
 
 inline constexpr std::uint64_t kDefaultSeed = 0;
 
+// Every exercise, in the learner's order: one ExerciseInfo exercise_NN_info() per
+// problems/exercise_NN_<slug>.cpp, listed by BPDOJO_EXERCISES (cmake/Runners.cmake).
 const std::vector<ExerciseInfo>& all_exercises();
 const ExerciseInfo* find_exercise(int number);
 
 // The sizes with every letter filled in from the defaults; throws std::invalid_argument on an
 // unknown letter or a value out of range.
 Sizes complete_sizes(const ExerciseInfo& info, const Sizes& given);
-
-// The per-exercise definitions (workbook/src/exercise_NN_*.cpp).
-ExerciseInfo exercise_01_info();
-ExerciseInfo exercise_02_info();
-ExerciseInfo exercise_03_info();
-ExerciseInfo exercise_04_info();
-ExerciseInfo exercise_05_info();
-ExerciseInfo exercise_06_info();
-ExerciseInfo exercise_07_info();
-ExerciseInfo exercise_08_info();
 
 }  // namespace bpdojo

@@ -3,7 +3,6 @@
 // Matrices are row-major (bpdojo::Matrix).
 #pragma once
 
-#include "bpdojo/exercise.hpp"
 #include "bpdojo/learner.hpp"
 
 #include <vector>
@@ -44,8 +43,5 @@ void cross_entropy_backward(const CrossEntropyCache& c, CrossEntropyGrads& grads
 
 // In one expression: logits (N,V), Y (N) -> grads.dlogits_fused (N,V).
 void cross_entropy_backward_fused(const Matrix& logits, const Labels& Y, CrossEntropyFusedGrads& grads);
-
-// ---- the instance (built by the workbook; the runner and the checker use it) ----
-CrossEntropyCache exercise_04_instance(std::uint64_t seed, const Sizes& sizes);
 
 }  // namespace bpdojo
