@@ -3,7 +3,9 @@
 # suite with an unescaped --test-case filter, which a comma in the case's name breaks; here one
 # listing per suite does it, and a case in none of them is added without a label, for
 # tests/check_labels.cmake to refuse.)
-# usage: cmake -DEXE=<binary> -DOUT=<file.cmake> -DWORKDIR=<dir> -P discover_tests.cmake
+# A case whose name begins "each exercise: " becomes one entry per exercise of EXERCISES (the
+# two-digit numbers), "exercise NN: <the rest>", run with BPDOJO_TEST_EXERCISE=NN (tests/support.hpp).
+# usage: cmake -DEXE=<binary> -DOUT=<file.cmake> -DWORKDIR=<dir> -DEXERCISES=<NN,NN,...> -P discover_tests.cmake
 cmake_minimum_required(VERSION 3.22)
 
 function(list_cases out)
@@ -24,6 +26,7 @@ function(list_cases out)
   set(${out} "${cases}" PARENT_SCOPE)
 endfunction()
 
+string(REPLACE "," ";" EXERCISES "${EXERCISES}")
 set(script "")
 set(labelled "")
 foreach(tier unit e2e deep)
@@ -31,8 +34,18 @@ foreach(tier unit e2e deep)
   foreach(name IN LISTS cases)
     list(APPEND labelled "${name}")
     string(REPLACE "," "\\," filter "${name}")
-    string(APPEND script "add_test([==[${name}]==] [==[${EXE}]==] [==[--test-case=${filter}]==])\n"
-                         "set_tests_properties([==[${name}]==] PROPERTIES LABELS ${tier} WORKING_DIRECTORY [==[${WORKDIR}]==])\n")
+    if(name MATCHES "^each exercise: (.*)$")
+      set(rest "${CMAKE_MATCH_1}")
+      foreach(nn IN LISTS EXERCISES)
+        set(entry "exercise ${nn}: ${rest}")
+        string(APPEND script "add_test([==[${entry}]==] [==[${EXE}]==] [==[--test-case=${filter}]==])\n"
+                             "set_tests_properties([==[${entry}]==] PROPERTIES LABELS ${tier} WORKING_DIRECTORY [==[${WORKDIR}]==]"
+                             " ENVIRONMENT BPDOJO_TEST_EXERCISE=${nn})\n")
+      endforeach()
+    else()
+      string(APPEND script "add_test([==[${name}]==] [==[${EXE}]==] [==[--test-case=${filter}]==])\n"
+                           "set_tests_properties([==[${name}]==] PROPERTIES LABELS ${tier} WORKING_DIRECTORY [==[${WORKDIR}]==])\n")
+    endif()
   endforeach()
 endforeach()
 list_cases(all)

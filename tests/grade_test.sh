@@ -281,8 +281,8 @@ if want reference; then
 section "reference solutions, stubs and file discovery (all exercises, --seeds $seeds, --gradescope)"
 s="$T/s1/subs" o="$T/s1/out"
 mkdir -p "$s/ref" "$s/stub"
-cp "$src"/solutions/exercise_0*.cpp "$s/ref/"
-cp "$src"/workbook/stubs/exercise_0*.cpp "$s/stub/"
+cp "$src"/solutions/exercise_[0-9][0-9]_*.cpp "$s/ref/"
+cp "$src"/workbook/stubs/exercise_[0-9][0-9]_*.cpp "$s/stub/"
 # Not students: __MACOSX and dot names at the top, and loose files.
 mkdir -p "$s/__MACOSX/ref" "$s/.hidden"
 cp "$(sol 03)" "$s/__MACOSX/ref/"; cp "$(sol 03)" "$s/.hidden/"
@@ -319,15 +319,16 @@ expect_code 0 grade "$s" --out "$o" --seeds "$seeds" --gradescope
 echo "   grading took $((SECONDS - t0))s"
 complete_gradebook "$s" "$o" "reference, stubs and discovery"
 valid_json "$o" "reference, stubs and discovery"
-"$py" - "$o" "$seeds" <<'PY' && ok || bad "full marks for the reference, none for the stubs, run.json"
-import csv, json, sys
+"$py" - "$o" "$seeds" "$src" <<'PY' && ok || bad "full marks for the reference, none for the stubs, run.json"
+import csv, json, os, sys
 out = sys.argv[1]
 run = json.load(open(out + "/run.json"))
 assert run["format"] == "bpdojo.grade/1"
 seeds = run["seeds"]
 hidden = int(sys.argv[2])
 assert len(seeds) == hidden + 1 and seeds[0] == 0 and len(set(seeds)) == hidden + 1, seeds
-exercises = ["exercise_0%d" % i for i in range(1, 9)]
+exercises = sorted(f[:11] for f in os.listdir(sys.argv[3] + "/workbook/stubs") if f.endswith(".cpp"))
+total = 10 * len(exercises)
 assert run["exercises"] == exercises
 for ex in exercises:
     assert [i["seed"] for i in run["instances"][ex]] == seeds, ex
@@ -340,7 +341,7 @@ w8 = run["weights"]["exercise_08"]["gradients"]
 assert w8["training"] == sum(v for k, v in w8.items() if k != "training") == 21, w8
 rows = {r["student"]: r for r in csv.DictReader(open(out + "/gradebook.csv", newline="", encoding="utf-8", errors="replace"))}
 assert list(rows["ref"].keys()) == ["student"] + exercises + ["total"]
-assert all(rows["ref"][ex] == "10.00" for ex in exercises) and rows["ref"]["total"] == "80.00", rows["ref"]
+assert all(rows["ref"][ex] == "10.00" for ex in exercises) and rows["ref"]["total"] == "%.2f" % total, rows["ref"]
 assert all(rows["stub"][ex] == "0.00" for ex in exercises) and rows["stub"]["total"] == "0.00", rows["stub"]
 lines = [json.loads(l) for l in open(out + "/results.jsonl", encoding="utf-8", errors="replace")]
 ref = [l for l in lines if l["student"] == "ref"]
@@ -354,10 +355,11 @@ for l in stub:
     assert l["credit"] == 0 and l["points"] == 0 and l["status"] != "correct", l
 for ex in exercises:
     assert abs(sum(l["max_points"] for l in ref if l["exercise"] == ex) - 10) < 1e-9, ex
-assert abs(sum(l["points"] for l in ref) - 80) < 1e-9
+assert abs(sum(l["points"] for l in ref) - total) < 1e-9
 PY
-fb "$o" ref '^total 80\.00 / 80\.00' "reference total"
-fb "$o" stub '^total 0\.00 / 80\.00' "stub total"
+full=$(ls "$src"/workbook/stubs/exercise_[0-9][0-9]_*.cpp | wc -l)0\.00
+fb "$o" ref "^total $full / $full" "reference total"
+fb "$o" stub "^total 0\.00 / $full" "stub total"
 fb "$o" stub 'not implemented' "stub verdict"
 # Discovery.
 for st in nested macosx copy_beside copy_only copy_dash short link_inside; do
@@ -632,12 +634,18 @@ put 05 "$(mistake bn_dbngain_not_summed)" "$build/mistakes/bn_dbngain_not_summed
 put 06 "$(sol 06)" "$build/solutions/exercise_06"
 put 07 "$(mistake mlp_fused_db2_first_row)" "$build/mistakes/mlp_fused_db2_first_row/exercise_07"
 put 08 "$(stub 08)" "$build/stubs/exercise_08"
+# Every later exercise: its stub.
+later=""
+for f in "$src"/workbook/stubs/exercise_[0-9][0-9]_*.cpp; do
+  nn=${f##*/exercise_}; nn=${nn%%_*}
+  [ "$nn" -gt 8 ] && put "$nn" "$f" "$build/stubs/exercise_$nn" && later="$later, exercise_$nn"
+done
 touch -d '2001-01-01' "$pw"/exercises/*.cpp
 t0=$SECONDS
 # (Exit 1: the archive is written, and some of the mix is unfinished.)
 (cd "$pw/exercises" && "$checker" --build-dir "$pw/build" pack -o "$T/pack/sub.tar.gz") >"$T/cmd.out" 2>&1
 [ $? -eq 1 ] && ok || { bad "checker pack of an unfinished mix: exit code (want 1)"; out | tail -5; }
-has "unfinished: exercise_01, exercise_02, exercise_04, exercise_05, exercise_07, exercise_08" "pack names the unfinished exercises"
+has "unfinished: exercise_01, exercise_02, exercise_04, exercise_05, exercise_07, exercise_08$later" "pack names the unfinished exercises"
 echo "   checker pack took $((SECONDS - t0))s"
 mkdir -p "$T/pack/subs/packer"
 tar -xzf "$T/pack/sub.tar.gz" -C "$T/pack/subs/packer" --no-same-owner && ok || bad "extracting the archive"

@@ -3,7 +3,9 @@
 
 #include "check.hpp"
 
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace bpdojo::test {
 
@@ -20,6 +22,19 @@ inline CheckResult judge_runner(const ExerciseInfo& info, Flavour flavour, std::
   options.runner = runner;
   options.limits.wall_seconds = timeout;
   return check_exercise(workspace(), info, options);
+}
+
+// The exercises a test case that begins "each exercise: " runs on. Its ctest entries are one per
+// exercise ("exercise 03: ..."), each with BPDOJO_TEST_EXERCISE=03 (tests/discover_tests.cmake), so
+// they run in parallel and an exercise added to the workbook is tested without a line here. Run by
+// hand without the variable, the case takes every exercise.
+inline std::vector<const ExerciseInfo*> exercises_under_test() {
+  std::vector<const ExerciseInfo*> out;
+  const char* only = std::getenv("BPDOJO_TEST_EXERCISE");
+  for (const auto& e : all_exercises())
+    if (!only || !*only || e.number == std::atoi(only)) out.push_back(&e);
+  if (out.empty()) throw std::invalid_argument(std::string("BPDOJO_TEST_EXERCISE=") + only + ": no such exercise");
+  return out;
 }
 
 inline const GradientResult& gradient(const CheckResult& r, const std::string& name) {
