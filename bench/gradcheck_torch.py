@@ -34,7 +34,7 @@ def main():
     params = tuple(torch.tensor(inputs[k], dtype=torch.float64, requires_grad=True) for k in PARAMS)
     calls = [0]
 
-    # The forward pass of workbook/bpdojo/mlp.hpp, step by step as the checker runs it.
+    # The forward pass of workbook/internal/bpdojo/mlp_model.hpp, step by step as the checker runs it.
     def loss_fn(C, W1, b1, bngain, bnbias, W2, b2):
         calls[0] += 1
         embcat = C[Xb].view(n, -1)

@@ -17,7 +17,7 @@ mean softmax cross-entropy. `--forward lecture` (default) writes it as the lectu
 mlp.cpp (bnmeani, bndiff, bndiff2, ..., counts, probs, logprobs), the same function with more nodes
 for autograd. The gradients come from loss.backward(), the update is plain SGD,
 p.data -= lr * p.grad, with lr for the first half of the steps and lr/10 after (as
-workbook/src/exercise_08_train.cpp: step < S/2). Batches of N are drawn uniformly with replacement
+workbook/problems/exercise_08_train.cpp: step < S/2). Batches of N are drawn uniformly with replacement
 from the training split by a torch.Generator seeded with --seed (other draws than the workbook's).
 
 After training, batch norm's mean and (Bessel) variance are calibrated over the whole training

@@ -4,7 +4,7 @@
 usage: torch_crosscheck.py CHECKER_BINARY [SEED]   (default: seeds 0 and 1)
 
 For each seed: runs `CHECKER exercise_06 --solutions --seed SEED --dump TMP`, reruns the forward
-pass of workbook/bpdojo/mlp.hpp step by step in torch from the dumped inputs, keeps the gradient
+pass of workbook/internal/bpdojo/mlp_model.hpp step by step in torch from the dumped inputs, keeps the gradient
 of every intermediate (retain_grad) and compares each of the 26 gradients of the solution with
 autograd's:
     rel = max|a-t| / max(max|a|, max|t|, floor),  floor = 1e-3 * the largest max|t| of the 26

@@ -1,4 +1,4 @@
-// Exercise 06: the problem is the whole MLP step by step (bpdojo/mlp.hpp), on the instance's batch.
+// Exercise 06: the problem is the whole MLP step by step (bpdojo/mlp_model.hpp), on the instance's batch.
 #include "bpdojo/exercise_06_mlp.hpp"
 #include "bpdojo/mlp_model.hpp"
 
