@@ -8,6 +8,7 @@
 #include "learner/watch.hpp"
 #include "learner/report.hpp"
 #include "learner/reset.hpp"
+#include "common/text.hpp"
 #include "common/workspace.hpp"
 
 #include <CLI/CLI.hpp>
@@ -226,11 +227,9 @@ int main(int argc, char** argv) {
         gradient = next->name;
       }
       const auto hints = exercise_hints(ws, info);
-      if (!hints.count(hint_section(gradient))) {
-        std::string names;
-        for (const auto& spec : info.gradients) names += (names.empty() ? "" : ", ") + spec.name;
-        throw SetupError(info.id() + " has no gradient '" + gradient + "' (its gradients: " + names + ")");
-      }
+      if (!hints.count(hint_section(gradient)))
+        throw SetupError(info.id() + " has no gradient '" + gradient + "' (its gradients: " +
+                         join(info.gradients, [](const GradientSpec& s) { return s.name; }) + ")");
       const HintShown h = next_hint(ws, info, gradient, hint_level);
       static const char* titles[] = {"where to look", "the local derivative", "the shapes"};
       std::printf("%s %s, hint %d of 3 (%s):\n", info.id().c_str(), gradient.c_str(), h.level, titles[h.level - 1]);
@@ -253,10 +252,8 @@ int main(int argc, char** argv) {
       const PackOutcome out = pack_workbook(ws, results, archive);
       std::printf("\nwrote %s: %zu exercise files and manifest.json\n", out.archive.c_str(), results.size());
       if (!out.unfinished.empty()) {
-        std::string names;
-        for (const auto& id : out.unfinished) names += (names.empty() ? "" : ", ") + id;
         std::printf("unfinished: %s (exit code 1: the archive is written, but not every exercise is complete)\n",
-                    names.c_str());
+                    join(out.unfinished).c_str());
         return 1;
       }
       return 0;

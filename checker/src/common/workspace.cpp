@@ -1,5 +1,6 @@
 #include "common/workspace.hpp"
 
+#include "common/files.hpp"
 #include "common/process.hpp"
 
 #include <algorithm>
@@ -12,7 +13,6 @@
 #include <sstream>
 #include <csignal>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef BPDOJO_SOURCE_DIR
@@ -198,15 +198,6 @@ std::uint64_t fnv1a(std::uint64_t h, const std::string& bytes) {
 }
 constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
 
-std::optional<std::string> read_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return bytes.str();
-}
-
 std::string hex(std::uint64_t h) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
@@ -267,28 +258,6 @@ std::vector<std::string> tail_lines(const std::string& output, std::size_t keep,
   const std::size_t from = lines.size() > keep ? lines.size() - keep : 0;
   *omitted = from;
   return {lines.begin() + static_cast<std::ptrdiff_t>(from), lines.end()};
-}
-
-// Which file a path names, and when it was written: a runner the linker replaced differs.
-struct FileId {
-  bool exists = false;
-  dev_t device = 0;
-  ino_t inode = 0;
-  long long mtime_ns = 0;
-  bool operator==(const FileId& o) const {
-    return exists == o.exists && device == o.device && inode == o.inode && mtime_ns == o.mtime_ns;
-  }
-};
-
-FileId file_id(const fs::path& file) {
-  FileId id;
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return id;
-  id.exists = true;
-  id.device = st.st_dev;
-  id.inode = st.st_ino;
-  id.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-  return id;
 }
 
 // Copies left by checkers that died before removing them (<name>.<pid>.<n>, the pid gone).
@@ -437,7 +406,7 @@ BuildOutcome ensure_built(const Workspace& ws, const ExerciseInfo& info, Flavour
                        ": configure the build again (cmake --preset default)");
     fs::remove(record, ec);
     for (const fs::path& object : objects) fs::remove(object, ec);
-    const FileId old_runner = file_id(runner);
+    const FileState old_runner = file_state(runner);  // a runner the linker replaced differs
     if (progress) progress("building " + info.id());
     out.rebuilt = true;
     ++out.builds;
@@ -451,7 +420,7 @@ BuildOutcome ensure_built(const Workspace& ws, const ExerciseInfo& info, Flavour
       return out;
     }
     out.warnings = compiler_errors(r.output, source, ws.root, 20, &out.warnings_omitted);
-    if (old_runner.exists && file_id(runner) == old_runner)
+    if (old_runner.exists && file_state(runner) == old_runner)
       throw SetupError("the build left " + runner.string() + " as it was: remove it and check again");
     if (build_fingerprint(ws, source) != before) continue;
     std::ofstream(record, std::ios::binary | std::ios::trunc) << before;

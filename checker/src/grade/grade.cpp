@@ -1,5 +1,8 @@
 #include "grade/grade.hpp"
 
+#include "common/files.hpp"
+#include "common/text.hpp"
+
 #include "judge/check.hpp"
 #include "common/json.hpp"
 #include "learner/report.hpp"
@@ -37,13 +40,6 @@ constexpr const char* kTraining = "training";  // exercise 08's pseudo-gradient:
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) { g_interrupted = true; }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Writes `text` to `p` whole: into a temporary beside it, then renamed over it.
 void write_atomically(const fs::path& p, const std::string& text) {
   const fs::path tmp = p.string() + ".tmp";
@@ -73,12 +69,6 @@ void append_durably(const fs::path& p, const std::string& text) {
   ::close(fd);
 }
 
-std::string fixed2(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
@@ -87,9 +77,7 @@ std::string csv_field(const std::string& s) {
 }
 
 std::string sizes_text(const Sizes& sizes) {
-  std::string out;
-  for (const auto& [letter, value] : sizes) out += (out.empty() ? "" : ", ") + letter + "=" + std::to_string(value);
-  return out;
+  return join(sizes, [](const auto& size) { return size.first + "=" + std::to_string(size.second); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,26 +371,26 @@ std::string row_verdicts(const ExerciseGrade& eg, std::size_t i) {
   // The verdict on each instance, shortened when they agree.
   std::string first;
   bool same = true;
-  std::string all;
+  std::vector<std::string> each;
   for (std::size_t k = 0; k < eg.runs.size(); ++k) {
     const auto& r = eg.runs[k];
     const std::string v = i < r.gradients.size() ? to_string(r.gradients[i].verdict) : "missing";
     if (k == 0) first = v;
     same = same && v == first;
-    all += (all.empty() ? "" : ", ") + v + " on seed " + std::to_string(r.seed);
+    each.push_back(v + " on seed " + std::to_string(r.seed));
   }
   if (same) return first + (eg.runs.size() > 1 ? " on every instance" : "");
-  return all;
+  return join(each);
 }
 
 std::string feedback_text(const Run& run, const StudentGrade& sg) {
   std::string out = "Backprop Dojo: grade for " + sg.id + "\n";
-  out += "total " + fixed2(sg.total) + " / " + fixed2(sg.max_total) + "\n";
+  out += "total " + fixed(sg.total, 2) + " / " + fixed(sg.max_total, 2) + "\n";
   out += "Each gradient earns its share when it is correct on every instance: the default one and " +
          std::to_string(run.seeds.size() - 1) + " hidden.\n";
   for (const auto& eg : sg.exercises) {
     const ExerciseInfo& info = *eg.info;
-    out += "\n" + info.id() + " (" + info.title + "): " + fixed2(eg.points) + " / " + fixed2(eg.max_points) + "\n";
+    out += "\n" + info.id() + " (" + info.title + "): " + fixed(eg.points, 2) + " / " + fixed(eg.max_points, 2) + "\n";
     if (!eg.file.empty()) out += "  file: " + eg.file.string() + "\n";
     if (eg.status != "graded") {
       out += "  " + eg.status + (eg.reason.empty() ? "" : ": " + eg.reason) + "\n";
@@ -513,8 +501,8 @@ std::string csv_header(const Run& run) {
 
 std::string csv_row(const StudentGrade& sg) {
   std::string row = csv_field(sg.id);
-  for (const auto& eg : sg.exercises) row += "," + fixed2(eg.points);
-  return row + "," + fixed2(sg.total) + "\n";
+  for (const auto& eg : sg.exercises) row += "," + fixed(eg.points, 2);
+  return row + "," + fixed(sg.total, 2) + "\n";
 }
 
 // The first field of a CSV row (the student), unquoted.
@@ -924,8 +912,8 @@ int grade(const Workspace& ws, const GradeOptions& options) {
           const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
           const double eta = elapsed / static_cast<double>(n) * static_cast<double>(todo.size() - n);
           std::lock_guard<std::mutex> lock(print_mutex);
-          std::fprintf(stderr, "[%zu/%zu] %s %s/%s  ETA %s\n", n, todo.size(), sg.id.c_str(), fixed2(sg.total).c_str(),
-                       fixed2(sg.max_total).c_str(), duration_text(eta).c_str());
+          std::fprintf(stderr, "[%zu/%zu] %s %s/%s  ETA %s\n", n, todo.size(), sg.id.c_str(), fixed(sg.total, 2).c_str(),
+                       fixed(sg.max_total, 2).c_str(), duration_text(eta).c_str());
         }
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(print_mutex);

@@ -1,5 +1,7 @@
 #include "grade/submissions.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -41,9 +43,7 @@ bool inside(const fs::path& path, const fs::path& folder) {
 }
 
 std::string names(const std::vector<fs::path>& files, const fs::path& folder) {
-  std::string out;
-  for (const auto& f : files) out += (out.empty() ? "" : ", ") + f.lexically_relative(folder).string();
-  return out;
+  return join(files, [&](const fs::path& f) { return f.lexically_relative(folder).string(); });
 }
 
 // The text with comments removed and continued lines joined (string literals are kept as they are).

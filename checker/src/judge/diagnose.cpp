@@ -1,5 +1,7 @@
 #include "judge/diagnose.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -113,11 +115,9 @@ std::optional<Diagnosis> diagnose(const DiagnosisInput& in) {
       return Diagnosis{"index_accumulation", "only rows used more than once are wrong (" + std::to_string(wrong_rows.size()) +
                                                  " of them): add (+=) the gradient of every use, do not overwrite it"};
   }
-  auto list = [](const std::vector<Index>& v) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size() && i < 5; ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-    if (v.size() > 5) s += ", ...";
-    return s;
+  auto list = [](const std::vector<Index>& v) {  // the first five
+    const std::vector<Index> shown(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(v.size(), 5)));
+    return join(shown, [](Index i) { return std::to_string(i); }) + (v.size() > 5 ? ", ..." : "");
   };
   const bool some_rows = n.rows() > 1 && !wrong_rows.empty() && static_cast<Index>(wrong_rows.size()) < n.rows();
   const bool some_cols = n.cols() > 1 && !wrong_cols.empty() && static_cast<Index>(wrong_cols.size()) < n.cols();

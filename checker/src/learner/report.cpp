@@ -1,6 +1,7 @@
 #include "learner/report.hpp"
 
 #include "common/json.hpp"
+#include "common/text.hpp"
 #include "judge/training.hpp"
 
 #include <cmath>
@@ -34,9 +35,7 @@ std::string num(double v) {
 }
 
 std::string index_str(const std::vector<std::int64_t>& idx) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < idx.size(); ++i) s += (i ? "," : "") + std::to_string(idx[i]);
-  return s + "]";
+  return "[" + join(idx, [](std::int64_t i) { return std::to_string(i); }, ",") + "]";
 }
 
 const char* verdict_colour(Verdict v) {
@@ -162,8 +161,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
   if (!r.build.ok) {
     summary += " - " + info.source + " does not compile";
   } else if (!wrong.empty()) {
-    summary += wrong.size() == 1 ? " - the wrong line: " : " - the wrong lines: ";
-    for (std::size_t i = 0; i < wrong.size(); ++i) summary += (i ? ", " : "") + wrong[i];
+    summary += (wrong.size() == 1 ? " - the wrong line: " : " - the wrong lines: ") + join(wrong);
   } else if (const GradientResult* next = r.next()) {
     summary += " - next: " + next->name;
   } else if (!r.ran_normally()) {

@@ -1,19 +1,13 @@
 #include "learner/reset.hpp"
 
+#include "common/files.hpp"
+
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace bpdojo {
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string time_stamp() {
   const std::time_t now = std::time(nullptr);
@@ -34,9 +28,9 @@ ResetOutcome reset_exercise(const Workspace& ws, const ExerciseInfo& info, bool 
   const fs::path shown = mine.lexically_relative(ws.root);
   std::error_code ec;
   if (!fs::is_regular_file(stub, ec)) throw SetupError("the pristine stub " + stub.string() + " is missing");
-  const std::string pristine = slurp(stub);
+  const std::string pristine = read_file(stub);
   const bool exists = fs::exists(mine, ec);
-  if (exists && slurp(mine) == pristine) {
+  if (exists && read_file(mine) == pristine) {
     r.message = shown.string() + " is already the pristine stub; nothing to do";
     return r;
   }
@@ -57,7 +51,7 @@ ResetOutcome reset_exercise(const Workspace& ws, const ExerciseInfo& info, bool 
     r.backup = dir / (info.source + "." + time_stamp());
     for (int k = 2; fs::exists(r.backup, ec); ++k) r.backup = dir / (info.source + "." + time_stamp() + "-" + std::to_string(k));
     fs::copy_file(mine, r.backup, ec);
-    if (ec || slurp(r.backup) != slurp(mine))
+    if (ec || read_file(r.backup) != read_file(mine))
       throw SetupError("could not back up " + shown.string() + " to " + r.backup.string() + "; nothing was changed");
   }
   // Write next to the file, then rename over it: the file is never half written.

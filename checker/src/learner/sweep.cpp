@@ -1,5 +1,6 @@
 #include "learner/sweep.hpp"
 
+#include "common/text.hpp"
 #include "judge/compare.hpp"
 #include "judge/finite_diff.hpp"
 
@@ -16,11 +17,9 @@ Sweep sweep(const CheckResult& result, const std::string& gradient, const std::f
   std::size_t index = 0;
   for (std::size_t i = 0; i < info.gradients.size(); ++i)
     if (info.gradients[i].name == gradient) spec = &info.gradients[i], index = i;
-  if (!spec) {
-    std::string names;
-    for (const auto& s : info.gradients) names += (names.empty() ? "" : ", ") + s.name;
-    throw SetupError(info.id() + " has no gradient '" + gradient + "' (its gradients: " + names + ")");
-  }
+  if (!spec)
+    throw SetupError(info.id() + " has no gradient '" + gradient + "' (its gradients: " +
+                     join(info.gradients, [](const GradientSpec& s) { return s.name; }) + ")");
   const GradientResult& g = result.gradients.at(index);
   if (!g.analytic || !g.comparison || !g.comparison->shape_ok)
     throw SetupError("--sweep compares your " + gradient + " with finite differences, and it is " + to_string(g.verdict) +

@@ -1,5 +1,6 @@
 #include "learner/watch.hpp"
 
+#include "common/files.hpp"
 #include "judge/check.hpp"
 
 #include <cerrno>
@@ -8,13 +9,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <mutex>
-#include <sstream>
 #include <thread>
 #include <poll.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -49,33 +47,9 @@ class TerminalKeys {
   bool active_ = false;
 };
 
-// The file as last seen: its metadata and a hash of its bytes (an edit that keeps the size and
-// the time, or sets the time into the past, is a change too).
-struct Signature {
-  bool exists = false;
-  off_t size = 0;
-  ino_t inode = 0;
-  long long mtime_ns = 0;
-  std::size_t content = 0;
-  bool operator!=(const Signature& o) const {
-    return exists != o.exists || size != o.size || inode != o.inode || mtime_ns != o.mtime_ns || content != o.content;
-  }
-};
-
-Signature signature(const fs::path& file) {
-  Signature s;
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return s;
-  s.exists = true;
-  s.size = st.st_size;
-  s.inode = st.st_ino;
-  s.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  s.content = std::hash<std::string>{}(bytes.str());
-  return s;
-}
+// The exercise file as last seen: its metadata and a hash of its bytes (an edit that keeps the
+// size and the time, or sets the time into the past, is a change too).
+FileState seen_state(const fs::path& file) { return file_state(file, Content::Hashed); }
 
 // One line saying what a check is doing ("building exercise_06 ... 12 s"), redrawn every second
 // on a terminal by a thread of its own; elsewhere printed once per step.
@@ -187,10 +161,10 @@ int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style
   bool stdin_open = true;
   while (!g_stop) {
     const fs::path file = ws.root / "exercises" / info->source;
-    const Signature seen = signature(file);
+    const FileState seen = seen_state(file);
     const Shown shown = check_and_show(ws, *info, style, tty);
     // Saved while it was building or judging: that verdict is for bytes no longer in the file.
-    if (signature(file) != seen) continue;
+    if (seen_state(file) != seen) continue;
     const ExerciseInfo* next = shown.next;
     std::string screen = tty ? "\033[H\033[2J" : "";
     screen += shown.report;
@@ -225,7 +199,7 @@ int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style
         else if (c == 'q' || c == 'Q' || c == 4) g_stop = 1;
         else if ((c == 'n' || c == 'N') && next) go_next = true;
       }
-      if (signature(file) != seen) {
+      if (seen_state(file) != seen) {
         ::usleep(150 * 1000);  // let the editor finish writing
         changed = true;
       }
