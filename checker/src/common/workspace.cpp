@@ -415,11 +415,11 @@ BuildOutcome ensure_built(const Workspace& ws, const ExerciseInfo& info, Flavour
     if (r.end != ProcessResult::End::Exited || r.exit_code != 0) {
       out.ok = false;
       out.warnings.clear();
-      out.errors = compiler_errors(r.output, source, ws.root, 20, &out.errors_omitted);
-      if (out.errors.empty()) out.errors = tail_lines(r.output, 20, &out.errors_omitted);  // not the learner's file
+      out.errors = compiler_errors(r.output, source, ws.root, kCompilerOutputLines, &out.errors_omitted);
+      if (out.errors.empty()) out.errors = tail_lines(r.output, kCompilerOutputLines, &out.errors_omitted);  // not the learner's file
       return out;
     }
-    out.warnings = compiler_errors(r.output, source, ws.root, 20, &out.warnings_omitted);
+    out.warnings = compiler_errors(r.output, source, ws.root, kCompilerOutputLines, &out.warnings_omitted);
     if (old_runner.exists && file_state(runner) == old_runner)
       throw SetupError("the build left " + runner.string() + " as it was: remove it and check again");
     if (build_fingerprint(ws, source) != before) continue;

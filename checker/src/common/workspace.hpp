@@ -39,12 +39,15 @@ fs::path runner_path(const Workspace& ws, const ExerciseInfo& info, Flavour flav
 fs::path source_path(const Workspace& ws, const ExerciseInfo& info, Flavour flavour);
 std::string target_name(const ExerciseInfo& info, Flavour flavour);
 
+// How many lines of a compiler's output a report shows (the rest is counted as omitted).
+inline constexpr std::size_t kCompilerOutputLines = 20;
+
 struct BuildOutcome {
   bool ok = true;
   bool rebuilt = false;
-  std::vector<std::string> errors;  // at most 20 lines: file:line: message, with the code shown
+  std::vector<std::string> errors;  // at most kCompilerOutputLines: file:line: message, with the code shown
   std::size_t errors_omitted = 0;
-  std::vector<std::string> warnings;  // a build that succeeded with warnings about the file (at most 20 lines)
+  std::vector<std::string> warnings;  // a build that succeeded with warnings about the file (as many lines at most)
   std::size_t warnings_omitted = 0;
   std::string command;  // how to see the whole compiler output
   int builds = 0;       // how many times it was built (again when the source changed during a build)

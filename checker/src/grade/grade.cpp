@@ -35,7 +35,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "bpdojo.grade/1";
-constexpr const char* kTraining = "training";  // exercise 08's pseudo-gradient: the training run
 
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) { g_interrupted = true; }
@@ -178,7 +177,7 @@ std::vector<std::string> row_names(const ExerciseInfo& info) {
   for (const auto& g : info.gradients) names.push_back(g.name);
   if (info.trains) {  // the rows check_exercise adds after the gradients, in its order
     for (const auto& n : update_row_names()) names.push_back(n);
-    names.push_back(kTraining);
+    names.push_back(kTrainingRow);
   }
   return names;
 }
@@ -234,13 +233,13 @@ void grade_exercise(Run& run, const fs::path& folder, const fs::path& work, int 
   if (pr.end != ProcessResult::End::Exited || pr.exit_code != 0) {
     eg.status = "compile error";
     std::size_t omitted = 0;
-    eg.compiler_output = compiler_errors(pr.output, source, dir, 20, &omitted);
+    eg.compiler_output = compiler_errors(pr.output, source, dir, kCompilerOutputLines, &omitted);
     if (pr.end == ProcessResult::End::TimedOut) eg.reason = "the compiler ran out of time (120 s)";
     else if (pr.end == ProcessResult::End::MemoryLimit) eg.reason = "the compiler ran out of memory";
     else if (pr.end == ProcessResult::End::Signaled) eg.reason = "the compiler died: " + signal_name(pr.signal);
     if (eg.compiler_output.empty()) {
       std::istringstream lines(pr.output);
-      for (std::string line; std::getline(lines, line) && eg.compiler_output.size() < 20;) eg.compiler_output.push_back(line);
+      for (std::string line; std::getline(lines, line) && eg.compiler_output.size() < kCompilerOutputLines;) eg.compiler_output.push_back(line);
     }
     if (omitted) eg.compiler_output.push_back("(" + std::to_string(omitted) + " more lines)");
     return;
@@ -264,7 +263,7 @@ void grade_exercise(Run& run, const fs::path& folder, const fs::path& work, int 
     eg.status = "compile error";
     eg.reason = "it compiled but does not link";
     std::istringstream lines(pr.output);
-    for (std::string line; std::getline(lines, line) && eg.compiler_output.size() < 20;) eg.compiler_output.push_back(line);
+    for (std::string line; std::getline(lines, line) && eg.compiler_output.size() < kCompilerOutputLines;) eg.compiler_output.push_back(line);
     return;
   }
   // Run on every instance, each in a fresh folder.
@@ -722,11 +721,11 @@ Weights parse_weights(const std::string& text, const std::string& label) {
     w.points[info.number] = 10.0;
     double sum = 0.0;
     for (const auto& n : row_names(info)) {
-      if (n == kTraining) continue;
+      if (n == kTrainingRow) continue;
       w.gradient[info.number][n] = 1.0;
       sum += 1.0;
     }
-    if (info.trains) w.gradient[info.number][kTraining] = sum;  // the run weighs as much as every other row
+    if (info.trains) w.gradient[info.number][kTrainingRow] = sum;  // the run weighs as much as every other row
   }
   std::istringstream lines(text);
   int lineno = 0;

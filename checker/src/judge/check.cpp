@@ -308,7 +308,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
       const protocol::Message& m = *it->second;
       if (m.kind == protocol::Kind::NotImplemented) {
         gr.verdict = Verdict::NotImplemented;
-        if (m.text == "not set") gr.message = spec.function + " returned without setting " + spec.name;
+        if (m.text == kNotSetText) gr.message = spec.function + " returned without setting " + spec.name;
         else if (todo_name(m.text) == spec.name) gr.message = "TODO(\"" + m.text + "\")";
         else gr.message = "not reached: " + spec.function + " stopped at TODO(\"" + m.text + "\")";
       } else if (m.kind == protocol::Kind::Error) {

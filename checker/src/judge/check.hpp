@@ -12,9 +12,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bpdojo {
+
+// The text of the not-implemented message a runner sends for a gradient its function returned
+// without setting (as opposed to the text of the TODO it stopped at).
+inline constexpr std::string_view kNotSetText = "not set";
 
 enum class Verdict { Correct, Wrong, NotImplemented, WrongShape, Error, TimedOut, Crashed, Killed, CompileError, Refused };
 const char* to_string(Verdict v);  // "correct", "not implemented", ...
@@ -41,6 +46,8 @@ struct GradientResult {
   bool line_wrong = false;
   std::string inherits;
   std::optional<Diagnosis> diagnosis;  // the recognisable shape of the mistake, if one fits
+  // Exercise 08's pseudo-gradient: the judge of the training run (the last row), not a tensor.
+  bool training_row = false;
 };
 
 struct RunnerStatus {

@@ -197,8 +197,9 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
   t.lr = lr;
   t.threshold = kDevLossThreshold;
   GradientResult gr;
-  gr.name = "training";
+  gr.name = kTrainingRow;
   gr.function = "sgd_step";
+  gr.training_row = true;
 
   const TrainInstance in = exercise_08_instance(result.seed, result.sizes);
   const std::map<std::int64_t, MlpParams> ckpt = reported_checkpoints(parsed, in.init);
@@ -221,7 +222,7 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
   // Why the run stopped, when it did not finish.
   const protocol::Message* stopped = nullptr;
   for (const auto& m : parsed.messages)
-    if (m.name == "training" && (m.kind == protocol::Kind::NotImplemented || m.kind == protocol::Kind::Error)) stopped = &m;
+    if (m.name == kTrainingRow && (m.kind == protocol::Kind::NotImplemented || m.kind == protocol::Kind::Error)) stopped = &m;
   const std::string where = t.at.empty() ? "" : " (the last parameters reported: after step " + std::to_string(t.at.back()) + ")";
 
   if (stopped && stopped->kind == protocol::Kind::NotImplemented) {

@@ -30,8 +30,12 @@ void judge_update(CheckResult& result, const protocol::ParseResult& parsed);
 // Those rows' names, in the order judge_update adds them.
 std::vector<std::string> update_row_names();
 
-// Adds the pseudo-gradient "training" (verdict and reason) to result.gradients and fills
-// result.training. `lr` is the run's learning rate; `plot` where to write the SVG (may be empty).
+// The name of exercise 08's pseudo-gradient, the judge of the training run: its row in the report
+// and the gradebook, and the protocol name under which a runner says why training stopped.
+inline constexpr const char* kTrainingRow = "training";
+
+// Adds the pseudo-gradient kTrainingRow (verdict and reason, GradientResult::training_row set) to
+// result.gradients and fills result.training. `lr` is the run's learning rate; `plot` where to write the SVG (may be empty).
 void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot);
 
 // The SVG of the two loss curves: one <polyline> per curve, one point per checkpoint.

@@ -127,7 +127,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
   if (r.build.ok) {
     out += "\n  " + pad("gradient", wname) + "  " + pad("shape", wshape) + "  max|a-n|  rel.error  verdict\n";
     for (const auto& g : r.gradients) {
-      const bool pseudo = r.training && &g == &r.gradients.back();
+      const bool pseudo = g.training_row;
       std::string line = "  " + pad(g.name, wname) + "  " + pad(pseudo ? "-" : to_string(g.expected_shape), wshape) + "  ";
       if (g.comparison && g.comparison->shape_ok) {
         line += pad(format_error(g.comparison->max_abs_diff), 8) + "  " + pad(format_error(g.comparison->rel_error), 9) + "  ";
@@ -147,7 +147,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
         out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
                                             ", numeric " + num(c.worst_numeric)) + "\n";
       }
-      if (!g.message.empty() && (g.verdict != Verdict::Correct || (&g == &r.gradients.back() && r.training)))
+      if (!g.message.empty() && (g.verdict != Verdict::Correct || g.training_row))
         out += indent + paint(st, kDim, g.message) + "\n";
     }
   }
