@@ -1,7 +1,9 @@
 // Backprop Dojo checker: `checker grade SUBMISSIONS/`, the instructor's gradebook
 // (docs/instructors.md). Every submission's exercise files are compiled and run in isolation
-// (checker/src/grade/sandbox.hpp), on the default instance and hidden ones drawn once per run, and
-// judged as `checker exercise_NN` judges; results are written as each submission finishes.
+// (grade/sandbox.hpp, grade/build_run.hpp), on the default instance and hidden ones drawn once per
+// run, and judged as `checker exercise_NN` judges; results are written as each submission finishes
+// (grade/gradebook.hpp), each row worth its weight (grade/weights.hpp). This file: the options,
+// the hidden instances, and the run that ties these together.
 #pragma once
 
 #include "common/workspace.hpp"
@@ -44,16 +46,6 @@ struct Instance {
 std::pair<std::int64_t, std::int64_t> grading_range(const ExerciseInfo& info, const SizeSpec& spec);
 // The instance of `info` for `seed`: the default sizes for the default seed, drawn ones otherwise.
 Instance grading_instance(const ExerciseInfo& info, std::uint64_t seed);
-
-// Points per exercise and the weight of each gradient inside it.
-struct Weights {
-  std::map<int, double> points;                           // exercise number -> points
-  std::map<int, std::map<std::string, double>> gradient;  // exercise number -> gradient -> weight
-};
-// The defaults (10 points an exercise; 1 a gradient, exercise 08's "training" row as much as all
-// its gradients together), then `text` in the --weights format over them. SetupError on a bad line.
-Weights parse_weights(const std::string& text, const std::string& label);
-std::string format_weights(const Weights& w);
 
 // Runs the grading. Returns the exit code (0 completed, 130 interrupted); throws SetupError.
 int grade(const Workspace& ws, const GradeOptions& options);

@@ -78,7 +78,7 @@ std::vector<std::string> Sandbox::wrap(const std::vector<std::string>& command, 
     argv.insert(argv.end(), {"--ro-bind-try", etc, etc});
   argv.insert(argv.end(), {"--proc", "/proc", "--dev", "/dev"});
   // A private /tmp, in memory: capped where bubblewrap can, so writing there cannot fill the RAM.
-  if (tmpfs_size) argv.insert(argv.end(), {"--size", std::to_string(std::size_t{256} << 20)});
+  if (tmpfs_size) argv.insert(argv.end(), {"--size", std::to_string(kTmpBytes)});
   argv.insert(argv.end(), {"--tmpfs", "/tmp"});
   for (const auto& p : read_only) argv.insert(argv.end(), {"--ro-bind", p.string(), p.string()});
   for (const auto& p : writable) argv.insert(argv.end(), {"--bind", p.string(), p.string()});
@@ -107,8 +107,8 @@ void Sandbox::sweep(int slot) const {
 ProcessLimits Sandbox::limits(ProcessLimits base, int slot) const {
   base.run_as = uid(slot);
   base.processes = processes;
-  if (base.file_bytes == 0) base.file_bytes = std::size_t{256} << 20;
-  if (base.open_files == 0) base.open_files = 256;
+  if (base.file_bytes == 0) base.file_bytes = kFileBytes;
+  if (base.open_files == 0) base.open_files = kOpenFiles;
   if (base.cpu_seconds == 0.0) base.cpu_seconds = base.wall_seconds + 1.0;
   base.scrub_env = true;
   base.env = {"PATH=/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};

@@ -15,6 +15,18 @@
 
 namespace bpdojo {
 
+// The limits of grading (docs/instructors.md, "Isolation"), each written once: the sandbox and
+// the build of a submission apply them, run.json records them. (A run's wall time is its
+// exercise's own, default_options(); what a run may print is ProcessLimits' default.)
+inline constexpr double kCompileSeconds = 120.0;                           // compiling, and linking
+inline constexpr std::size_t kCompileMemoryBytes = std::size_t{3} << 30;
+inline constexpr std::size_t kCompileOutputKeep = std::size_t{256} << 10;  // of the compiler's output, kept
+inline constexpr std::size_t kCompileFileBytes = std::size_t{1} << 30;     // the largest file it may write
+inline constexpr std::size_t kRunMemoryBytes = std::size_t{1} << 30;       // a submission's runner
+inline constexpr std::size_t kFileBytes = std::size_t{256} << 20;  // the largest file written, unless a step allows more
+inline constexpr long kOpenFiles = 256;
+inline constexpr std::size_t kTmpBytes = std::size_t{256} << 20;  // the private /tmp, where bubblewrap can cap it
+
 struct Sandbox {
   bool bubblewrap = false;
   std::string bwrap;        // its path
