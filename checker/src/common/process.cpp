@@ -163,22 +163,37 @@ std::string signal_name(int sig) {
   }
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv, const ProcessLimits& limits, const std::string& workdir) {
-  ProcessResult r;
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A child that started: its pid, the read ends of its protocol and output pipes, when it started.
+struct Child {
+  pid_t pid = -1;
+  int proto = -1, out = -1;
+  std::chrono::steady_clock::time_point start;
+};
+
+// Starts argv[0] with the pipes: fd 3 for the protocol, one pipe for stdout and stderr. False,
+// with r.detail saying why, when it could not be started.
+bool start_child(const std::vector<std::string>& argv, const ProcessLimits& limits, const std::string& workdir, Child& c,
+                 ProcessResult& r) {
   int proto[2], out[2], err[2];
   if (::pipe(proto) != 0 || ::pipe(out) != 0 || ::pipe(err) != 0) {
     r.detail = std::string("pipe: ") + std::strerror(errno);
-    return r;
+    return false;
   }
   ::fcntl(err[1], F_SETFD, FD_CLOEXEC);
   std::vector<std::string> env_storage;
   const ChildPlan plan = plan_child(argv, limits, workdir, env_storage);
-  const auto start = std::chrono::steady_clock::now();
+  c.start = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid < 0) {
     r.detail = std::string("fork: ") + std::strerror(errno);
     for (int fd : {proto[0], proto[1], out[0], out[1], err[0], err[1]}) ::close(fd);
-    return r;
+    return false;
   }
   if (pid == 0) child(plan, proto[1], out[1], err[1]);
   ::setpgid(pid, pid);  // also here, so the group exists before any kill
@@ -192,74 +207,106 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessLim
     ::close(out[0]);
     ::waitpid(pid, nullptr, 0);
     r.detail = "cannot run " + argv[0] + ": " + std::strerror(exec_errno);
-    return r;
+    return false;
   }
   ::close(err[0]);
   set_nonblock_cloexec(proto[0]);
   set_nonblock_cloexec(out[0]);
+  c.pid = pid;
+  c.proto = proto[0];
+  c.out = out[0];
+  return true;
+}
 
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  bool proto_open = true, out_open = true, exited = false;
-  int status = 0;
+// What watching the child came to: what stopped it (Exited: nothing did), and its wait status
+// when it exited.
+struct Watched {
   ProcessResult::End forced = ProcessResult::End::Exited;
+  bool exited = false;
+  int status = 0;
+};
+
+// Reads what a pipe holds now: the protocol into r.protocol, the output into r.output (the first
+// output_keep bytes, all of it counted). Past a cap, `forced` becomes OutputLimit.
+void read_pipe(int fd, bool protocol, bool& open, const ProcessLimits& limits, ProcessResult& r, ProcessResult::End& forced,
+               char* buf, std::size_t size) {
+  while (open) {
+    const ssize_t n = ::read(fd, buf, size);
+    if (n > 0) {
+      const auto len = static_cast<std::size_t>(n);
+      if (protocol) {
+        if (r.protocol.size() + len > limits.protocol_max) forced = ProcessResult::End::OutputLimit;
+        else r.protocol.append(buf, len);
+      } else {
+        if (r.output.size() < limits.output_keep) r.output.append(buf, std::min(len, limits.output_keep - r.output.size()));
+        r.output_bytes += len;
+        if (r.output_bytes > limits.output_max) forced = ProcessResult::End::OutputLimit;
+      }
+      if (forced != ProcessResult::End::Exited) break;
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      open = false;
+    } else {
+      break;
+    }
+  }
+}
+
+// Reads both pipes until the child has exited and closed them, or a limit stops it.
+Watched watch_child(const Child& c, const ProcessLimits& limits, ProcessResult& r) {
+  Watched w;
+  bool proto_open = true, out_open = true;
   char buf[65536];
   while (true) {
     const short want_proto = proto_open ? POLLIN : 0, want_out = out_open ? POLLIN : 0;
-    pollfd fds[2] = {{proto[0], want_proto, 0}, {out[0], want_out, 0}};
+    pollfd fds[2] = {{c.proto, want_proto, 0}, {c.out, want_out, 0}};
     ::poll(fds, 2, 20);
-    for (int k = 0; k < 2; ++k) {
-      bool& open = k == 0 ? proto_open : out_open;
-      const int fd = k == 0 ? proto[0] : out[0];
-      while (open) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n > 0) {
-          const auto len = static_cast<std::size_t>(n);
-          if (k == 0) {
-            if (r.protocol.size() + len > limits.protocol_max) forced = ProcessResult::End::OutputLimit;
-            else r.protocol.append(buf, len);
-          } else {
-            if (r.output.size() < limits.output_keep)
-              r.output.append(buf, std::min(len, limits.output_keep - r.output.size()));
-            r.output_bytes += len;
-            if (r.output_bytes > limits.output_max) forced = ProcessResult::End::OutputLimit;
-          }
-          if (forced != ProcessResult::End::Exited) break;
-        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-          open = false;
-        } else {
-          break;
-        }
-      }
-    }
-    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
-    if (exited && !proto_open && !out_open) break;
-    if (forced == ProcessResult::End::Exited && !exited) {
-      if (elapsed() > limits.wall_seconds) forced = ProcessResult::End::TimedOut;
+    read_pipe(c.proto, true, proto_open, limits, r, w.forced, buf, sizeof buf);
+    read_pipe(c.out, false, out_open, limits, r, w.forced, buf, sizeof buf);
+    if (!w.exited && ::waitpid(c.pid, &w.status, WNOHANG) == c.pid) w.exited = true;
+    if (w.exited && !proto_open && !out_open) break;
+    if (w.forced == ProcessResult::End::Exited && !w.exited) {
+      if (seconds_since(c.start) > limits.wall_seconds) w.forced = ProcessResult::End::TimedOut;
 #ifdef BPDOJO_ASAN
-      else if (limits.memory_bytes > 0 && resident_bytes(pid) > limits.memory_bytes) forced = ProcessResult::End::MemoryLimit;
+      else if (limits.memory_bytes > 0 && resident_bytes(c.pid) > limits.memory_bytes) w.forced = ProcessResult::End::MemoryLimit;
 #endif
     }
-    if (forced != ProcessResult::End::Exited) break;
+    if (w.forced != ProcessResult::End::Exited) break;
     // The runner is gone but something it started still holds a pipe: stop waiting for it.
-    if (exited && elapsed() > limits.wall_seconds) break;
+    if (w.exited && seconds_since(c.start) > limits.wall_seconds) break;
   }
-  ::kill(-pid, SIGKILL);
-  if (!exited) ::waitpid(pid, &status, 0);
-  ::close(proto[0]);
-  ::close(out[0]);
-  r.wall_seconds = elapsed();
-  if (forced != ProcessResult::End::Exited) {
-    r.end = forced;
-  } else if (WIFSIGNALED(status)) {
+  return w;
+}
+
+// How the run ended: stopped by a limit, killed by a signal (or, through a sandbox, exited with
+// 128 + the signal), or exited.
+void record_end(const Watched& w, const ProcessLimits& limits, ProcessResult& r) {
+  if (w.forced != ProcessResult::End::Exited) {
+    r.end = w.forced;
+  } else if (WIFSIGNALED(w.status)) {
     r.end = ProcessResult::End::Signaled;
-    r.signal = WTERMSIG(status);
-  } else if (limits.signal_exit_codes && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64) {
+    r.signal = WTERMSIG(w.status);
+  } else if (limits.signal_exit_codes && WEXITSTATUS(w.status) > 128 && WEXITSTATUS(w.status) <= 128 + 64) {
     r.end = ProcessResult::End::Signaled;
-    r.signal = WEXITSTATUS(status) - 128;
+    r.signal = WEXITSTATUS(w.status) - 128;
   } else {
     r.end = ProcessResult::End::Exited;
-    r.exit_code = WEXITSTATUS(status);
+    r.exit_code = WEXITSTATUS(w.status);
   }
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessLimits& limits, const std::string& workdir) {
+  ProcessResult r;
+  Child c;
+  if (!start_child(argv, limits, workdir, c, r)) return r;
+  Watched w = watch_child(c, limits, r);
+  ::kill(-c.pid, SIGKILL);
+  if (!w.exited) ::waitpid(c.pid, &w.status, 0);
+  ::close(c.proto);
+  ::close(c.out);
+  r.wall_seconds = seconds_since(c.start);
+  record_end(w, limits, r);
   return r;
 }
 

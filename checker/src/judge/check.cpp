@@ -243,6 +243,95 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
   }
 }
 
+// The numeric gradient of every gradient of the exercise, in its order. Two gradients of the same
+// node (dlogits and dlogits_fused) share one computation.
+std::vector<Tensor> numeric_gradients(const ExerciseInfo& info, const std::vector<Graph>& problems) {
+  std::vector<Tensor> numeric;
+  if (info.numeric == ExerciseInfo::Numeric::Chained) {
+    std::vector<std::vector<Tensor>> all;
+    for (const Graph& g : problems) all.push_back(fd::backward(g));
+    for (const auto& spec : info.gradients) {
+      const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+      numeric.push_back(all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(g.id(spec.node))]);
+    }
+    return numeric;
+  }
+  std::map<std::pair<int, std::string>, std::size_t> done;
+  for (const auto& spec : info.gradients) {
+    const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+    const auto key = std::make_pair(spec.problem, spec.node);
+    const auto seen = done.find(key);
+    numeric.push_back(seen != done.end() ? numeric[seen->second] : fd::gradient(g, g.id(spec.node)));
+    done.emplace(key, numeric.size() - 1);
+  }
+  return numeric;
+}
+
+// The floor of each problem, scaled to its largest numeric gradient.
+std::vector<double> problem_floors(const ExerciseInfo& info, std::size_t problems, const std::vector<Tensor>& numeric) {
+  std::vector<double> floors(problems, 0.0);
+  for (std::size_t i = 0; i < info.gradients.size(); ++i) {
+    double& fl = floors[static_cast<std::size_t>(info.gradients[i].problem)];
+    fl = std::max(fl, numeric[i].value.cwiseAbs().maxCoeff());
+  }
+  for (double& fl : floors) fl = fl > 0.0 ? kFloorRelative * fl : kFloorRelative;
+  return floors;
+}
+
+// The verdict on what the runner said last about a gradient (`m`).
+void judge_message(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric, const protocol::Message& m,
+                   GradientResult& gr) {
+  if (m.kind == protocol::Kind::NotImplemented) {
+    gr.verdict = Verdict::NotImplemented;
+    if (m.text == kNotSetText) gr.message = spec.function + " returned without setting " + spec.name;
+    else if (todo_name(m.text) == spec.name) gr.message = "TODO(\"" + m.text + "\")";
+    else gr.message = "not reached: " + spec.function + " stopped at TODO(\"" + m.text + "\")";
+  } else if (m.kind == protocol::Kind::Error) {
+    gr.verdict = Verdict::Error;
+    gr.message = m.text.substr(0, 300);
+  } else if (m.kind == protocol::Kind::Tensor) {
+    gr.got_shape = m.tensor.shape;
+    gr.analytic = m.tensor;
+    const Comparison c = compare(m.tensor.value, numeric, result.floors[static_cast<std::size_t>(spec.problem)], result.threshold);
+    gr.comparison = c;
+    if (!c.shape_ok) {
+      gr.verdict = Verdict::WrongShape;
+      gr.message = "expected " + to_string(Shape{numeric.value.rows(), numeric.value.cols()}) + ", got " + to_string(m.tensor.shape);
+    } else {
+      gr.verdict = c.correct ? Verdict::Correct : Verdict::Wrong;  // NaN and Inf: see the diagnosis
+    }
+  } else {
+    gr.verdict = Verdict::Error;
+    gr.message = std::string("the runner sent a ") + protocol::to_string(m.kind) + " where a tensor was expected";
+  }
+}
+
+// A gradient's result: sent again after `end` (malformed), never reported, or judged on its message.
+GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric,
+                              const protocol::Message* last, bool after_end) {
+  GradientResult gr;
+  gr.name = spec.name;
+  gr.node = spec.node;
+  gr.function = spec.function;
+  gr.expected_shape = numeric.shape;
+  gr.numeric = numeric;
+  if (after_end) {
+    gr.verdict = Verdict::Crashed;
+    gr.message = "malformed protocol: " + spec.name + " was sent again after end";
+  } else if (!last) {
+    if (result.runner.finished) {
+      gr.verdict = Verdict::NotImplemented;
+      gr.message = "not reported";
+    } else {
+      gr.verdict = verdict_for_unreported(result.runner);
+      gr.message = result.runner.summary;
+    }
+  } else {
+    judge_message(result, spec, numeric, *last, gr);
+  }
+  return gr;
+}
+
 }  // namespace
 
 void judge(CheckResult& result, const protocol::ParseResult& parsed) {
@@ -257,82 +346,15 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
 
   std::vector<Graph> problems = info.problems(result.seed, result.sizes);
   // Numeric gradients first: the floor of each problem is scaled to its largest one.
-  // Two gradients of the same node (dlogits and dlogits_fused) share one computation.
-  std::vector<Tensor> numeric;
-  result.floors.assign(problems.size(), 0.0);
-  if (info.numeric == ExerciseInfo::Numeric::Chained) {
-    std::vector<std::vector<Tensor>> all;
-    for (const Graph& g : problems) all.push_back(fd::backward(g));
-    for (const auto& spec : info.gradients) {
-      const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-      numeric.push_back(all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(g.id(spec.node))]);
-    }
-  } else {
-    std::map<std::pair<int, std::string>, std::size_t> done;
-    for (const auto& spec : info.gradients) {
-      const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-      const auto key = std::make_pair(spec.problem, spec.node);
-      const auto seen = done.find(key);
-      numeric.push_back(seen != done.end() ? numeric[seen->second] : fd::gradient(g, g.id(spec.node)));
-      done.emplace(key, numeric.size() - 1);
-    }
-  }
-  for (std::size_t i = 0; i < info.gradients.size(); ++i) {
-    double& fl = result.floors[static_cast<std::size_t>(info.gradients[i].problem)];
-    fl = std::max(fl, numeric[i].value.cwiseAbs().maxCoeff());
-  }
-  for (double& fl : result.floors) fl = fl > 0.0 ? kFloorRelative * fl : kFloorRelative;
+  const std::vector<Tensor> numeric = numeric_gradients(info, problems);
+  result.floors = problem_floors(info, problems.size(), numeric);
 
   result.gradients.clear();
   for (std::size_t i = 0; i < info.gradients.size(); ++i) {
     const GradientSpec& spec = info.gradients[i];
-    GradientResult gr;
-    gr.name = spec.name;
-    gr.node = spec.node;
-    gr.function = spec.function;
-    gr.expected_shape = numeric[i].shape;
-    gr.numeric = numeric[i];
-    auto it = last.find(spec.name);
-    if (after_end.count(spec.name)) {
-      gr.verdict = Verdict::Crashed;
-      gr.message = "malformed protocol: " + spec.name + " was sent again after end";
-    } else if (it == last.end()) {
-      if (result.runner.finished) {
-        gr.verdict = Verdict::NotImplemented;
-        gr.message = "not reported";
-      } else {
-        gr.verdict = verdict_for_unreported(result.runner);
-        gr.message = result.runner.summary;
-      }
-    } else {
-      const protocol::Message& m = *it->second;
-      if (m.kind == protocol::Kind::NotImplemented) {
-        gr.verdict = Verdict::NotImplemented;
-        if (m.text == kNotSetText) gr.message = spec.function + " returned without setting " + spec.name;
-        else if (todo_name(m.text) == spec.name) gr.message = "TODO(\"" + m.text + "\")";
-        else gr.message = "not reached: " + spec.function + " stopped at TODO(\"" + m.text + "\")";
-      } else if (m.kind == protocol::Kind::Error) {
-        gr.verdict = Verdict::Error;
-        gr.message = m.text.substr(0, 300);
-      } else if (m.kind == protocol::Kind::Tensor) {
-        gr.got_shape = m.tensor.shape;
-        gr.analytic = m.tensor;
-        const Comparison c = compare(m.tensor.value, numeric[i], result.floors[static_cast<std::size_t>(spec.problem)],
-                                     result.threshold);
-        gr.comparison = c;
-        if (!c.shape_ok) {
-          gr.verdict = Verdict::WrongShape;
-          gr.message = "expected " + to_string(Shape{numeric[i].value.rows(), numeric[i].value.cols()}) + ", got " +
-                       to_string(m.tensor.shape);
-        } else {
-          gr.verdict = c.correct ? Verdict::Correct : Verdict::Wrong;  // NaN and Inf: see the diagnosis
-        }
-      } else {
-        gr.verdict = Verdict::Error;
-        gr.message = std::string("the runner sent a ") + protocol::to_string(m.kind) + " where a tensor was expected";
-      }
-    }
-    result.gradients.push_back(std::move(gr));
+    const auto it = last.find(spec.name);
+    result.gradients.push_back(
+        judge_gradient(result, spec, numeric[i], it == last.end() ? nullptr : it->second, after_end.count(spec.name) > 0));
   }
   judge_lines(result, problems);
   diagnose_all(result, problems);

@@ -1,10 +1,10 @@
 // Backprop Dojo checker: judging one run of one exercise.
 #pragma once
 
-#include "judge/compare.hpp"
-#include "judge/diagnose.hpp"
 #include "common/process.hpp"
 #include "common/workspace.hpp"
+#include "judge/compare.hpp"
+#include "judge/diagnose.hpp"
 
 #include "bpdojo/exercise.hpp"
 #include "bpdojo/protocol.hpp"

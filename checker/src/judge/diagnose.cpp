@@ -49,58 +49,37 @@ std::optional<Diagnosis> ratio(const DiagnosisInput& in, const Matrix& a, const 
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<Diagnosis> diagnose(const DiagnosisInput& in) {
-  const Matrix& a = in.analytic;
-  const Matrix& n = in.numeric.value;
-  const double t = in.threshold;
-  if (a.size() > 0 && !a.allFinite()) {
-    const auto bad = (!a.array().isFinite()).count();
-    return Diagnosis{"nonfinite", std::to_string(bad) + " of " + std::to_string(a.size()) + " elements of your " + in.name +
-                                      " are NaN or Inf: a log or a division of zero, or a matrix never initialised?"};
-  }
-  const bool shape_ok = a.rows() == n.rows() && a.cols() == n.cols();
-  if (!shape_ok) {
-    if (a.rows() == n.cols() && a.cols() == n.rows() && same(a.transpose(), n, t))
-      return Diagnosis{"transposed", "your " + in.name + " is the transpose of the true one"};
-    if (n.rows() == 1 && a.cols() == n.cols() && a.rows() > 1 && same(a.colwise().sum(), n, t))
-      return Diagnosis{"not_summed", "your " + in.name + " has one row per example: sum it over the batch (rows) to " +
-                                         shape_text(n.rows(), n.cols())};
-    if (n.cols() == 1 && a.rows() == n.rows() && a.cols() > 1 && same(a.rowwise().sum(), n, t))
-      return Diagnosis{"not_summed", "your " + in.name + " has one column per class: sum it over the columns to " +
-                                         shape_text(n.rows(), n.cols())};
-    if (a.rows() == 1 && n.rows() > 1 && a.cols() == n.cols() && same(a.replicate(n.rows(), 1), n, t))
-      return Diagnosis{"broadcast", "your " + in.name + " is one row " + shape_text(a.rows(), a.cols()) + " where " +
-                                        shape_text(n.rows(), n.cols()) + " is due: every row is the same, so repeat it"};
-    if (a.cols() == 1 && n.cols() > 1 && a.rows() == n.rows() && same(a.replicate(1, n.cols()), n, t))
-      return Diagnosis{"broadcast", "your " + in.name + " is one column " + shape_text(a.rows(), a.cols()) + " where " +
-                                        shape_text(n.rows(), n.cols()) + " is due: every column is the same, so repeat it"};
-    if (a.rows() == 1 && n.rows() > 1 && a.cols() == n.cols() && same(a, n.colwise().sum(), t))
-      return Diagnosis{"summed", "your " + in.name + " is summed over the batch: each example keeps its own row " +
-                                     shape_text(n.rows(), n.cols())};
-    if (a.size() == n.size()) {
-      const Matrix view = Eigen::Map<const Matrix>(a.data(), n.rows(), n.cols());
-      if (same(view, n, t))
-        return Diagnosis{"reshape", "the right numbers in the wrong shape: view your " + shape_text(a.rows(), a.cols()) +
-                                        " as " + shape_text(n.rows(), n.cols()) + " (row-major)"};
-    }
-    return std::nullopt;
-  }
-  if (a.size() == 0) return std::nullopt;
-  if (a.cwiseAbs().maxCoeff() == 0.0 && n.cwiseAbs().maxCoeff() > 0.0)
-    return Diagnosis{"zeros", "your " + in.name + " is all zeros"};
-  if (auto r = ratio(in, a, n)) return r;
-  if (n.rows() == n.cols() && n.rows() > 1 && same(a.transpose(), n, t))
+// The right numbers in the wrong shape: transposed, not summed, a broadcast row or column, summed
+// over the batch, or another view of the same numbers.
+std::optional<Diagnosis> shape_mistake(const DiagnosisInput& in, const Matrix& a, const Matrix& n, double t) {
+  if (a.rows() == n.cols() && a.cols() == n.rows() && same(a.transpose(), n, t))
     return Diagnosis{"transposed", "your " + in.name + " is the transpose of the true one"};
-  {
-    // Read in the other storage order: a column-major view of the true gradient's numbers.
-    const Matrix colmajor = Eigen::Map<const Eigen::MatrixXd>(n.data(), n.rows(), n.cols());
-    if (n.rows() > 1 && n.cols() > 1 && same(a, colmajor, t))
-      return Diagnosis{"storage_order", "your " + in.name + " holds the right numbers in column-major order: reshape "
-                                                            "with Eigen::Map<const Matrix> (row-major), not Eigen::MatrixXd"};
+  if (n.rows() == 1 && a.cols() == n.cols() && a.rows() > 1 && same(a.colwise().sum(), n, t))
+    return Diagnosis{"not_summed", "your " + in.name + " has one row per example: sum it over the batch (rows) to " +
+                                       shape_text(n.rows(), n.cols())};
+  if (n.cols() == 1 && a.rows() == n.rows() && a.cols() > 1 && same(a.rowwise().sum(), n, t))
+    return Diagnosis{"not_summed", "your " + in.name + " has one column per class: sum it over the columns to " +
+                                       shape_text(n.rows(), n.cols())};
+  if (a.rows() == 1 && n.rows() > 1 && a.cols() == n.cols() && same(a.replicate(n.rows(), 1), n, t))
+    return Diagnosis{"broadcast", "your " + in.name + " is one row " + shape_text(a.rows(), a.cols()) + " where " +
+                                      shape_text(n.rows(), n.cols()) + " is due: every row is the same, so repeat it"};
+  if (a.cols() == 1 && n.cols() > 1 && a.rows() == n.rows() && same(a.replicate(1, n.cols()), n, t))
+    return Diagnosis{"broadcast", "your " + in.name + " is one column " + shape_text(a.rows(), a.cols()) + " where " +
+                                      shape_text(n.rows(), n.cols()) + " is due: every column is the same, so repeat it"};
+  if (a.rows() == 1 && n.rows() > 1 && a.cols() == n.cols() && same(a, n.colwise().sum(), t))
+    return Diagnosis{"summed", "your " + in.name + " is summed over the batch: each example keeps its own row " +
+                                   shape_text(n.rows(), n.cols())};
+  if (a.size() == n.size()) {
+    const Matrix view = Eigen::Map<const Matrix>(a.data(), n.rows(), n.cols());
+    if (same(view, n, t))
+      return Diagnosis{"reshape", "the right numbers in the wrong shape: view your " + shape_text(a.rows(), a.cols()) +
+                                      " as " + shape_text(n.rows(), n.cols()) + " (row-major)"};
   }
-  // Row by row and column by column: which are right?
+  return std::nullopt;
+}
+
+// Some rows or some columns right and the others not (or only the rows read more than once wrong).
+std::optional<Diagnosis> rows_or_cols(const DiagnosisInput& in, const Matrix& a, const Matrix& n, double t) {
   const double scale = std::max(a.cwiseAbs().maxCoeff(), n.cwiseAbs().maxCoeff());
   auto right = [&](const auto& x, const auto& y) { return (x - y).cwiseAbs().maxCoeff() <= t * scale; };
   std::vector<Index> wrong_rows, wrong_cols;
@@ -131,6 +110,35 @@ std::optional<Diagnosis> diagnose(const DiagnosisInput& in) {
     return Diagnosis{"cols", std::to_string(n.cols() - static_cast<Index>(wrong_cols.size())) + " of " + std::to_string(n.cols()) +
                                  " columns are right; wrong: column " + list(wrong_cols)};
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Diagnosis> diagnose(const DiagnosisInput& in) {
+  const Matrix& a = in.analytic;
+  const Matrix& n = in.numeric.value;
+  const double t = in.threshold;
+  if (a.size() > 0 && !a.allFinite()) {
+    const auto bad = (!a.array().isFinite()).count();
+    return Diagnosis{"nonfinite", std::to_string(bad) + " of " + std::to_string(a.size()) + " elements of your " + in.name +
+                                      " are NaN or Inf: a log or a division of zero, or a matrix never initialised?"};
+  }
+  const bool shape_ok = a.rows() == n.rows() && a.cols() == n.cols();
+  if (!shape_ok) return shape_mistake(in, a, n, t);
+  if (a.size() == 0) return std::nullopt;
+  if (a.cwiseAbs().maxCoeff() == 0.0 && n.cwiseAbs().maxCoeff() > 0.0)
+    return Diagnosis{"zeros", "your " + in.name + " is all zeros"};
+  if (auto r = ratio(in, a, n)) return r;
+  if (n.rows() == n.cols() && n.rows() > 1 && same(a.transpose(), n, t))
+    return Diagnosis{"transposed", "your " + in.name + " is the transpose of the true one"};
+  {
+    // Read in the other storage order: a column-major view of the true gradient's numbers.
+    const Matrix colmajor = Eigen::Map<const Eigen::MatrixXd>(n.data(), n.rows(), n.cols());
+    if (n.rows() > 1 && n.cols() > 1 && same(a, colmajor, t))
+      return Diagnosis{"storage_order", "your " + in.name + " holds the right numbers in column-major order: reshape "
+                                                            "with Eigen::Map<const Matrix> (row-major), not Eigen::MatrixXd"};
+  }
+  return rows_or_cols(in, a, n, t);
 }
 
 }  // namespace bpdojo

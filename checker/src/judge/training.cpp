@@ -190,19 +190,11 @@ void judge_update(CheckResult& result, const protocol::ParseResult& parsed) {
   }
 }
 
-void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot) {
-  const NamesDataset& data = builtin_names();
-  TrainingResult t;
-  t.steps = result.sizes.at("S");
-  t.lr = lr;
-  t.threshold = kDevLossThreshold;
-  GradientResult gr;
-  gr.name = kTrainingRow;
-  gr.function = "sgd_step";
-  gr.training_row = true;
+namespace {
 
-  const TrainInstance in = exercise_08_instance(result.seed, result.sizes);
-  const std::map<std::int64_t, MlpParams> ckpt = reported_checkpoints(parsed, in.init);
+// The loss curves at the checkpoints that arrived: a sample of the training split and the dev
+// split, batch norm calibrated on the data evaluated (NaN where the parameters are not finite).
+void evaluate_checkpoints(TrainingResult& t, const std::map<std::int64_t, MlpParams>& ckpt, const NamesDataset& data) {
   const Index M = std::min<Index>(kCurveSample, data.train.X.rows());
   const IntMatrix curve_X = data.train.X.topRows(M);
   const Labels curve_Y(data.train.Y.begin(), data.train.Y.begin() + M);
@@ -217,21 +209,18 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
     t.train_curve.push_back(mlp_eval_loss(p, bn, curve_X, curve_Y));
     t.dev_curve.push_back(mlp_eval_loss(p, bn, data.dev.X, data.dev.Y));
   }
-  t.complete = ckpt.count(t.steps) == 1;
+}
 
-  // Why the run stopped, when it did not finish.
-  const protocol::Message* stopped = nullptr;
-  for (const auto& m : parsed.messages)
-    if (m.name == kTrainingRow && (m.kind == protocol::Kind::NotImplemented || m.kind == protocol::Kind::Error)) stopped = &m;
+// A run that did not finish: why it stopped.
+void judge_unfinished(const CheckResult& result, const TrainingResult& t, const protocol::Message* stopped, GradientResult& gr) {
   const std::string where = t.at.empty() ? "" : " (the last parameters reported: after step " + std::to_string(t.at.back()) + ")";
-
   if (stopped && stopped->kind == protocol::Kind::NotImplemented) {
     gr.verdict = Verdict::NotImplemented;
     gr.message = "not reached: training stopped at TODO(\"" + stopped->text + "\")";
   } else if (stopped) {
     gr.verdict = Verdict::Error;
     gr.message = "training stopped: " + stopped->text.substr(0, 300) + where;
-  } else if (!t.complete) {
+  } else {
     gr.verdict = result.runner.end == ProcessResult::End::TimedOut ? Verdict::TimedOut
                  : result.runner.end == ProcessResult::End::Exited ? Verdict::Error
                                                                      : Verdict::Crashed;
@@ -239,38 +228,73 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
       gr.verdict = Verdict::Killed;
     gr.message = "training did not finish: " + result.runner.summary + where;
     if (gr.verdict == Verdict::TimedOut) gr.message += "; a longer run needs a longer --timeout";
-  } else {
-    const MlpParams& last = ckpt.at(t.steps);
-    const bool rose = t.dev_curve.size() > 1 && !(t.dev_curve[1] < t.dev_curve[0]);
-    if (same(last, in.init)) {
-      gr.verdict = Verdict::Wrong;
-      gr.message = "the parameters never changed: sgd_step does not update them (or the learning rate is 0)";
-    } else if (rose) {
-      gr.verdict = Verdict::Wrong;
-      gr.message = "the dev loss rose from " + fixed(t.dev_curve[0]) + " to " + fixed(t.dev_curve[1]) +
-                   " in the first stretch of training: does sgd_step subtract lr times the gradient?";
-    } else if (!finite(last)) {
-      gr.verdict = Verdict::Wrong;
-      gr.message = "the parameters became NaN or Inf during training";
-    } else {
-      const BnStats bn = bn_calibrate(last, data.train.X);
-      t.train_loss = mlp_eval_loss(last, bn, data.train.X, data.train.Y);
-      t.dev_loss = mlp_eval_loss(last, bn, data.dev.X, data.dev.Y);
-      t.test_loss = mlp_eval_loss(last, bn, data.test.X, data.test.Y);
-      Rng rng = Rng(kSampleSeed).fork("sample");
-      for (int i = 0; i < 20; ++i) t.samples.push_back(mlp_sample(last, bn, data.vocab, rng));
-      const std::int64_t default_steps = 20000;
-      if (!(t.dev_loss < kDevLossThreshold) && t.steps >= default_steps) {
-        gr.verdict = Verdict::Wrong;
-        gr.message = "dev loss " + fixed(t.dev_loss) + " is not below " + fixed(kDevLossThreshold, 2);
-      } else {
-        gr.verdict = Verdict::Correct;
-        gr.message = "dev loss " + fixed(t.dev_loss) +
-                     (t.steps >= default_steps ? " < " + fixed(kDevLossThreshold, 2)
-                                               : " (no threshold for runs shorter than 20000 steps)");
-      }
-    }
   }
+}
+
+// The final figures of a run that trained, with batch norm recalibrated over the whole training
+// split, and the dev loss against the threshold (for a run as long as the default one).
+void judge_final(TrainingResult& t, const MlpParams& last, const NamesDataset& data, GradientResult& gr) {
+  const BnStats bn = bn_calibrate(last, data.train.X);
+  t.train_loss = mlp_eval_loss(last, bn, data.train.X, data.train.Y);
+  t.dev_loss = mlp_eval_loss(last, bn, data.dev.X, data.dev.Y);
+  t.test_loss = mlp_eval_loss(last, bn, data.test.X, data.test.Y);
+  Rng rng = Rng(kSampleSeed).fork("sample");
+  for (int i = 0; i < 20; ++i) t.samples.push_back(mlp_sample(last, bn, data.vocab, rng));
+  const std::int64_t default_steps = 20000;
+  if (!(t.dev_loss < kDevLossThreshold) && t.steps >= default_steps) {
+    gr.verdict = Verdict::Wrong;
+    gr.message = "dev loss " + fixed(t.dev_loss) + " is not below " + fixed(kDevLossThreshold, 2);
+  } else {
+    gr.verdict = Verdict::Correct;
+    gr.message = "dev loss " + fixed(t.dev_loss) +
+                 (t.steps >= default_steps ? " < " + fixed(kDevLossThreshold, 2) : " (no threshold for runs shorter than 20000 steps)");
+  }
+}
+
+// A run that finished: did the parameters move, and the right way?
+void judge_finished(TrainingResult& t, const MlpParams& last, const MlpParams& init, const NamesDataset& data,
+                    GradientResult& gr) {
+  const bool rose = t.dev_curve.size() > 1 && !(t.dev_curve[1] < t.dev_curve[0]);
+  if (same(last, init)) {
+    gr.verdict = Verdict::Wrong;
+    gr.message = "the parameters never changed: sgd_step does not update them (or the learning rate is 0)";
+  } else if (rose) {
+    gr.verdict = Verdict::Wrong;
+    gr.message = "the dev loss rose from " + fixed(t.dev_curve[0]) + " to " + fixed(t.dev_curve[1]) +
+                 " in the first stretch of training: does sgd_step subtract lr times the gradient?";
+  } else if (!finite(last)) {
+    gr.verdict = Verdict::Wrong;
+    gr.message = "the parameters became NaN or Inf during training";
+  } else {
+    judge_final(t, last, data, gr);
+  }
+}
+
+}  // namespace
+
+void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot) {
+  const NamesDataset& data = builtin_names();
+  TrainingResult t;
+  t.steps = result.sizes.at("S");
+  t.lr = lr;
+  t.threshold = kDevLossThreshold;
+  GradientResult gr;
+  gr.name = kTrainingRow;
+  gr.function = "sgd_step";
+  gr.training_row = true;
+
+  const TrainInstance in = exercise_08_instance(result.seed, result.sizes);
+  const std::map<std::int64_t, MlpParams> ckpt = reported_checkpoints(parsed, in.init);
+  evaluate_checkpoints(t, ckpt, data);
+  t.complete = ckpt.count(t.steps) == 1;
+
+  // Why the run stopped, when it did not finish.
+  const protocol::Message* stopped = nullptr;
+  for (const auto& m : parsed.messages)
+    if (m.name == kTrainingRow && (m.kind == protocol::Kind::NotImplemented || m.kind == protocol::Kind::Error)) stopped = &m;
+  if (stopped || !t.complete) judge_unfinished(result, t, stopped, gr);
+  else judge_finished(t, ckpt.at(t.steps), in.init, data, gr);
+
   if (!plot.empty() && t.at.size() >= 2) {
     std::ofstream out(plot, std::ios::binary | std::ios::trunc);
     out << loss_plot_svg(t);

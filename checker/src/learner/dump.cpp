@@ -17,31 +17,23 @@ void prepare_dump_dir(const std::filesystem::path& dir) {
   }
 }
 
-int write_dump(const std::filesystem::path& dir, const CheckResult& r) {
-  const ExerciseInfo& info = *r.info;
-  prepare_dump_dir(dir);
+namespace {
+
+// With several problems (exercise 01), names carry the problem's letter: "a.w".
+std::string problem_prefix(const std::vector<Graph>& problems, int problem) {
+  return problems.size() > 1 ? std::string(1, static_cast<char>('a' + problem)) + "." : std::string();
+}
+
+// Every leaf of the instance (parameters and data) as inputs/<name>.npy. Returns the files written.
+int dump_inputs(const std::filesystem::path& dir, const std::vector<Graph>& problems, JsonWriter& j) {
   int files = 0;
-  JsonWriter j;
-  j.begin_object();
-  j.key("schema").value("bpdojo.dump/1");
-  j.key("exercise").value(info.id());
-  j.key("seed").value(r.seed);
-  j.key("sizes").begin_object();
-  for (const auto& [k, v] : r.sizes) j.key(k).value(v);
-  j.end_object();
-  j.key("order").value("C (row-major), float64");
-  const std::vector<Graph> problems = info.problems(r.seed, r.sizes);
-  // With several problems (exercise 01), names carry the problem's letter: "a.w".
-  auto prefix = [&](int problem) {
-    return problems.size() > 1 ? std::string(1, static_cast<char>('a' + problem)) + "." : std::string();
-  };
   j.key("inputs").begin_array();
   for (std::size_t p = 0; p < problems.size(); ++p) {
     const Graph& g = problems[p];
     for (std::size_t id = 0; id < g.size(); ++id) {
       const auto node = static_cast<Graph::NodeId>(id);
       if (!g.is_leaf(node)) continue;
-      const std::string name = prefix(static_cast<int>(p)) + g.name(node);
+      const std::string name = problem_prefix(problems, static_cast<int>(p)) + g.name(node);
       const std::string file = "inputs/" + name + ".npy";
       write_npy(dir / file, g.tensor(node));
       ++files;
@@ -50,15 +42,22 @@ int write_dump(const std::filesystem::path& dir, const CheckResult& r) {
     }
   }
   j.end_array();
+  return files;
+}
+
+// Both gradients of every tensor gradient, numeric/<name>.npy and yours/<name>.npy. Returns the
+// files written.
+int dump_gradients(const std::filesystem::path& dir, const CheckResult& r, const std::vector<Graph>& problems, JsonWriter& j) {
+  int files = 0;
   j.key("gradients").begin_array();
   for (const auto& g : r.gradients) {
     const GradientSpec* spec = nullptr;
-    for (const auto& s : info.gradients)
+    for (const auto& s : r.info->gradients)
       if (s.name == g.name) spec = &s;
     if (!spec) continue;  // "training" (exercise 08) is not a tensor
     j.begin_object();
     j.key("name").value(g.name);
-    j.key("node").value(prefix(spec ? spec->problem : 0) + g.node);
+    j.key("node").value(problem_prefix(problems, spec ? spec->problem : 0) + g.node);
     j.key("verdict").value(to_string(g.verdict));
     j.key("shape").value(g.expected_shape);
     if (g.numeric.size() == numel(g.expected_shape) && r.build.ok) {
@@ -82,22 +81,44 @@ int write_dump(const std::filesystem::path& dir, const CheckResult& r) {
     j.end_object();
   }
   j.end_array();
-  if (info.trains) {
-    // The names of each split, one a line, so another implementation can train on the same data.
-    const NamesDataset& data = builtin_names();
-    j.key("split").begin_object();
-    for (const auto& [name, split] : {std::pair<const char*, const Split*>{"train", &data.train},
-                                      std::pair<const char*, const Split*>{"dev", &data.dev},
-                                      std::pair<const char*, const Split*>{"test", &data.test}}) {
-      const std::string file = std::string("split/") + name + ".txt";
-      fs::create_directories(dir / "split");
-      std::ofstream names(dir / file, std::ios::binary);
-      for (const auto& n : split->names) names << n << "\n";
-      if (!names) throw SetupError("--dump: cannot write " + (dir / file).string());
-      j.key(name).value(file);
-    }
-    j.end_object();
+  return files;
+}
+
+// The names of each split, one a line, so another implementation can train on the same data.
+void dump_splits(const std::filesystem::path& dir, JsonWriter& j) {
+  const NamesDataset& data = builtin_names();
+  j.key("split").begin_object();
+  for (const auto& [name, split] : {std::pair<const char*, const Split*>{"train", &data.train},
+                                    std::pair<const char*, const Split*>{"dev", &data.dev},
+                                    std::pair<const char*, const Split*>{"test", &data.test}}) {
+    const std::string file = std::string("split/") + name + ".txt";
+    fs::create_directories(dir / "split");
+    std::ofstream names(dir / file, std::ios::binary);
+    for (const auto& n : split->names) names << n << "\n";
+    if (!names) throw SetupError("--dump: cannot write " + (dir / file).string());
+    j.key(name).value(file);
   }
+  j.end_object();
+}
+
+}  // namespace
+
+int write_dump(const std::filesystem::path& dir, const CheckResult& r) {
+  const ExerciseInfo& info = *r.info;
+  prepare_dump_dir(dir);
+  JsonWriter j;
+  j.begin_object();
+  j.key("schema").value("bpdojo.dump/1");
+  j.key("exercise").value(info.id());
+  j.key("seed").value(r.seed);
+  j.key("sizes").begin_object();
+  for (const auto& [k, v] : r.sizes) j.key(k).value(v);
+  j.end_object();
+  j.key("order").value("C (row-major), float64");
+  const std::vector<Graph> problems = info.problems(r.seed, r.sizes);
+  int files = dump_inputs(dir, problems, j);
+  files += dump_gradients(dir, r, problems, j);
+  if (info.trains) dump_splits(dir, j);
   j.end_object();
   std::ofstream out(dir / "index.json");
   out << j.str() << "\n";

@@ -97,69 +97,69 @@ std::string training_section(const CheckResult& r, const Style& st) {
   return out;
 }
 
-std::string text_report(const CheckResult& r, const Style& st) {
-  const ExerciseInfo& info = *r.info;
-  std::string out;
-  std::string sizes;
-  for (const auto& s : info.sizes) sizes += "  " + s.letter + "=" + std::to_string(r.sizes.at(s.letter));
-  out += paint(st, kBold, info.id() + "  " + info.title) + (r.flavour == Flavour::Solution ? "  (reference solution)" : "") +
-         "    seed " + std::to_string(r.seed) + sizes + "\n";
+namespace {
 
+// The compiler's errors (a build that failed) and warnings (one that did not) about the file.
+std::string build_section(const CheckResult& r, const Style& st) {
+  std::string out;
   if (!r.build.ok) {
-    out += paint(st, kRed, "compile error") + ": " + info.source + " does not compile.\n";
+    out += paint(st, kRed, "compile error") + ": " + r.info->source + " does not compile.\n";
     for (const auto& l : r.build.errors) out += "  " + l + "\n";
     if (r.build.errors_omitted)
       out += "  (" + std::to_string(r.build.errors_omitted) + " more lines: " + r.build.command + ")\n";
   }
-
   if (!r.build.warnings.empty()) {
     out += paint(st, kYellow, "compiler warnings") + " (not errors; often worth reading):\n";
     for (const auto& l : r.build.warnings) out += "  " + l + "\n";
     if (r.build.warnings_omitted)
       out += "  (" + std::to_string(r.build.warnings_omitted) + " more lines: " + r.build.command + ")\n";
   }
+  return out;
+}
 
+// One row of the table, with the lines under it: the diagnosis, the worst element, the message.
+std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t wshape, const Style& st) {
+  std::string line = "  " + pad(g.name, wname) + "  " + pad(g.training_row ? "-" : to_string(g.expected_shape), wshape) + "  ";
+  if (g.comparison && g.comparison->shape_ok) {
+    line += pad(format_error(g.comparison->max_abs_diff), 8) + "  " + pad(format_error(g.comparison->rel_error), 9) + "  ";
+  } else {
+    line += pad("-", 8) + "  " + pad("-", 9) + "  ";
+  }
+  line += paint(st, verdict_colour(g.verdict), to_string(g.verdict));
+  const bool inherited = !g.line_wrong && !g.inherits.empty();
+  if (g.line_wrong && g.verdict == Verdict::Wrong) line += paint(st, kBold, "  <- this line");
+  if (inherited) line += paint(st, kDim, "  (this line is right; the error starts at " + g.inherits + ")");
+  std::string out = line + "\n";
+  const std::string indent(4 + wname, ' ');
+  if (inherited) return out;
+  if (g.diagnosis) out += indent + paint(st, kYellow, g.diagnosis->text) + "\n";
+  if (g.verdict == Verdict::Wrong && g.comparison) {
+    const Comparison& c = *g.comparison;
+    out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
+                                        ", numeric " + num(c.worst_numeric)) + "\n";
+  }
+  if (!g.message.empty() && (g.verdict != Verdict::Correct || g.training_row))
+    out += indent + paint(st, kDim, g.message) + "\n";
+  return out;
+}
+
+std::string gradient_table(const CheckResult& r, const Style& st) {
   std::size_t wname = 8, wshape = 5;
   for (const auto& g : r.gradients) {
     wname = std::max(wname, g.name.size());
     wshape = std::max(wshape, to_string(g.expected_shape).size());
   }
-  if (r.build.ok) {
-    out += "\n  " + pad("gradient", wname) + "  " + pad("shape", wshape) + "  max|a-n|  rel.error  verdict\n";
-    for (const auto& g : r.gradients) {
-      const bool pseudo = g.training_row;
-      std::string line = "  " + pad(g.name, wname) + "  " + pad(pseudo ? "-" : to_string(g.expected_shape), wshape) + "  ";
-      if (g.comparison && g.comparison->shape_ok) {
-        line += pad(format_error(g.comparison->max_abs_diff), 8) + "  " + pad(format_error(g.comparison->rel_error), 9) + "  ";
-      } else {
-        line += pad("-", 8) + "  " + pad("-", 9) + "  ";
-      }
-      line += paint(st, verdict_colour(g.verdict), to_string(g.verdict));
-      const bool inherited = !g.line_wrong && !g.inherits.empty();
-      if (g.line_wrong && g.verdict == Verdict::Wrong) line += paint(st, kBold, "  <- this line");
-      if (inherited) line += paint(st, kDim, "  (this line is right; the error starts at " + g.inherits + ")");
-      out += line + "\n";
-      const std::string indent(4 + wname, ' ');
-      if (inherited) continue;
-      if (g.diagnosis) out += indent + paint(st, kYellow, g.diagnosis->text) + "\n";
-      if (g.verdict == Verdict::Wrong && g.comparison) {
-        const Comparison& c = *g.comparison;
-        out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
-                                            ", numeric " + num(c.worst_numeric)) + "\n";
-      }
-      if (!g.message.empty() && (g.verdict != Verdict::Correct || g.training_row))
-        out += indent + paint(st, kDim, g.message) + "\n";
-    }
-  }
-  if (r.training) out += training_section(r, st);
+  std::string out = "\n  " + pad("gradient", wname) + "  " + pad("shape", wshape) + "  max|a-n|  rel.error  verdict\n";
+  for (const auto& g : r.gradients) out += gradient_row(g, wname, wshape, st);
+  return out;
+}
 
-  const int ok = r.correct();
-  const int total = static_cast<int>(r.gradients.size());
-  out += "\n";
-  std::string summary = std::to_string(ok) + "/" + std::to_string(total) + " correct";
+// "3/5 correct - next: dW", and the threshold it was judged by.
+std::string summary_section(const CheckResult& r, const Style& st) {
+  std::string summary = std::to_string(r.correct()) + "/" + std::to_string(r.gradients.size()) + " correct";
   const std::vector<std::string> wrong = r.wrong_lines();
   if (!r.build.ok) {
-    summary += " - " + info.source + " does not compile";
+    summary += " - " + r.info->source + " does not compile";
   } else if (!wrong.empty()) {
     summary += (wrong.size() == 1 ? " - the wrong line: " : " - the wrong lines: ") + join(wrong);
   } else if (const GradientResult* next = r.next()) {
@@ -167,31 +167,183 @@ std::string text_report(const CheckResult& r, const Style& st) {
   } else if (!r.ran_normally()) {
     summary += " - but the run did not finish normally: " + r.runner.summary;
   }
-  out += paint(st, r.complete() ? kGreen : kBold, summary) + "\n";
-  out += paint(st, kDim, "threshold " + format_error(r.threshold) +
+  return "\n" + paint(st, r.complete() ? kGreen : kBold, summary) + "\n" +
+         paint(st, kDim, "threshold " + format_error(r.threshold) +
                              " on the relative error |a-n|max / max(|a|max, |n|max, floor); a = yours, n = numeric") + "\n";
+}
+
+// How the runner ended, and what the learner's code printed (no terminal control sequences).
+std::string runner_section(const CheckResult& r, const Style& st) {
+  std::string out;
   if (r.build.ok) {
     char buf[64];
     std::snprintf(buf, sizeof buf, " (%.2f s)", r.runner.wall_seconds);
     out += "runner: " + r.runner.summary + buf + "\n";
     if (!r.runner.protocol_error.empty()) out += "runner protocol: " + r.runner.protocol_error + "\n";
   }
-  if (!r.runner.output.empty()) {
-    out += paint(st, kDim, "--- your code printed" +
-                               (r.runner.output_bytes > r.runner.output.size()
-                                    ? " (first " + std::to_string(r.runner.output.size()) + " of " +
-                                          std::to_string(r.runner.output_bytes) + " bytes)"
-                                    : std::string()) + ": ---") + "\n";
-    std::string shown;
-    for (unsigned char c : r.runner.output)  // no terminal control sequences from learner output
-      shown += (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7F ? static_cast<char>(c) : '?';
-    out += shown;
-    if (shown.back() != '\n') out += "\n";
-    out += paint(st, kDim, "---") + "\n";
-  }
+  if (r.runner.output.empty()) return out;
+  out += paint(st, kDim, "--- your code printed" +
+                             (r.runner.output_bytes > r.runner.output.size()
+                                  ? " (first " + std::to_string(r.runner.output.size()) + " of " +
+                                        std::to_string(r.runner.output_bytes) + " bytes)"
+                                  : std::string()) + ": ---") + "\n";
+  std::string shown;
+  for (unsigned char c : r.runner.output)
+    shown += (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7F ? static_cast<char>(c) : '?';
+  out += shown;
+  if (shown.back() != '\n') out += "\n";
+  out += paint(st, kDim, "---") + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string text_report(const CheckResult& r, const Style& st) {
+  const ExerciseInfo& info = *r.info;
+  std::string sizes;
+  for (const auto& s : info.sizes) sizes += "  " + s.letter + "=" + std::to_string(r.sizes.at(s.letter));
+  std::string out = paint(st, kBold, info.id() + "  " + info.title) +
+                    (r.flavour == Flavour::Solution ? "  (reference solution)" : "") + "    seed " + std::to_string(r.seed) +
+                    sizes + "\n";
+  out += build_section(r, st);
+  if (r.build.ok) out += gradient_table(r, st);
+  if (r.training) out += training_section(r, st);
+  out += summary_section(r, st);
+  out += runner_section(r, st);
   out += "reproduce: " + r.reproduce + "\n";
   return out;
 }
+
+namespace {
+
+void json_build(JsonWriter& j, const BuildOutcome& build) {
+  j.key("build").begin_object();
+  j.key("ok").value(build.ok);
+  j.key("rebuilt").value(build.rebuilt);
+  j.key("errors").begin_array();
+  for (const auto& l : build.errors) j.value(l);
+  j.end_array();
+  j.key("warnings").begin_array();
+  for (const auto& l : build.warnings) j.value(l);
+  j.end_array();
+  j.end_object();
+}
+
+// How the runner ended, as the schema names it ("not run" after a compile error).
+const char* runner_end(const CheckResult& r) {
+  if (!r.build.ok) return "not run";
+  switch (r.runner.end) {
+    case ProcessResult::End::Exited: return "exited";
+    case ProcessResult::End::Signaled: return "signaled";
+    case ProcessResult::End::TimedOut: return "timed_out";
+    case ProcessResult::End::MemoryLimit: return "memory_limit";
+    case ProcessResult::End::OutputLimit: return "output_limit";
+    case ProcessResult::End::FailedToStart: return "failed_to_start";
+  }
+  return "not run";
+}
+
+void json_runner(JsonWriter& j, const CheckResult& r) {
+  j.key("runner").begin_object();
+  j.key("end").value(runner_end(r));
+  j.key("finished").value(r.runner.finished);
+  j.key("exit_code").value(r.runner.exit_code);
+  j.key("signal").value(r.runner.signal);
+  j.key("wall_seconds").value(r.runner.wall_seconds);
+  j.key("summary").value(r.runner.summary);
+  j.key("protocol_error").value(r.runner.protocol_error);
+  j.key("output").value(r.runner.output);
+  j.key("output_bytes").value(static_cast<std::uint64_t>(r.runner.output_bytes));
+  j.end_object();
+}
+
+void json_comparison(JsonWriter& j, const GradientResult& g) {
+  if (g.comparison && g.comparison->shape_ok) {
+    const Comparison& c = *g.comparison;
+    j.key("max_abs_diff").value(c.max_abs_diff);
+    j.key("rel_error").value(c.rel_error);
+    j.key("nonfinite").value(c.nonfinite);
+    j.key("worst").begin_object();
+    j.key("index").value(c.worst_index);
+    j.key("analytic").value(c.worst_analytic);
+    j.key("numeric").value(c.worst_numeric);
+    j.end_object();
+  } else {
+    j.key("max_abs_diff").null();
+    j.key("rel_error").null();
+    j.key("nonfinite").null();
+    j.key("worst").null();
+  }
+}
+
+void json_gradient(JsonWriter& j, const GradientResult& g) {
+  j.begin_object();
+  j.key("name").value(g.name);
+  j.key("node").value(g.node);
+  j.key("function").value(g.function);
+  j.key("verdict").value(to_string(g.verdict));
+  j.key("message").value(g.message);
+  j.key("expected_shape").value(g.expected_shape);
+  if (g.got_shape.empty()) j.key("shape").null();
+  else j.key("shape").value(g.got_shape);
+  json_comparison(j, g);
+  if (g.local) j.key("local_rel_error").value(g.local->rel_error);
+  else j.key("local_rel_error").null();
+  j.key("line_wrong").value(g.line_wrong);
+  if (g.inherits.empty()) j.key("inherits").null();
+  else j.key("inherits").value(g.inherits);
+  if (g.diagnosis) j.key("diagnosis").begin_object().key("kind").value(g.diagnosis->kind).key("text").value(g.diagnosis->text).end_object();
+  else j.key("diagnosis").null();
+  j.end_object();
+}
+
+void json_summary(JsonWriter& j, const CheckResult& r) {
+  j.key("summary").begin_object();
+  j.key("correct").value(r.correct());
+  j.key("total").value(static_cast<int>(r.gradients.size()));
+  if (const GradientResult* next = r.next()) j.key("next").value(next->name);
+  else j.key("next").null();
+  j.key("wrong_lines").begin_array();
+  for (const auto& name : r.wrong_lines()) j.value(name);
+  j.end_array();
+  j.end_object();
+}
+
+void json_curve(JsonWriter& j, const char* key, const std::vector<double>& curve) {
+  j.key(key).begin_array();
+  for (double v : curve) j.value(v);
+  j.end_array();
+}
+
+void json_training(JsonWriter& j, const TrainingResult& t) {
+  j.key("training").begin_object();
+  j.key("steps").value(t.steps);
+  j.key("lr").value(t.lr);
+  j.key("threshold").value(t.threshold);
+  j.key("checkpoints").begin_array();
+  for (auto step : t.at) j.value(step);
+  j.end_array();
+  json_curve(j, "train_curve", t.train_curve);
+  json_curve(j, "dev_curve", t.dev_curve);
+  j.key("complete").value(t.complete);
+  if (t.samples.empty()) {
+    j.key("train_loss").null();
+    j.key("dev_loss").null();
+    j.key("test_loss").null();
+  } else {
+    j.key("train_loss").value(t.train_loss);
+    j.key("dev_loss").value(t.dev_loss);
+    j.key("test_loss").value(t.test_loss);
+  }
+  j.key("samples").begin_array();
+  for (const auto& name : t.samples) j.value(name);
+  j.end_array();
+  if (t.plot.empty()) j.key("plot").null();
+  else j.key("plot").value(t.plot);
+  j.end_object();
+}
+
+}  // namespace
 
 std::string json_report(const CheckResult& r) {
   const ExerciseInfo& info = *r.info;
@@ -210,116 +362,13 @@ std::string json_report(const CheckResult& r) {
   j.key("floors").begin_array();
   for (double f : r.floors) j.value(f);
   j.end_array();
-  j.key("build").begin_object();
-  j.key("ok").value(r.build.ok);
-  j.key("rebuilt").value(r.build.rebuilt);
-  j.key("errors").begin_array();
-  for (const auto& l : r.build.errors) j.value(l);
-  j.end_array();
-  j.key("warnings").begin_array();
-  for (const auto& l : r.build.warnings) j.value(l);
-  j.end_array();
-  j.end_object();
-  j.key("runner").begin_object();
-  const char* end = "not run";
-  if (r.build.ok) {
-    switch (r.runner.end) {
-      case ProcessResult::End::Exited: end = "exited"; break;
-      case ProcessResult::End::Signaled: end = "signaled"; break;
-      case ProcessResult::End::TimedOut: end = "timed_out"; break;
-      case ProcessResult::End::MemoryLimit: end = "memory_limit"; break;
-      case ProcessResult::End::OutputLimit: end = "output_limit"; break;
-      case ProcessResult::End::FailedToStart: end = "failed_to_start"; break;
-    }
-  }
-  j.key("end").value(end);
-  j.key("finished").value(r.runner.finished);
-  j.key("exit_code").value(r.runner.exit_code);
-  j.key("signal").value(r.runner.signal);
-  j.key("wall_seconds").value(r.runner.wall_seconds);
-  j.key("summary").value(r.runner.summary);
-  j.key("protocol_error").value(r.runner.protocol_error);
-  j.key("output").value(r.runner.output);
-  j.key("output_bytes").value(static_cast<std::uint64_t>(r.runner.output_bytes));
-  j.end_object();
+  json_build(j, r.build);
+  json_runner(j, r);
   j.key("gradients").begin_array();
-  for (const auto& g : r.gradients) {
-    j.begin_object();
-    j.key("name").value(g.name);
-    j.key("node").value(g.node);
-    j.key("function").value(g.function);
-    j.key("verdict").value(to_string(g.verdict));
-    j.key("message").value(g.message);
-    j.key("expected_shape").value(g.expected_shape);
-    if (g.got_shape.empty()) j.key("shape").null();
-    else j.key("shape").value(g.got_shape);
-    if (g.comparison && g.comparison->shape_ok) {
-      const Comparison& c = *g.comparison;
-      j.key("max_abs_diff").value(c.max_abs_diff);
-      j.key("rel_error").value(c.rel_error);
-      j.key("nonfinite").value(c.nonfinite);
-      j.key("worst").begin_object();
-      j.key("index").value(c.worst_index);
-      j.key("analytic").value(c.worst_analytic);
-      j.key("numeric").value(c.worst_numeric);
-      j.end_object();
-    } else {
-      j.key("max_abs_diff").null();
-      j.key("rel_error").null();
-      j.key("nonfinite").null();
-      j.key("worst").null();
-    }
-    if (g.local) j.key("local_rel_error").value(g.local->rel_error);
-    else j.key("local_rel_error").null();
-    j.key("line_wrong").value(g.line_wrong);
-    if (g.inherits.empty()) j.key("inherits").null();
-    else j.key("inherits").value(g.inherits);
-    if (g.diagnosis) j.key("diagnosis").begin_object().key("kind").value(g.diagnosis->kind).key("text").value(g.diagnosis->text).end_object();
-    else j.key("diagnosis").null();
-    j.end_object();
-  }
+  for (const auto& g : r.gradients) json_gradient(j, g);
   j.end_array();
-  j.key("summary").begin_object();
-  j.key("correct").value(r.correct());
-  j.key("total").value(static_cast<int>(r.gradients.size()));
-  if (const GradientResult* next = r.next()) j.key("next").value(next->name);
-  else j.key("next").null();
-  j.key("wrong_lines").begin_array();
-  for (const auto& name : r.wrong_lines()) j.value(name);
-  j.end_array();
-  j.end_object();
-  if (r.training) {
-    const TrainingResult& t = *r.training;
-    j.key("training").begin_object();
-    j.key("steps").value(t.steps);
-    j.key("lr").value(t.lr);
-    j.key("threshold").value(t.threshold);
-    j.key("checkpoints").begin_array();
-    for (auto step : t.at) j.value(step);
-    j.end_array();
-    j.key("train_curve").begin_array();
-    for (double v : t.train_curve) j.value(v);
-    j.end_array();
-    j.key("dev_curve").begin_array();
-    for (double v : t.dev_curve) j.value(v);
-    j.end_array();
-    j.key("complete").value(t.complete);
-    if (t.samples.empty()) {
-      j.key("train_loss").null();
-      j.key("dev_loss").null();
-      j.key("test_loss").null();
-    } else {
-      j.key("train_loss").value(t.train_loss);
-      j.key("dev_loss").value(t.dev_loss);
-      j.key("test_loss").value(t.test_loss);
-    }
-    j.key("samples").begin_array();
-    for (const auto& name : t.samples) j.value(name);
-    j.end_array();
-    if (t.plot.empty()) j.key("plot").null();
-    else j.key("plot").value(t.plot);
-    j.end_object();
-  }
+  json_summary(j, r);
+  if (r.training) json_training(j, *r.training);
   j.key("reproduce").value(r.reproduce);
   j.end_object();
   return j.str() + "\n";
