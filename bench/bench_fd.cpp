@@ -2,7 +2,7 @@
 // every node's numeric gradient, as the checker computes it for the exercise (fd::backward for
 // the whole network, fd::gradient per asked node otherwise). Prints one line of JSON.
 //   bench_fd [--exercise 6] [--seed 0] [--repeat 5] [--size L=V ...]
-#include "finite_diff.hpp"
+#include "judge/finite_diff.hpp"
 
 #include "bpdojo/exercise.hpp"
 

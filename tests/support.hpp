@@ -1,7 +1,7 @@
 // Shared by the tests: where the build is, and judging a runner through the checker library.
 #pragma once
 
-#include "check.hpp"
+#include "judge/check.hpp"
 
 #include <cstdlib>
 #include <string>

@@ -2,7 +2,7 @@
 // every gradient, a derivation note, a row in the README's table, and a stub whose header comment
 // is the lesson (how to run it, what to watch and read).
 #include "support.hpp"
-#include "hints.hpp"
+#include "learner/hints.hpp"
 
 #include <doctest/doctest.h>
 

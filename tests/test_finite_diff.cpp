@@ -1,4 +1,4 @@
-#include "finite_diff.hpp"
+#include "judge/finite_diff.hpp"
 
 #include "bpdojo/exercise.hpp"
 #include "bpdojo/rng.hpp"

@@ -1,7 +1,8 @@
 // `checker grade`'s pieces that need no compiler: hidden instances, weights, what a submission may
 // include. (The whole command, hostile submissions and all, is tests/grade_test.sh.)
-#include "grade.hpp"
-#include "submissions.hpp"
+#include "grade/grade.hpp"
+#include "grade/weights.hpp"
+#include "grade/submissions.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Learner code that prints, loops, crashes, throws, leaves early, allocates without bound or
 // returns garbage: each is a verdict about the exercise, never a failure of the checker.
-#include "report.hpp"
+#include "learner/report.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

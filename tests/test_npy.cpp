@@ -1,4 +1,4 @@
-#include "npy.hpp"
+#include "common/npy.hpp"
 
 #include <doctest/doctest.h>
 

@@ -2,7 +2,7 @@
 // of the wrong sign fails step 2 with the reason; training is deterministic; the SVG holds two
 // curves with one point per checkpoint.
 #include "support.hpp"
-#include "training.hpp"
+#include "judge/training.hpp"
 
 #include "problems/exercise_08_train.hpp"
 

@@ -1,9 +1,9 @@
 // Never a false verdict: what the checker makes of a run that stopped early, stopped oddly or said
 // too much, and exercise 08's update judged parameter by parameter. These judge protocol streams
 // written here (no runner, no build): each takes well under a second.
-#include "report.hpp"
+#include "learner/report.hpp"
 #include "support.hpp"
-#include "training.hpp"
+#include "judge/training.hpp"
 
 #include "problems/exercise_08_train.hpp"
 #include "bpdojo/protocol.hpp"

@@ -1,4 +1,4 @@
-#include "workspace.hpp"
+#include "common/workspace.hpp"
 
 #include <doctest/doctest.h>
 

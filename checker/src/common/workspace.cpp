@@ -1,0 +1,432 @@
+#include "common/workspace.hpp"
+
+#include "common/files.hpp"
+#include "common/process.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <csignal>
+#include <sys/file.h>
+#include <unistd.h>
+
+#ifndef BPDOJO_SOURCE_DIR
+#define BPDOJO_SOURCE_DIR ""
+#endif
+#ifndef BPDOJO_BUILD_DIR
+#define BPDOJO_BUILD_DIR ""
+#endif
+#ifndef BPDOJO_CMAKE_COMMAND
+#define BPDOJO_CMAKE_COMMAND "cmake"
+#endif
+
+namespace bpdojo {
+namespace {
+
+bool is_root(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "workbook" / "include" / "bpdojo" / "learner.hpp", ec) && fs::is_directory(dir / "exercises", ec);
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Workspace locate_workspace(const fs::path& start, const std::string& build_dir) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start, ec);
+  Workspace ws;
+  for (fs::path d = dir; !d.empty(); d = d.parent_path()) {
+    if (is_root(d)) {
+      ws.root = d;
+      break;
+    }
+    if (d == d.parent_path()) break;
+  }
+  if (ws.root.empty()) {
+    const fs::path compiled = BPDOJO_SOURCE_DIR;
+    if (!compiled.empty() && is_root(compiled)) ws.root = compiled;
+    else throw SetupError("not inside a Backprop Dojo workbook (no workbook/ and exercises/ here or above " + dir.string() + ")");
+  }
+  if (!build_dir.empty()) {
+    ws.build = fs::absolute(build_dir);
+  } else if (const char* env = std::getenv("BPDOJO_BUILD_DIR"); env && *env) {
+    ws.build = fs::absolute(env);
+  } else if (fs::path(BPDOJO_SOURCE_DIR).lexically_normal() == ws.root.lexically_normal() && *BPDOJO_BUILD_DIR) {
+    ws.build = BPDOJO_BUILD_DIR;
+  } else {
+    ws.build = ws.root / "build";
+  }
+  if (!fs::is_regular_file(ws.build / "CMakeCache.txt", ec))
+    throw SetupError("no build in " + ws.build.string() + ": run `cmake --preset default && cmake --build --preset default` in " +
+                     ws.root.string());
+  return ws;
+}
+
+const ExerciseInfo& resolve_exercise(const std::string& given) {
+  const std::string name = lower(given);
+  std::string digits = name;
+  if (digits.rfind("exercise_", 0) == 0) digits = digits.substr(9);
+  if (digits.rfind("ex", 0) == 0) digits = digits.substr(2);
+  std::size_t n = 0;
+  while (n < digits.size() && std::isdigit(static_cast<unsigned char>(digits[n]))) ++n;
+  for (const auto& e : all_exercises()) {
+    if (n > 0 && n <= 3) {
+      const std::string rest = digits.substr(n);
+      if (std::stoi(digits.substr(0, n)) == e.number && (rest.empty() || rest == "_" + e.slug || rest == ".cpp" ||
+                                                          rest == "_" + e.slug + ".cpp"))
+        return e;
+    }
+    if (name == e.slug) return e;
+  }
+  const ExerciseInfo* best = nullptr;
+  std::size_t best_d = ~std::size_t{0};
+  // A number in the name that is an exercise's number wins ("exercise_3x" -> exercise_03).
+  for (std::size_t i = 0; i < name.size() && !best; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i]))) continue;
+    std::size_t j = i;
+    while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j]))) ++j;
+    if (j - i <= 3) best = find_exercise(std::stoi(name.substr(i, j - i)));
+    i = j;
+  }
+  const bool by_number = best != nullptr;
+  for (const auto& e : all_exercises()) {
+    if (by_number) break;
+    for (const std::string& cand : {e.id(), e.id() + "_" + e.slug, e.slug}) {
+      const std::size_t d = edit_distance(name, cand);
+      if (d < best_d) best_d = d, best = &e;
+    }
+  }
+  throw SetupError("no exercise '" + given + "'" +
+                   (best ? "; the closest is " + best->id() + " (" + best->title + ")" : std::string()) +
+                   ". `checker list` shows them all");
+}
+
+std::string target_name(const ExerciseInfo& info, Flavour flavour) {
+  const std::string nn = info.id().substr(9);
+  switch (flavour) {
+    case Flavour::Learner: return "learner_" + nn;
+    case Flavour::Solution: return "solution_" + nn;
+    case Flavour::Stub: return "stub_" + nn;
+  }
+  return "";
+}
+
+fs::path runner_path(const Workspace& ws, const ExerciseInfo& info, Flavour flavour) {
+  const char* dir = flavour == Flavour::Learner ? "exercises" : flavour == Flavour::Solution ? "solutions" : "stubs";
+  return ws.build / dir / info.id();
+}
+
+fs::path source_path(const Workspace& ws, const ExerciseInfo& info, Flavour flavour) {
+  switch (flavour) {
+    case Flavour::Learner: return ws.root / "exercises" / info.source;
+    case Flavour::Solution: return ws.root / "solutions" / info.source;
+    case Flavour::Stub: return ws.root / "workbook" / "stubs" / info.source;
+  }
+  return {};
+}
+
+std::vector<std::string> compiler_errors(const std::string& output, const fs::path& source, const fs::path& root,
+                                         std::size_t max_lines, std::size_t* omitted) {
+  const std::string abs = source.string();
+  const std::string rel = source.lexically_relative(root).string();
+  // Blocks: a line about the learner's file ("file:line:col: error: ...") with the code excerpt
+  // lines the compiler prints under it.
+  struct Block {
+    std::vector<std::string> lines;
+    bool error = false;
+  };
+  std::vector<Block> blocks;
+  bool in_block = false;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const bool about_source = line.find(abs) != std::string::npos;
+    const bool is_error = line.find(": error") != std::string::npos || line.find(": fatal error") != std::string::npos;
+    const bool is_diag = is_error || line.find(": warning") != std::string::npos || line.find(": note") != std::string::npos ||
+                         line.find("In function") != std::string::npos;
+    const bool excerpt = line.rfind("   ", 0) == 0 && line.find(" | ") != std::string::npos;
+    if (about_source && is_diag) {
+      for (std::size_t p; (p = line.find(abs)) != std::string::npos;) line.replace(p, abs.size(), rel);
+      blocks.push_back({{line}, is_error});
+      in_block = true;
+    } else if (excerpt && in_block) {
+      blocks.back().lines.push_back(line);
+    } else {
+      in_block = false;
+    }
+  }
+  // Errors first (warnings never stop the build), each block whole while there is room.
+  std::stable_partition(blocks.begin(), blocks.end(), [](const Block& b) { return b.error; });
+  std::vector<std::string> picked;
+  std::size_t total = 0;
+  for (const Block& b : blocks) {
+    total += b.lines.size();
+    for (const auto& l : b.lines)
+      if (picked.size() < max_lines) picked.push_back(l);
+  }
+  if (omitted) *omitted = total - picked.size();
+  return picked;
+}
+
+namespace {
+
+// FNV-1a, 64 bits: a fingerprint of bytes (not a defence against a forger: the learner owns both).
+std::uint64_t fnv1a(std::uint64_t h, const std::string& bytes) {
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
+
+std::string hex(std::uint64_t h) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// Every file a runner is built from besides the exercise file: the workbook's headers, sources,
+// runners and its CMakeLists.txt, by path and content.
+std::uint64_t workbook_hash(const fs::path& root) {
+  std::vector<fs::path> files = {root / "workbook" / "CMakeLists.txt"};
+  std::error_code ec;
+  for (const char* dir : {"include", "internal", "problems", "src", "runners"})
+    for (fs::recursive_directory_iterator it(root / "workbook" / dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file(ec)) files.push_back(it->path());
+  std::sort(files.begin(), files.end());
+  std::uint64_t h = kFnvOffset;
+  for (const fs::path& f : files) {
+    h = fnv1a(h, f.lexically_relative(root).string() + '\0');
+    h = fnv1a(h, read_bytes(f).value_or("(unreadable)") + '\0');
+  }
+  return h;
+}
+
+// An exclusive lock on the build folder (flock: the kernel releases it when the process dies).
+class BuildLock {
+ public:
+  explicit BuildLock(const fs::path& build) {
+    const fs::path file = build / ".bpdojo-build.lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw SetupError("cannot open " + file.string() + ": " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0)
+      if (errno != EINTR) throw SetupError("cannot lock " + file.string() + ": " + std::strerror(errno));
+  }
+  ~BuildLock() { ::close(fd_); }
+  BuildLock(const BuildLock&) = delete;
+  BuildLock& operator=(const BuildLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+std::string find_cmake() {
+  const std::string cmake = BPDOJO_CMAKE_COMMAND;
+  if (cmake.find('/') != std::string::npos) return cmake;
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/bin:/bin");
+  std::error_code ec;
+  for (std::string d; std::getline(dirs, d, ':');)
+    if (fs::exists(fs::path(d) / cmake, ec)) return (fs::path(d) / cmake).string();
+  return cmake;
+}
+
+// The last lines of a build's output (a link error, say, that names no line of the learner's file).
+std::vector<std::string> tail_lines(const std::string& output, std::size_t keep, std::size_t* omitted) {
+  std::istringstream in(output);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  const std::size_t from = lines.size() > keep ? lines.size() - keep : 0;
+  *omitted = from;
+  return {lines.begin() + static_cast<std::ptrdiff_t>(from), lines.end()};
+}
+
+// Copies left by checkers that died before removing them (<name>.<pid>.<n>, the pid gone).
+void remove_orphan_copies(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const std::size_t last = name.rfind('.');
+    const std::size_t before = last == std::string::npos || last == 0 ? std::string::npos : name.rfind('.', last - 1);
+    if (before == std::string::npos) continue;
+    const long pid = std::strtol(name.c_str() + before + 1, nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove(it->path(), ec);
+  }
+}
+
+// A copy of the runner no build will write: ws.build/runs/<exercise>-<target>.<pid>.<n>.
+fs::path private_copy(const Workspace& ws, const fs::path& runner, const std::string& target) {
+  static int copies = 0;
+  const fs::path dir = ws.build / "runs";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  remove_orphan_copies(dir);
+  const fs::path copy = dir / (runner.filename().string() + "-" + target + "." + std::to_string(::getpid()) + "." +
+                               std::to_string(++copies));
+  fs::remove(copy, ec);
+  if (!fs::copy_file(runner, copy, ec))
+    throw SetupError("cannot copy " + runner.string() + " to " + copy.string() + ": " + ec.message());
+  return copy;
+}
+
+}  // namespace
+
+// Splits a command line as a POSIX shell would (quotes and backslashes; nothing else).
+std::vector<std::string> split_command(const std::string& cmd) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false;
+  for (std::size_t i = 0; i < cmd.size(); ++i) {
+    const char c = cmd[i];
+    if (c == '\'') {
+      in_word = true;
+      for (++i; i < cmd.size() && cmd[i] != '\''; ++i) cur += cmd[i];
+    } else if (c == '"') {
+      in_word = true;
+      for (++i; i < cmd.size() && cmd[i] != '"'; ++i) {
+        if (cmd[i] == '\\' && i + 1 < cmd.size() && (cmd[i + 1] == '"' || cmd[i + 1] == '\\')) ++i;
+        cur += cmd[i];
+      }
+    } else if (c == '\\' && i + 1 < cmd.size()) {
+      in_word = true;
+      cur += cmd[++i];
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) out.push_back(cur);
+      cur.clear();
+      in_word = false;
+    } else {
+      in_word = true;
+      cur += c;
+    }
+  }
+  if (in_word) out.push_back(cur);
+  return out;
+}
+
+std::string json_string_field(const std::string& object, const std::string& key) {
+  const std::string pattern = "\"" + key + "\"";
+  std::size_t at = object.find(pattern);
+  if (at == std::string::npos) return "";
+  at = object.find('"', object.find(':', at + pattern.size()));
+  if (at == std::string::npos) return "";
+  std::string out;
+  for (std::size_t i = at + 1; i < object.size() && object[i] != '"'; ++i) {
+    if (object[i] == '\\' && i + 1 < object.size()) {
+      const char e = object[++i];
+      out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+    } else {
+      out += object[i];
+    }
+  }
+  return out;
+}
+
+std::string build_fingerprint(const Workspace& ws, const fs::path& source) {
+  const std::optional<std::string> bytes = read_bytes(source);
+  if (!bytes) return "";
+  return "source " + hex(fnv1a(kFnvOffset, *bytes)) + "\nworkbook " + hex(workbook_hash(ws.root)) + "\n";
+}
+
+fs::path fingerprint_path(const fs::path& runner) { return fs::path(runner.string() + ".built-from"); }
+
+std::vector<fs::path> object_files(const fs::path& build, const fs::path& source) {
+  const std::string text = read_bytes(build / "compile_commands.json").value_or("");
+  const std::string wanted = source.lexically_normal().string();
+  std::vector<fs::path> objects;
+  for (std::size_t start = text.find('{'); start != std::string::npos; start = text.find('{', start + 1)) {
+    const std::size_t end = text.find('}', start);
+    if (end == std::string::npos) break;
+    const std::string entry = text.substr(start, end - start);
+    if (fs::path(json_string_field(entry, "file")).lexically_normal().string() != wanted) continue;
+    // "output" where CMake writes it (3.20 and later, not every generator), else the -o of the command;
+    // relative to the entry's "directory".
+    fs::path output = json_string_field(entry, "output");
+    const std::vector<std::string> command = split_command(json_string_field(entry, "command"));
+    for (std::size_t i = 0; output.empty() && i + 1 < command.size(); ++i)
+      if (command[i] == "-o") output = command[i + 1];
+    if (output.empty()) continue;
+    objects.push_back((fs::path(json_string_field(entry, "directory")) / output).lexically_normal());
+  }
+  return objects;
+}
+
+BuildOutcome ensure_built(const Workspace& ws, const ExerciseInfo& info, Flavour flavour, const BuildProgress& progress) {
+  BuildOutcome out;
+  const fs::path runner = runner_path(ws, info, flavour);
+  const fs::path source = source_path(ws, info, flavour);
+  const fs::path record = fingerprint_path(runner);
+  const std::string target = target_name(info, flavour);
+  out.command = std::string("cmake --build ") + ws.build.lexically_proximate(fs::current_path()).string() + " --target " + target;
+  std::error_code ec;
+  if (!fs::exists(source, ec)) throw SetupError("missing " + source.string() + " (`checker reset` restores a stub)");
+
+  const BuildLock lock(ws.build);
+  ProcessLimits limits;
+  limits.wall_seconds = 900;
+  limits.memory_bytes = 0;
+  limits.output_keep = 4 << 20;
+  // A save during the build is not in the runner: build again (a few times at most).
+  constexpr int kMaxBuilds = 5;
+  for (;;) {
+    const std::string before = build_fingerprint(ws, source);
+    if (before.empty()) throw SetupError("cannot read " + source.string());
+    if (fs::exists(runner, ec) && read_bytes(record).value_or("") == before) break;
+    if (out.builds == kMaxBuilds) {
+      out.ok = false;
+      out.errors = {info.source + " changed during each of " + std::to_string(kMaxBuilds) +
+                    " builds in a row: save it once and check again"};
+      return out;
+    }
+    // Ninja decides by timestamps, and an object compiled after a save can be newer than the
+    // bytes it did not see: remove the object, so the build compiles the file and links the
+    // runner again. (The runner stays until the linker replaces it: a test or a checker that runs
+    // it by its path meanwhile runs the old one rather than find nothing.)
+    const std::vector<fs::path> objects = object_files(ws.build, source);
+    if (objects.empty())
+      throw SetupError("no compile command for " + source.string() + " in " + (ws.build / "compile_commands.json").string() +
+                       ": configure the build again (cmake --preset default)");
+    fs::remove(record, ec);
+    for (const fs::path& object : objects) fs::remove(object, ec);
+    const FileState old_runner = file_state(runner);  // a runner the linker replaced differs
+    if (progress) progress("building " + info.id());
+    out.rebuilt = true;
+    ++out.builds;
+    const ProcessResult r = run_process({find_cmake(), "--build", ws.build.string(), "--target", target}, limits);
+    if (r.end == ProcessResult::End::FailedToStart) throw SetupError("cannot rebuild " + target + ": " + r.detail);
+    if (r.end != ProcessResult::End::Exited || r.exit_code != 0) {
+      out.ok = false;
+      out.warnings.clear();
+      out.errors = compiler_errors(r.output, source, ws.root, kCompilerOutputLines, &out.errors_omitted);
+      if (out.errors.empty()) out.errors = tail_lines(r.output, kCompilerOutputLines, &out.errors_omitted);  // not the learner's file
+      return out;
+    }
+    out.warnings = compiler_errors(r.output, source, ws.root, kCompilerOutputLines, &out.warnings_omitted);
+    if (old_runner.exists && file_state(runner) == old_runner)
+      throw SetupError("the build left " + runner.string() + " as it was: remove it and check again");
+    if (build_fingerprint(ws, source) != before) continue;
+    std::ofstream(record, std::ios::binary | std::ios::trunc) << before;
+  }
+  out.private_runner = private_copy(ws, runner, target);
+  return out;
+}
+
+}  // namespace bpdojo

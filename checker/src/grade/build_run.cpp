@@ -1,0 +1,203 @@
+#include "grade/build_run.hpp"
+
+#include "common/files.hpp"
+#include "grade/submissions.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
+
+namespace bpdojo {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where one exercise of a submission is built: a folder of its own in the slot's working folder.
+struct BuildPaths {
+  fs::path dir, source, object, exe, deps;
+};
+
+BuildPaths build_paths(const fs::path& work, const ExerciseInfo& info) {
+  BuildPaths p;
+  p.dir = work / info.id();
+  p.source = p.dir / info.source;
+  p.object = p.dir / (info.id() + ".o");
+  p.exe = p.dir / info.id();
+  p.deps = p.dir / (info.id() + ".d");
+  return p;
+}
+
+// The text of the submission's file for the exercise, when there is one to grade and its #include
+// lines are allowed; otherwise nothing, and `eg` says why.
+std::optional<std::string> submitted_source(const fs::path& folder, ExerciseGrade& eg) {
+  const FoundFile found = find_exercise_file(folder, *eg.info);
+  eg.reason = found.reason;
+  switch (found.status) {
+    case FoundFile::Status::Missing: eg.status = GradeStatus::Missing; return std::nullopt;
+    case FoundFile::Status::Ambiguous: eg.status = GradeStatus::Ambiguous; return std::nullopt;
+    case FoundFile::Status::Refused: eg.status = GradeStatus::Refused; return std::nullopt;
+    case FoundFile::Status::Found: break;
+  }
+  eg.file = found.file.lexically_relative(folder);
+  std::string text = read_file(found.file);
+  if (const std::string why = refused_includes(text); !why.empty()) {
+    eg.status = GradeStatus::Refused;
+    eg.reason = why;
+    return std::nullopt;
+  }
+  return text;
+}
+
+// The limits of compiling and linking in grading slot `slot`.
+ProcessLimits compile_limits(const Run& run, int slot) {
+  ProcessLimits limits;
+  limits.wall_seconds = kCompileSeconds;
+  limits.memory_bytes = kCompileMemoryBytes;
+  limits.output_keep = kCompileOutputKeep;
+  limits.file_bytes = kCompileFileBytes;
+  return run.sandbox.limits(limits, slot);
+}
+
+// Adds the first lines of a tool's output to `lines`, up to kCompilerOutputLines in all.
+void keep_first_lines(const std::string& output, std::vector<std::string>& lines) {
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line) && lines.size() < kCompilerOutputLines;) lines.push_back(line);
+}
+
+// A compiler run that failed: what it said about the submission's file, and why it stopped when
+// that was not the code.
+void compile_failed(const ProcessResult& pr, const BuildPaths& p, ExerciseGrade& eg) {
+  eg.status = GradeStatus::CompileError;
+  std::size_t omitted = 0;
+  eg.compiler_output = compiler_errors(pr.output, p.source, p.dir, kCompilerOutputLines, &omitted);
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", kCompileSeconds);
+  if (pr.end == ProcessResult::End::TimedOut) eg.reason = std::string("the compiler ran out of time (") + seconds + " s)";
+  else if (pr.end == ProcessResult::End::MemoryLimit) eg.reason = "the compiler ran out of memory";
+  else if (pr.end == ProcessResult::End::Signaled) eg.reason = "the compiler died: " + signal_name(pr.signal);
+  if (eg.compiler_output.empty()) keep_first_lines(pr.output, eg.compiler_output);
+  if (omitted) eg.compiler_output.push_back("(" + std::to_string(omitted) + " more lines)");
+}
+
+// Compiles the source in the sandbox, with the workbook's headers and the precompiled header
+// visible and nothing else of the project, then checks the headers it read. False when it does
+// not compile or read what it may not (`eg` says why).
+bool compile_submission(Run& run, int slot, const BuildPaths& p, ExerciseGrade& eg) {
+  std::vector<std::string> cmd = run.toolchain.compile;
+  cmd[run.toolchain.source_at] = p.source.string();
+  cmd[run.toolchain.object_at] = p.object.string();
+  cmd.insert(cmd.end(), {"-MF", p.deps.string()});
+  const ProcessResult pr =
+      run_process(run.sandbox.wrap(cmd, run.toolchain.headers, {p.dir}, p.dir), compile_limits(run, slot), p.dir.string());
+  run.sandbox.sweep(slot);
+  if (pr.end == ProcessResult::End::FailedToStart) throw SetupError("cannot run the compiler: " + pr.detail);
+  if (pr.end != ProcessResult::End::Exited || pr.exit_code != 0) {
+    compile_failed(pr, p, eg);
+    return false;
+  }
+  if (const std::string why = refused_dependencies(read_file(p.deps), p.source, run.toolchain.headers); !why.empty()) {
+    eg.status = GradeStatus::Refused;
+    eg.reason = why;
+    return false;
+  }
+  return true;
+}
+
+// Links the object against the prebuilt workbook. False when it does not link (`eg` says why).
+bool link_submission(Run& run, int slot, const BuildPaths& p, ExerciseGrade& eg) {
+  std::vector<std::string> link = {run.toolchain.compile.front()};
+  link.insert(link.end(), run.toolchain.link_flags.begin(), run.toolchain.link_flags.end());
+  link.insert(link.end(), {p.object.string(), "-o", p.exe.string()});
+  std::vector<fs::path> libs;
+  for (const auto& lib : run.toolchain.libraries.at(eg.info->number)) {
+    link.push_back(lib);
+    libs.push_back(lib);
+  }
+  const ProcessResult pr = run_process(run.sandbox.wrap(link, libs, {p.dir}, p.dir), compile_limits(run, slot), p.dir.string());
+  if (pr.end == ProcessResult::End::Exited && pr.exit_code == 0) return true;
+  eg.status = GradeStatus::CompileError;
+  eg.reason = "it compiled but does not link";
+  keep_first_lines(pr.output, eg.compiler_output);
+  return false;
+}
+
+// How the runner is judged on one instance: in the sandbox, in `rundir`, with the run's limits.
+CheckOptions instance_options(const Run& run, int slot, const ExerciseInfo& info, const Instance& instance,
+                              const fs::path& exe, const fs::path& rundir) {
+  CheckOptions options = default_options(info);
+  options.seed = instance.seed;
+  options.sizes = instance.sizes;
+  options.rebuild = false;
+  options.runner = exe.string();
+  options.limits.memory_bytes = kRunMemoryBytes;
+  options.limits = run.sandbox.limits(options.limits, slot);
+  options.command_prefix = run.sandbox.wrap({}, {exe}, {rundir}, rundir);
+  options.workdir = rundir.string();
+  return options;
+}
+
+// A row earns credit only when it is correct on every instance: can one still, after these runs?
+bool some_row_open(const ExerciseGrade& eg) {
+  const std::size_t rows = row_names(*eg.info).size();
+  for (std::size_t i = 0; i < rows; ++i) {
+    bool ok = true;
+    for (const auto& r : eg.runs) ok = ok && i < r.gradients.size() && r.gradients[i].verdict == Verdict::Correct;
+    if (ok) return true;
+  }
+  return false;
+}
+
+// Judges the runner on every instance, each in a fresh folder, while a row can still earn credit.
+void run_instances(Run& run, int slot, const BuildPaths& p, ExerciseGrade& eg) {
+  const ExerciseInfo& info = *eg.info;
+  eg.status = GradeStatus::Graded;
+  const auto& instances = run.instances.at(info.number);
+  for (std::size_t k = 0; k < instances.size(); ++k) {
+    if (grading_interrupted()) return;
+    const fs::path rundir = p.dir / ("run" + std::to_string(k));
+    prepare_folder(rundir, run.sandbox.uid(slot));
+    const CheckOptions options = instance_options(run, slot, info, instances[k], p.exe, rundir);
+    try {
+      eg.runs.push_back(check_exercise(*run.ws, info, options));
+      run.sandbox.sweep(slot);
+    } catch (const SetupError& e) {
+      eg.status = GradeStatus::Error;
+      eg.reason = std::string("the grader could not run it: ") + e.what();
+      eg.runs.clear();
+      return;
+    }
+    std::error_code ec;
+    fs::remove_all(rundir, ec);
+    if (!some_row_open(eg) && k + 1 < instances.size()) {
+      eg.reason += std::string(eg.reason.empty() ? "" : "; ") + "the other " + std::to_string(instances.size() - k - 1) +
+                   " instance(s) were not run: no gradient could still earn credit";
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+void prepare_folder(const fs::path& dir, long uid) {
+  fs::create_directories(dir);
+  if (uid >= 0 && ::chown(dir.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(uid)) != 0)
+    throw SetupError("cannot hand " + dir.string() + " to the sandbox user");
+  fs::permissions(dir, fs::perms::owner_all);
+}
+
+void grade_exercise(Run& run, const fs::path& folder, const fs::path& work, int slot, ExerciseGrade& eg) {
+  const std::optional<std::string> source_text = submitted_source(folder, eg);
+  if (!source_text) return;
+  const BuildPaths p = build_paths(work, *eg.info);
+  prepare_folder(p.dir, run.sandbox.uid(slot));
+  {
+    std::ofstream out(p.source, std::ios::binary);
+    out << *source_text;
+  }
+  if (!compile_submission(run, slot, p, eg) || !link_submission(run, slot, p, eg)) return;
+  run_instances(run, slot, p, eg);
+}
+
+}  // namespace bpdojo

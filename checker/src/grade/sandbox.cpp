@@ -1,0 +1,167 @@
+#include "grade/sandbox.hpp"
+
+#include "common/workspace.hpp"
+
+#include <cstdlib>
+#include <dirent.h>
+#include <csignal>
+#include <fstream>
+#include <grp.h>
+#include <sys/wait.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace bpdojo {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Unprivileged uids for grading slots when the grader is root: far above any account's.
+constexpr long kUidBase = 2'100'000'000;
+
+std::string find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  for (const char* dir : {"/usr/bin", "/bin"}) {
+    const std::string candidate = std::string(dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+// How many processes the user `uid` has now (RLIMIT_NPROC counts them all).
+long processes_of(uid_t uid) {
+  long n = 0;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return 0;
+  while (const dirent* e = ::readdir(proc)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    struct stat st {};
+    if (::stat((std::string("/proc/") + e->d_name).c_str(), &st) == 0 && st.st_uid == uid) ++n;
+  }
+  ::closedir(proc);
+  return n;
+}
+
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line.empty() ? "no output" : line;
+}
+
+}  // namespace
+
+std::vector<std::string> Sandbox::wrap(const std::vector<std::string>& command, const std::vector<fs::path>& read_only,
+                                       const std::vector<fs::path>& writable, const fs::path& workdir) const {
+  if (!bubblewrap) return command;
+  std::vector<std::string> argv = {bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                                   "--ro-bind", "/usr", "/usr"};
+  // The loader's and the compiler's links into /usr, as the host has them.
+  for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(top, ec);
+    if (ec || !fs::exists(st)) continue;
+    if (fs::is_symlink(st)) {
+      argv.insert(argv.end(), {"--symlink", fs::read_symlink(top, ec).string(), top});
+    } else {
+      argv.insert(argv.end(), {"--ro-bind", top, top});
+    }
+  }
+  for (const char* etc : {"/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d"})
+    argv.insert(argv.end(), {"--ro-bind-try", etc, etc});
+  argv.insert(argv.end(), {"--proc", "/proc", "--dev", "/dev"});
+  // A private /tmp, in memory: capped where bubblewrap can, so writing there cannot fill the RAM.
+  if (tmpfs_size) argv.insert(argv.end(), {"--size", std::to_string(kTmpBytes)});
+  argv.insert(argv.end(), {"--tmpfs", "/tmp"});
+  for (const auto& p : read_only) argv.insert(argv.end(), {"--ro-bind", p.string(), p.string()});
+  for (const auto& p : writable) argv.insert(argv.end(), {"--bind", p.string(), p.string()});
+  argv.insert(argv.end(), {"--chdir", workdir.string()});
+  argv.insert(argv.end(), command.begin(), command.end());
+  return argv;
+}
+
+void Sandbox::sweep(int slot) const {
+  if (uid_base < 0) return;
+  const auto id = static_cast<uid_t>(uid(slot));
+  // Killed processes count against the slot's process limit until they are reaped: wait (up to
+  // 5 s) until none is left, or the next compile in the slot could not start.
+  for (int round = 0; round < 250 && processes_of(id) > 0; ++round) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      // As that uid, kill(-1) reaches exactly the processes of that uid.
+      if (::setgroups(0, nullptr) == 0 && ::setgid(static_cast<gid_t>(id)) == 0 && ::setuid(id) == 0) ::kill(-1, SIGKILL);
+      ::_exit(0);
+    }
+    if (pid > 0) ::waitpid(pid, nullptr, 0);
+    ::usleep(20000);
+  }
+}
+
+ProcessLimits Sandbox::limits(ProcessLimits base, int slot) const {
+  base.run_as = uid(slot);
+  base.processes = processes;
+  if (base.file_bytes == 0) base.file_bytes = kFileBytes;
+  if (base.open_files == 0) base.open_files = kOpenFiles;
+  if (base.cpu_seconds == 0.0) base.cpu_seconds = base.wall_seconds + 1.0;
+  base.scrub_env = true;
+  base.env = {"PATH=/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
+  base.signal_exit_codes = bubblewrap;
+  return base;
+}
+
+Sandbox probe_sandbox(bool allow_bubblewrap, const std::vector<fs::path>& must_read) {
+  Sandbox box;
+  if (::geteuid() == 0) {
+    box.uid_base = kUidBase;
+  } else {
+    // Not root: the process limit counts every process of this user, so leave room for them.
+    box.processes = processes_of(::geteuid()) + 64;
+  }
+  std::string why_not = "not asked for (--no-sandbox)";
+  if (allow_bubblewrap) {
+    const std::string bwrap = find_program("bwrap");
+    if (bwrap.empty()) {
+      why_not = "not installed (Debian: apt-get install bubblewrap)";
+    } else {
+      Sandbox trial = box;
+      trial.bubblewrap = true;
+      trial.bwrap = bwrap;
+      ProcessLimits quick;
+      quick.wall_seconds = 10.0;
+      trial.tmpfs_size = run_process({bwrap, "--help"}, quick).output.find("--size") != std::string::npos;
+      std::vector<fs::path> dirs;
+      for (const auto& f : must_read) dirs.push_back(f.parent_path());
+      ProcessLimits limits = trial.limits({}, 0);
+      limits.wall_seconds = 20.0;
+      const ProcessResult r = run_process(trial.wrap({"/usr/bin/true"}, dirs, {}, "/tmp"), limits);
+      if (r.end == ProcessResult::End::Exited && r.exit_code == 0) {
+        box.bubblewrap = true;
+        box.bwrap = bwrap;
+        box.tmpfs_size = trial.tmpfs_size;
+        box.description = "bubblewrap";
+      } else {
+        why_not = "a trial run failed: " + first_line(r.output.empty() ? r.detail : r.output);
+      }
+    }
+  }
+  if (!box.bubblewrap) box.description = "rlimits only (bubblewrap: " + why_not + ")";
+  // The sandboxed compiler reads the workbook's headers and precompiled header as that uid.
+  for (const auto& f : must_read) {
+    ProcessLimits limits = box.limits({}, 0);
+    const ProcessResult r = run_process(
+        box.wrap({"/usr/bin/test", "-r", f.string()}, {f.parent_path()}, {}, "/tmp"), limits);
+    if (r.end != ProcessResult::End::Exited || r.exit_code != 0)
+      throw SetupError("the sandbox user (uid " + std::to_string(box.uid(0)) + ") cannot read " + f.string() +
+                       ": make the workbook and its build readable to all (chmod -R a+rX), or grade as a user who is not root");
+  }
+  return box;
+}
+
+}  // namespace bpdojo

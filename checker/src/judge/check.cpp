@@ -1,0 +1,455 @@
+#include "judge/check.hpp"
+
+#include "judge/finite_diff.hpp"
+#include "judge/training.hpp"
+
+#include "problems/exercise_08_train.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+namespace bpdojo {
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::Correct: return "correct";
+    case Verdict::Wrong: return "wrong";
+    case Verdict::NotImplemented: return "not implemented";
+    case Verdict::WrongShape: return "wrong shape";
+    case Verdict::Error: return "error";
+    case Verdict::TimedOut: return "timed out";
+    case Verdict::Crashed: return "crashed";
+    case Verdict::Killed: return "killed";
+    case Verdict::CompileError: return "compile error";
+    case Verdict::Refused: return "refused";
+  }
+  return "?";
+}
+
+int CheckResult::correct() const {
+  return static_cast<int>(std::count_if(gradients.begin(), gradients.end(),
+                                        [](const GradientResult& g) { return g.verdict == Verdict::Correct; }));
+}
+
+bool CheckResult::ran_normally() const {
+  return build.ok && runner.end == ProcessResult::End::Exited && runner.finished && runner.exit_code == 0 &&
+         runner.protocol_error.empty();
+}
+
+const GradientResult* CheckResult::next() const {
+  if (!build.ok) return nullptr;  // nothing was judged
+  for (const auto& g : gradients)
+    if (g.verdict != Verdict::Correct) return &g;
+  return nullptr;
+}
+
+std::vector<std::string> CheckResult::wrong_lines() const {
+  std::vector<std::string> out;
+  for (const auto& g : gradients)
+    if (g.line_wrong) out.push_back(g.name);
+  return out;
+}
+
+std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour,
+                              const std::map<std::string, double>& runner_options) {
+  std::string cmd = "checker " + info.id() + " --seed " + std::to_string(seed);
+  for (const auto& s : info.sizes) {
+    auto it = sizes.find(s.letter);
+    if (it != sizes.end()) cmd += " --size " + s.letter + "=" + std::to_string(it->second);
+  }
+  for (const auto& [name, value] : runner_options) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " --%s %.17g", name.c_str(), value);
+    cmd += buf;
+  }
+  if (flavour == Flavour::Solution) cmd += " --solutions";
+  return cmd;
+}
+
+namespace {
+
+std::string runner_summary(const RunnerStatus& r, const ProcessLimits& limits) {
+  char buf[160];
+  switch (r.end) {
+    case ProcessResult::End::Exited:
+      if (r.finished && !r.protocol_error.empty())
+        return "finished, then wrote malformed protocol output (" + r.protocol_error + ")";
+      if (r.finished && r.exit_code == 0) return "finished normally";
+      if (!r.finished && !r.protocol_error.empty())
+        return "exited with code " + std::to_string(r.exit_code) + " after malformed protocol output (" + r.protocol_error + ")";
+      if (!r.finished) return "exited with code " + std::to_string(r.exit_code) + " before it finished";
+      return "finished, then exited with code " + std::to_string(r.exit_code);
+    case ProcessResult::End::Signaled: return "crashed: " + signal_name(r.signal);
+    case ProcessResult::End::TimedOut:
+      std::snprintf(buf, sizeof buf, "timed out after %g s (an endless loop?)", limits.wall_seconds);
+      return buf;
+    case ProcessResult::End::MemoryLimit:
+      std::snprintf(buf, sizeof buf, "killed: memory limit %g MiB", static_cast<double>(limits.memory_bytes) / (1 << 20));
+      return buf;
+    case ProcessResult::End::OutputLimit:
+      std::snprintf(buf, sizeof buf, "killed: printed more than %g MiB", static_cast<double>(limits.output_max) / (1 << 20));
+      return buf;
+    case ProcessResult::End::FailedToStart: return "could not start";
+  }
+  return "?";
+}
+
+// The gradient a TODO's text names: its first word ("dcounts_sum_inv" in "dcounts_sum_inv: ...").
+std::string todo_name(const std::string& text) {
+  std::size_t n = 0;
+  while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '_' || text[n] == '.')) ++n;
+  return text.substr(0, n);
+}
+
+// The learner's gradient of `node` from the same function as `spec`, when it is usable as a weight
+// (reported, the node's shape, finite); null otherwise.
+const GradientResult* usable_gradient(const CheckResult& result, const GradientSpec& spec, const std::string& node) {
+  const auto& specs = result.info->gradients;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].problem != spec.problem || specs[i].function != spec.function || specs[i].node != node) continue;
+    const GradientResult& g = result.gradients[i];
+    if (!g.analytic || !g.comparison || !g.comparison->shape_ok || g.comparison->nonfinite > 0) return nullptr;
+    return &g;
+  }
+  return nullptr;
+}
+
+// The name of the gradient of `node` that `spec`'s function sets, or empty when it sets none.
+std::string gradient_name(const CheckResult& result, const GradientSpec& spec, const std::string& node) {
+  for (const auto& s : result.info->gradients)
+    if (s.problem == spec.problem && s.function == spec.function && s.node == node) return s.name;
+  return "";
+}
+
+// The local check of every reported gradient, and which lines are wrong.
+void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
+  const auto& specs = result.info->gradients;
+  std::map<std::string, std::string> first_error;  // function -> the gradient where its exception struck
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const GradientSpec& spec = specs[i];
+    GradientResult& gr = result.gradients[i];
+    const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+    const Graph::NodeId node = g.id(spec.node);
+    std::vector<Matrix> weights;
+    const GradientResult* first_bad_consumer = nullptr;
+    bool missing_asked = false;
+    for (Graph::NodeId c : g.consumers(node)) {
+      if (c == g.loss_id()) {
+        weights.push_back(Matrix::Ones(1, 1));
+        continue;
+      }
+      const GradientResult* w = usable_gradient(result, spec, g.name(c));
+      if (!w) {
+        // A consumer the function is not asked about (a layer exercise's output, the other half of
+        // a fused step): there is no line before this one to blame.
+        const std::string asked = gradient_name(result, spec, g.name(c));
+        gr.local_missing = asked.empty() ? "d" + g.name(c) : asked;
+        missing_asked = !asked.empty();
+        weights.clear();
+        break;
+      }
+      if (w->verdict != Verdict::Correct && !first_bad_consumer) first_bad_consumer = w;
+      Matrix m = w->analytic->value;
+      weights.push_back(Eigen::Map<const Matrix>(m.data(), storage_rows(g.shape(c)), storage_cols(g.shape(c))));
+    }
+    if (gr.local_missing.empty() && gr.analytic && gr.comparison && gr.comparison->shape_ok) {
+      const Tensor local = fd::local_gradient(g, node, weights);
+      gr.local = compare(gr.analytic->value, local, result.floors[static_cast<std::size_t>(spec.problem)],
+                         result.threshold);
+    }
+    switch (gr.verdict) {
+      case Verdict::Wrong:
+        if (gr.local && !gr.local->correct) gr.line_wrong = true;
+        else if (gr.local) gr.inherits = first_bad_consumer ? first_bad_consumer->name : "";
+        else if (missing_asked) gr.inherits = gr.local_missing;
+        // A right line whose consumers all look right cannot happen for a wrong gradient; if it
+        // does (the thresholds disagree at the margin), say the line is wrong rather than blame none.
+        if (!gr.line_wrong && gr.inherits.empty()) gr.line_wrong = true;
+        break;
+      case Verdict::WrongShape: gr.line_wrong = true; break;
+      case Verdict::Error: {
+        // An exception leaves every gradient after it unset: the line is the first of them, and
+        // the others were never reached (only an assigned gradient can be right or wrong).
+        const auto [it, first] = first_error.emplace(spec.function, gr.name);
+        if (first) {
+          gr.line_wrong = true;
+        } else {
+          gr.verdict = Verdict::NotImplemented;
+          gr.message = "not reached: " + spec.function + " stopped with an error at " + it->second;
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  // Name where an inherited error starts: follow `inherits` up to a wrong line.
+  std::map<std::string, const GradientResult*> by_name;
+  for (const auto& g : result.gradients) by_name[g.name] = &g;
+  for (auto& g : result.gradients) {
+    std::string root = g.inherits;
+    for (std::size_t hops = 0; !root.empty() && hops < result.gradients.size(); ++hops) {
+      const auto it = by_name.find(root);
+      if (it == by_name.end() || it->second->line_wrong || it->second->inherits.empty()) break;
+      root = it->second->inherits;
+    }
+    g.inherits = root;
+  }
+}
+
+// How often each row of a parameter is read through indices: the parameter is a leaf, and a step
+// that reads it also reads data (emb = C[Xb]) holding row numbers. Empty when there is none.
+std::vector<int> row_uses(const Graph& g, Graph::NodeId node) {
+  if (!g.is_leaf(node) || g.is_data(node)) return {};
+  const Index rows = g.value(node).rows();
+  for (Graph::NodeId c : g.consumers(node)) {
+    for (Graph::NodeId in : g.inputs(c)) {
+      if (!g.is_data(in)) continue;
+      const Matrix& ix = g.value(in);
+      std::vector<int> uses(static_cast<std::size_t>(rows), 0);
+      bool indices = true;
+      for (Index k = 0; k < ix.size() && indices; ++k) {
+        const double v = ix.data()[k];
+        indices = v >= 0 && v < static_cast<double>(rows) && v == std::floor(v);
+        if (indices) ++uses[static_cast<std::size_t>(v)];
+      }
+      if (indices) return uses;
+    }
+  }
+  return {};
+}
+
+// A diagnosis for every gradient that is wrong or has the wrong shape.
+void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
+  const auto& specs = result.info->gradients;
+  const auto batch = result.sizes.find("N");
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    GradientResult& gr = result.gradients[i];
+    if ((gr.verdict != Verdict::Wrong && gr.verdict != Verdict::WrongShape) || !gr.analytic) continue;
+    // A gradient that only inherits its error says where it starts instead.
+    if (!gr.line_wrong && !gr.inherits.empty()) continue;
+    const Graph& g = problems.at(static_cast<std::size_t>(specs[i].problem));
+    DiagnosisInput in;
+    in.name = gr.name;
+    in.analytic = gr.analytic->value;
+    in.numeric = gr.numeric;
+    in.batch = batch == result.sizes.end() ? 0 : batch->second;
+    in.row_uses = row_uses(g, g.id(specs[i].node));
+    in.threshold = result.threshold;
+    gr.diagnosis = diagnose(in);
+  }
+}
+
+// The numeric gradient of every gradient of the exercise, in its order. Two gradients of the same
+// node (dlogits and dlogits_fused) share one computation.
+std::vector<Tensor> numeric_gradients(const ExerciseInfo& info, const std::vector<Graph>& problems) {
+  std::vector<Tensor> numeric;
+  if (info.numeric == ExerciseInfo::Numeric::Chained) {
+    std::vector<std::vector<Tensor>> all;
+    for (const Graph& g : problems) all.push_back(fd::backward(g));
+    for (const auto& spec : info.gradients) {
+      const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+      numeric.push_back(all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(g.id(spec.node))]);
+    }
+    return numeric;
+  }
+  std::map<std::pair<int, std::string>, std::size_t> done;
+  for (const auto& spec : info.gradients) {
+    const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+    const auto key = std::make_pair(spec.problem, spec.node);
+    const auto seen = done.find(key);
+    numeric.push_back(seen != done.end() ? numeric[seen->second] : fd::gradient(g, g.id(spec.node)));
+    done.emplace(key, numeric.size() - 1);
+  }
+  return numeric;
+}
+
+// The floor of each problem, scaled to its largest numeric gradient.
+std::vector<double> problem_floors(const ExerciseInfo& info, std::size_t problems, const std::vector<Tensor>& numeric) {
+  std::vector<double> floors(problems, 0.0);
+  for (std::size_t i = 0; i < info.gradients.size(); ++i) {
+    double& fl = floors[static_cast<std::size_t>(info.gradients[i].problem)];
+    fl = std::max(fl, numeric[i].value.cwiseAbs().maxCoeff());
+  }
+  for (double& fl : floors) fl = fl > 0.0 ? kFloorRelative * fl : kFloorRelative;
+  return floors;
+}
+
+// The verdict on what the runner said last about a gradient (`m`).
+void judge_message(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric, const protocol::Message& m,
+                   GradientResult& gr) {
+  if (m.kind == protocol::Kind::NotImplemented) {
+    gr.verdict = Verdict::NotImplemented;
+    if (m.text == kNotSetText) gr.message = spec.function + " returned without setting " + spec.name;
+    else if (todo_name(m.text) == spec.name) gr.message = "TODO(\"" + m.text + "\")";
+    else gr.message = "not reached: " + spec.function + " stopped at TODO(\"" + m.text + "\")";
+  } else if (m.kind == protocol::Kind::Error) {
+    gr.verdict = Verdict::Error;
+    gr.message = m.text.substr(0, 300);
+  } else if (m.kind == protocol::Kind::Tensor) {
+    gr.got_shape = m.tensor.shape;
+    gr.analytic = m.tensor;
+    const Comparison c = compare(m.tensor.value, numeric, result.floors[static_cast<std::size_t>(spec.problem)], result.threshold);
+    gr.comparison = c;
+    if (!c.shape_ok) {
+      gr.verdict = Verdict::WrongShape;
+      gr.message = "expected " + to_string(Shape{numeric.value.rows(), numeric.value.cols()}) + ", got " + to_string(m.tensor.shape);
+    } else {
+      gr.verdict = c.correct ? Verdict::Correct : Verdict::Wrong;  // NaN and Inf: see the diagnosis
+    }
+  } else {
+    gr.verdict = Verdict::Error;
+    gr.message = std::string("the runner sent a ") + protocol::to_string(m.kind) + " where a tensor was expected";
+  }
+}
+
+// A gradient's result: sent again after `end` (malformed), never reported, or judged on its message.
+GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric,
+                              const protocol::Message* last, bool after_end) {
+  GradientResult gr;
+  gr.name = spec.name;
+  gr.node = spec.node;
+  gr.function = spec.function;
+  gr.expected_shape = numeric.shape;
+  gr.numeric = numeric;
+  if (after_end) {
+    gr.verdict = Verdict::Crashed;
+    gr.message = "malformed protocol: " + spec.name + " was sent again after end";
+  } else if (!last) {
+    if (result.runner.finished) {
+      gr.verdict = Verdict::NotImplemented;
+      gr.message = "not reported";
+    } else {
+      gr.verdict = verdict_for_unreported(result.runner);
+      gr.message = result.runner.summary;
+    }
+  } else {
+    judge_message(result, spec, numeric, *last, gr);
+  }
+  return gr;
+}
+
+}  // namespace
+
+void judge(CheckResult& result, const protocol::ParseResult& parsed) {
+  const ExerciseInfo& info = *result.info;
+
+  // The last word on each name wins (a gradient may be assigned more than once).
+  std::map<std::string, const protocol::Message*> last;
+  for (const auto& m : parsed.messages)
+    if (m.kind != protocol::Kind::End) last[m.name] = &m;
+  // A message after `end` is malformed output: what it names is not judged.
+  const std::set<std::string> after_end(parsed.after_end.begin(), parsed.after_end.end());
+
+  std::vector<Graph> problems = info.problems(result.seed, result.sizes);
+  // Numeric gradients first: the floor of each problem is scaled to its largest one.
+  const std::vector<Tensor> numeric = numeric_gradients(info, problems);
+  result.floors = problem_floors(info, problems.size(), numeric);
+
+  result.gradients.clear();
+  for (std::size_t i = 0; i < info.gradients.size(); ++i) {
+    const GradientSpec& spec = info.gradients[i];
+    const auto it = last.find(spec.name);
+    result.gradients.push_back(
+        judge_gradient(result, spec, numeric[i], it == last.end() ? nullptr : it->second, after_end.count(spec.name) > 0));
+  }
+  judge_lines(result, problems);
+  diagnose_all(result, problems);
+}
+
+Verdict verdict_for_unreported(const RunnerStatus& r) {
+  switch (r.end) {
+    case ProcessResult::End::TimedOut: return Verdict::TimedOut;
+    case ProcessResult::End::MemoryLimit:
+    case ProcessResult::End::OutputLimit: return Verdict::Killed;
+    default: return Verdict::Crashed;
+  }
+}
+
+RunnerStatus runner_status(const ProcessResult& process, const protocol::ParseResult& parsed, const ProcessLimits& limits) {
+  RunnerStatus r;
+  r.end = process.end;
+  r.exit_code = process.exit_code;
+  r.signal = process.signal;
+  r.wall_seconds = process.wall_seconds;
+  r.output = process.output;
+  r.output_bytes = process.output_bytes;
+  r.finished = parsed.ended;
+  r.protocol_error = parsed.error;
+  r.summary = runner_summary(r, limits);
+  return r;
+}
+
+CheckOptions default_options(const ExerciseInfo& info) {
+  CheckOptions options;
+  options.limits.wall_seconds = info.timeout_seconds * kSanitizerTimeScale;
+  return options;
+}
+
+CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options) {
+  CheckResult result;
+  result.info = &info;
+  result.seed = options.seed;
+  try {
+    result.sizes = complete_sizes(info, options.sizes);
+  } catch (const std::invalid_argument& e) {
+    throw SetupError(e.what());
+  }
+  result.flavour = options.flavour;
+  result.reproduce = reproduce_command(info, result.seed, result.sizes, result.flavour, options.runner_options);
+  if (options.rebuild && options.runner.empty()) result.build = ensure_built(ws, info, options.flavour, options.progress);
+  if (!result.build.ok) {
+    for (const auto& spec : info.gradients) {
+      GradientResult gr;
+      gr.name = spec.name;
+      gr.node = spec.node;
+      gr.function = spec.function;
+      gr.verdict = Verdict::CompileError;
+      result.gradients.push_back(std::move(gr));
+    }
+    result.runner.summary = "not run: the exercise does not compile";
+    return result;
+  }
+  // The private copy ensure_built took under the build lock: a build by another checker never
+  // writes the file this one runs.
+  struct RemoveCopy {
+    fs::path file;
+    ~RemoveCopy() {
+      std::error_code ec;
+      if (!file.empty()) fs::remove(file, ec);
+    }
+  } copy{result.build.private_runner};
+  const std::string runner = !options.runner.empty()            ? options.runner
+                             : !copy.file.empty()               ? copy.file.string()
+                                                                : runner_path(ws, info, options.flavour).string();
+  std::vector<std::string> argv = {runner, "--seed", std::to_string(result.seed),
+                                   "--fd", "3"};
+  for (const auto& [letter, value] : result.sizes) {
+    argv.push_back("--size");
+    argv.push_back(letter + "=" + std::to_string(value));
+  }
+  for (const auto& [name, value] : options.runner_options) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", value);
+    argv.push_back("--option");
+    argv.push_back(name + "=" + buf);
+  }
+  argv.insert(argv.begin(), options.command_prefix.begin(), options.command_prefix.end());
+  if (options.progress) options.progress("running " + info.id());
+  const ProcessResult pr = run_process(argv, options.limits, options.workdir);
+  if (pr.end == ProcessResult::End::FailedToStart) throw SetupError(pr.detail);
+  const protocol::ParseResult parsed = protocol::parse(pr.protocol);
+  result.runner = runner_status(pr, parsed, options.limits);
+  judge(result, parsed);
+  if (info.trains) {
+    judge_update(result, parsed);
+    const auto lr = options.runner_options.find("lr");
+    judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
+  }
+  return result;
+}
+
+}  // namespace bpdojo

@@ -1,0 +1,147 @@
+// Backprop Dojo checker: judging one run of one exercise.
+#pragma once
+
+#include "common/process.hpp"
+#include "common/workspace.hpp"
+#include "judge/compare.hpp"
+#include "judge/diagnose.hpp"
+
+#include "bpdojo/exercise.hpp"
+#include "bpdojo/protocol.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bpdojo {
+
+// The text of the not-implemented message a runner sends for a gradient its function returned
+// without setting (as opposed to the text of the TODO it stopped at).
+inline constexpr std::string_view kNotSetText = "not set";
+
+enum class Verdict { Correct, Wrong, NotImplemented, WrongShape, Error, TimedOut, Crashed, Killed, CompileError, Refused };
+const char* to_string(Verdict v);  // "correct", "not implemented", ...
+
+struct GradientResult {
+  std::string name;   // "dW"
+  std::string node;   // "W"
+  std::string function;
+  Verdict verdict = Verdict::NotImplemented;
+  std::string message;  // the TODO text, the error, the reason
+  Shape expected_shape;
+  Shape got_shape;  // the learner's (rows, cols); empty when nothing was reported
+  std::optional<Comparison> comparison;
+  std::optional<Tensor> analytic;  // the learner's gradient as reported, (rows, cols)
+  Tensor numeric;                  // the checker's, with the node's shape
+
+  // The local check: this gradient against finite differences through the node's direct
+  // consumers, weighted by the learner's own gradients of those consumers (the loss weighs 1).
+  // It says whether this line of the backward pass is right given the lines before it.
+  std::optional<Comparison> local;  // absent when a consumer's gradient is unusable
+  std::string local_missing;        // then: the consumer gradient that is missing or unusable
+  // For a gradient that is not correct: is the mistake in this line (true), or inherited from
+  // `inherits`, the wrong line where the error starts (earlier in the backward pass)?
+  bool line_wrong = false;
+  std::string inherits;
+  std::optional<Diagnosis> diagnosis;  // the recognisable shape of the mistake, if one fits
+  // Exercise 08's pseudo-gradient: the judge of the training run (the last row), not a tensor.
+  bool training_row = false;
+};
+
+struct RunnerStatus {
+  ProcessResult::End end = ProcessResult::End::Exited;
+  int exit_code = 0;
+  int signal = 0;
+  bool finished = false;  // the runner said `end`
+  double wall_seconds = 0.0;
+  std::string protocol_error;
+  std::string output;  // what the learner's code printed (truncated)
+  std::size_t output_bytes = 0;
+  std::string summary;  // one line: "exited normally", "timed out after 10 s", "crashed: SIGSEGV ..."
+};
+
+// Exercise 08: what the checker made of the training run (checker/src/judge/training.cpp). Every loss
+// here is computed by the checker from the parameters the runner reported.
+struct TrainingResult {
+  std::int64_t steps = 0;
+  double lr = 0.0;
+  double threshold = 0.0;  // the dev loss the run must reach (kDevLossThreshold)
+  std::vector<std::int64_t> at;   // the checkpoints that arrived (steps done)
+  std::vector<double> train_curve;  // loss on a fixed sample of the training split, per checkpoint
+  std::vector<double> dev_curve;    // loss on the dev split, per checkpoint
+  bool complete = false;            // the last checkpoint arrived
+  // After training, with batch norm calibrated over the whole training split:
+  double train_loss = 0.0, dev_loss = 0.0, test_loss = 0.0;
+  std::vector<std::string> samples;  // 20 names, sampled with a fixed seed
+  std::string plot;                  // the SVG written, or empty
+};
+
+struct CheckOptions {
+  std::uint64_t seed = kDefaultSeed;
+  Sizes sizes;  // given on the command line (completed from the defaults)
+  Flavour flavour = Flavour::Learner;
+  ProcessLimits limits;
+  bool rebuild = true;
+  std::string runner;  // a runner to judge instead of the flavour's (mistake catalogue, tests)
+  std::map<std::string, double> runner_options;  // passed as --option NAME=VALUE (lr)
+  std::string plot;  // exercise 08: where to write the SVG of the loss curves (empty: none)
+  // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
+  std::vector<std::string> command_prefix;
+  std::string workdir;
+  BuildProgress progress;  // told when a rebuild starts and when the runner starts (watch shows it)
+};
+
+struct CheckResult {
+  const ExerciseInfo* info = nullptr;
+  std::uint64_t seed = 0;
+  Sizes sizes;
+  Flavour flavour = Flavour::Learner;
+  double threshold = kThreshold;
+  std::vector<double> floors;  // per problem
+  RunnerStatus runner;
+  BuildOutcome build;
+  std::vector<GradientResult> gradients;  // in the exercise's order (exercise 08: then "training")
+  std::optional<TrainingResult> training;
+  std::string reproduce;                  // the exact command that reproduces this run
+
+  int correct() const;
+  bool all_correct() const { return correct() == static_cast<int>(gradients.size()); }
+  // It compiled, and the runner said `end`, exited with 0 and wrote nothing malformed.
+  bool ran_normally() const;
+  // Every gradient correct in a run that finished normally (exit code 0, "complete").
+  bool complete() const { return all_correct() && ran_normally(); }
+  const GradientResult* next() const;  // the first gradient that is not correct (none after a compile error)
+  std::vector<std::string> wrong_lines() const;  // the gradients whose own line is wrong
+};
+
+// Runners built with AddressSanitizer (the asan preset) run a few times slower: their default time
+// limits are this many times longer there, so a sanitizer build judges the same code the same way.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr double kSanitizerTimeScale = 3.0;
+#else
+inline constexpr double kSanitizerTimeScale = 1.0;
+#endif
+
+// How a run ended, from the process and what it wrote on the protocol channel.
+RunnerStatus runner_status(const ProcessResult& process, const protocol::ParseResult& parsed, const ProcessLimits& limits);
+
+// The verdict of a gradient the runner never reported, from how the run ended.
+Verdict verdict_for_unreported(const RunnerStatus& runner);
+
+// Default options for `info` (its runner's time limit).
+CheckOptions default_options(const ExerciseInfo& info);
+
+// Builds (if needed), runs and judges. Throws SetupError on usage or setup problems.
+CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const CheckOptions& options);
+
+// Judges what a runner reported against the instance: numeric gradients, comparisons, verdicts.
+// `result` carries the exercise, seed, sizes and the runner's status.
+void judge(CheckResult& result, const protocol::ParseResult& reported);
+
+// The command line that reproduces a check.
+std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour,
+                              const std::map<std::string, double>& runner_options = {});
+
+}  // namespace bpdojo

@@ -1,0 +1,441 @@
+#include "learner/report.hpp"
+
+#include "common/json.hpp"
+#include "common/text.hpp"
+#include "judge/training.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace bpdojo {
+namespace {
+
+const char* kGreen = "\033[32m";
+const char* kRed = "\033[31m";
+const char* kYellow = "\033[33m";
+const char* kDim = "\033[2m";
+const char* kBold = "\033[1m";
+const char* kReset = "\033[0m";
+
+std::string paint(const Style& s, const char* code, const std::string& text) {
+  return s.colour ? std::string(code) + text + kReset : text;
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+std::string index_str(const std::vector<std::int64_t>& idx) {
+  return "[" + join(idx, [](std::int64_t i) { return std::to_string(i); }, ",") + "]";
+}
+
+const char* verdict_colour(Verdict v) {
+  switch (v) {
+    case Verdict::Correct: return kGreen;
+    case Verdict::NotImplemented: return kYellow;
+    default: return kRed;
+  }
+}
+
+const char* flavour_name(Flavour f) {
+  switch (f) {
+    case Flavour::Learner: return "learner";
+    case Flavour::Solution: return "solution";
+    case Flavour::Stub: return "stub";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Style Style::for_stdout() {
+  Style s;
+  const char* no_colour = std::getenv("NO_COLOR");
+  s.colour = ::isatty(1) && !(no_colour && *no_colour) && !(std::getenv("TERM") && std::string(std::getenv("TERM")) == "dumb");
+  return s;
+}
+
+std::string format_error(double v) {
+  if (std::isnan(v)) return "-";
+  if (std::isinf(v)) return "inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1e", v);
+  return buf;
+}
+
+std::string training_section(const CheckResult& r, const Style& st) {
+  const TrainingResult& t = *r.training;
+  std::string out = "\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "training: %lld steps, N=%lld, H=%lld, lr %g, then %g from step %lld\n",
+                static_cast<long long>(t.steps), static_cast<long long>(r.sizes.at("N")),
+                static_cast<long long>(r.sizes.at("H")), t.lr, t.lr / 10.0, static_cast<long long>(t.steps / 2));
+  out += paint(st, kBold, buf);
+  if (t.at.size() >= 2) {
+    out += "loss at " + std::to_string(t.at.size()) + " checkpoints (train: " + std::to_string(kCurveSample) +
+           " training examples; dev: the dev split):\n";
+    out += loss_chart_text(t);
+  }
+  if (!t.samples.empty()) {
+    std::snprintf(buf, sizeof buf, "after training, batch norm calibrated over the training split: train %.4f  dev %.4f  test %.4f\n",
+                  t.train_loss, t.dev_loss, t.test_loss);
+    out += buf;
+    out += "20 names sampled from your model:";
+    for (const auto& name : t.samples) out += " " + name;
+    out += "\n";
+  }
+  if (!t.plot.empty()) out += "plot: " + t.plot + "\n";
+  return out;
+}
+
+namespace {
+
+// The compiler's errors (a build that failed) and warnings (one that did not) about the file.
+std::string build_section(const CheckResult& r, const Style& st) {
+  std::string out;
+  if (!r.build.ok) {
+    out += paint(st, kRed, "compile error") + ": " + r.info->source + " does not compile.\n";
+    for (const auto& l : r.build.errors) out += "  " + l + "\n";
+    if (r.build.errors_omitted)
+      out += "  (" + std::to_string(r.build.errors_omitted) + " more lines: " + r.build.command + ")\n";
+  }
+  if (!r.build.warnings.empty()) {
+    out += paint(st, kYellow, "compiler warnings") + " (not errors; often worth reading):\n";
+    for (const auto& l : r.build.warnings) out += "  " + l + "\n";
+    if (r.build.warnings_omitted)
+      out += "  (" + std::to_string(r.build.warnings_omitted) + " more lines: " + r.build.command + ")\n";
+  }
+  return out;
+}
+
+// One row of the table, with the lines under it: the diagnosis, the worst element, the message.
+std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t wshape, const Style& st) {
+  std::string line = "  " + pad(g.name, wname) + "  " + pad(g.training_row ? "-" : to_string(g.expected_shape), wshape) + "  ";
+  if (g.comparison && g.comparison->shape_ok) {
+    line += pad(format_error(g.comparison->max_abs_diff), 8) + "  " + pad(format_error(g.comparison->rel_error), 9) + "  ";
+  } else {
+    line += pad("-", 8) + "  " + pad("-", 9) + "  ";
+  }
+  line += paint(st, verdict_colour(g.verdict), to_string(g.verdict));
+  const bool inherited = !g.line_wrong && !g.inherits.empty();
+  if (g.line_wrong && g.verdict == Verdict::Wrong) line += paint(st, kBold, "  <- this line");
+  if (inherited) line += paint(st, kDim, "  (this line is right; the error starts at " + g.inherits + ")");
+  std::string out = line + "\n";
+  const std::string indent(4 + wname, ' ');
+  if (inherited) return out;
+  if (g.diagnosis) out += indent + paint(st, kYellow, g.diagnosis->text) + "\n";
+  if (g.verdict == Verdict::Wrong && g.comparison) {
+    const Comparison& c = *g.comparison;
+    out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
+                                        ", numeric " + num(c.worst_numeric)) + "\n";
+  }
+  if (!g.message.empty() && (g.verdict != Verdict::Correct || g.training_row))
+    out += indent + paint(st, kDim, g.message) + "\n";
+  return out;
+}
+
+std::string gradient_table(const CheckResult& r, const Style& st) {
+  std::size_t wname = 8, wshape = 5;
+  for (const auto& g : r.gradients) {
+    wname = std::max(wname, g.name.size());
+    wshape = std::max(wshape, to_string(g.expected_shape).size());
+  }
+  std::string out = "\n  " + pad("gradient", wname) + "  " + pad("shape", wshape) + "  max|a-n|  rel.error  verdict\n";
+  for (const auto& g : r.gradients) out += gradient_row(g, wname, wshape, st);
+  return out;
+}
+
+// "3/5 correct - next: dW", and the threshold it was judged by.
+std::string summary_section(const CheckResult& r, const Style& st) {
+  std::string summary = std::to_string(r.correct()) + "/" + std::to_string(r.gradients.size()) + " correct";
+  const std::vector<std::string> wrong = r.wrong_lines();
+  if (!r.build.ok) {
+    summary += " - " + r.info->source + " does not compile";
+  } else if (!wrong.empty()) {
+    summary += (wrong.size() == 1 ? " - the wrong line: " : " - the wrong lines: ") + join(wrong);
+  } else if (const GradientResult* next = r.next()) {
+    summary += " - next: " + next->name;
+  } else if (!r.ran_normally()) {
+    summary += " - but the run did not finish normally: " + r.runner.summary;
+  }
+  return "\n" + paint(st, r.complete() ? kGreen : kBold, summary) + "\n" +
+         paint(st, kDim, "threshold " + format_error(r.threshold) +
+                             " on the relative error |a-n|max / max(|a|max, |n|max, floor); a = yours, n = numeric") + "\n";
+}
+
+// How the runner ended, and what the learner's code printed (no terminal control sequences).
+std::string runner_section(const CheckResult& r, const Style& st) {
+  std::string out;
+  if (r.build.ok) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " (%.2f s)", r.runner.wall_seconds);
+    out += "runner: " + r.runner.summary + buf + "\n";
+    if (!r.runner.protocol_error.empty()) out += "runner protocol: " + r.runner.protocol_error + "\n";
+  }
+  if (r.runner.output.empty()) return out;
+  out += paint(st, kDim, "--- your code printed" +
+                             (r.runner.output_bytes > r.runner.output.size()
+                                  ? " (first " + std::to_string(r.runner.output.size()) + " of " +
+                                        std::to_string(r.runner.output_bytes) + " bytes)"
+                                  : std::string()) + ": ---") + "\n";
+  std::string shown;
+  for (unsigned char c : r.runner.output)
+    shown += (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7F ? static_cast<char>(c) : '?';
+  out += shown;
+  if (shown.back() != '\n') out += "\n";
+  out += paint(st, kDim, "---") + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string text_report(const CheckResult& r, const Style& st) {
+  const ExerciseInfo& info = *r.info;
+  std::string sizes;
+  for (const auto& s : info.sizes) sizes += "  " + s.letter + "=" + std::to_string(r.sizes.at(s.letter));
+  std::string out = paint(st, kBold, info.id() + "  " + info.title) +
+                    (r.flavour == Flavour::Solution ? "  (reference solution)" : "") + "    seed " + std::to_string(r.seed) +
+                    sizes + "\n";
+  out += build_section(r, st);
+  if (r.build.ok) out += gradient_table(r, st);
+  if (r.training) out += training_section(r, st);
+  out += summary_section(r, st);
+  out += runner_section(r, st);
+  out += "reproduce: " + r.reproduce + "\n";
+  return out;
+}
+
+namespace {
+
+void json_build(JsonWriter& j, const BuildOutcome& build) {
+  j.key("build").begin_object();
+  j.key("ok").value(build.ok);
+  j.key("rebuilt").value(build.rebuilt);
+  j.key("errors").begin_array();
+  for (const auto& l : build.errors) j.value(l);
+  j.end_array();
+  j.key("warnings").begin_array();
+  for (const auto& l : build.warnings) j.value(l);
+  j.end_array();
+  j.end_object();
+}
+
+// How the runner ended, as the schema names it ("not run" after a compile error).
+const char* runner_end(const CheckResult& r) {
+  if (!r.build.ok) return "not run";
+  switch (r.runner.end) {
+    case ProcessResult::End::Exited: return "exited";
+    case ProcessResult::End::Signaled: return "signaled";
+    case ProcessResult::End::TimedOut: return "timed_out";
+    case ProcessResult::End::MemoryLimit: return "memory_limit";
+    case ProcessResult::End::OutputLimit: return "output_limit";
+    case ProcessResult::End::FailedToStart: return "failed_to_start";
+  }
+  return "not run";
+}
+
+void json_runner(JsonWriter& j, const CheckResult& r) {
+  j.key("runner").begin_object();
+  j.key("end").value(runner_end(r));
+  j.key("finished").value(r.runner.finished);
+  j.key("exit_code").value(r.runner.exit_code);
+  j.key("signal").value(r.runner.signal);
+  j.key("wall_seconds").value(r.runner.wall_seconds);
+  j.key("summary").value(r.runner.summary);
+  j.key("protocol_error").value(r.runner.protocol_error);
+  j.key("output").value(r.runner.output);
+  j.key("output_bytes").value(static_cast<std::uint64_t>(r.runner.output_bytes));
+  j.end_object();
+}
+
+void json_comparison(JsonWriter& j, const GradientResult& g) {
+  if (g.comparison && g.comparison->shape_ok) {
+    const Comparison& c = *g.comparison;
+    j.key("max_abs_diff").value(c.max_abs_diff);
+    j.key("rel_error").value(c.rel_error);
+    j.key("nonfinite").value(c.nonfinite);
+    j.key("worst").begin_object();
+    j.key("index").value(c.worst_index);
+    j.key("analytic").value(c.worst_analytic);
+    j.key("numeric").value(c.worst_numeric);
+    j.end_object();
+  } else {
+    j.key("max_abs_diff").null();
+    j.key("rel_error").null();
+    j.key("nonfinite").null();
+    j.key("worst").null();
+  }
+}
+
+void json_gradient(JsonWriter& j, const GradientResult& g) {
+  j.begin_object();
+  j.key("name").value(g.name);
+  j.key("node").value(g.node);
+  j.key("function").value(g.function);
+  j.key("verdict").value(to_string(g.verdict));
+  j.key("message").value(g.message);
+  j.key("expected_shape").value(g.expected_shape);
+  if (g.got_shape.empty()) j.key("shape").null();
+  else j.key("shape").value(g.got_shape);
+  json_comparison(j, g);
+  if (g.local) j.key("local_rel_error").value(g.local->rel_error);
+  else j.key("local_rel_error").null();
+  j.key("line_wrong").value(g.line_wrong);
+  if (g.inherits.empty()) j.key("inherits").null();
+  else j.key("inherits").value(g.inherits);
+  if (g.diagnosis) j.key("diagnosis").begin_object().key("kind").value(g.diagnosis->kind).key("text").value(g.diagnosis->text).end_object();
+  else j.key("diagnosis").null();
+  j.end_object();
+}
+
+void json_summary(JsonWriter& j, const CheckResult& r) {
+  j.key("summary").begin_object();
+  j.key("correct").value(r.correct());
+  j.key("total").value(static_cast<int>(r.gradients.size()));
+  if (const GradientResult* next = r.next()) j.key("next").value(next->name);
+  else j.key("next").null();
+  j.key("wrong_lines").begin_array();
+  for (const auto& name : r.wrong_lines()) j.value(name);
+  j.end_array();
+  j.end_object();
+}
+
+void json_curve(JsonWriter& j, const char* key, const std::vector<double>& curve) {
+  j.key(key).begin_array();
+  for (double v : curve) j.value(v);
+  j.end_array();
+}
+
+void json_training(JsonWriter& j, const TrainingResult& t) {
+  j.key("training").begin_object();
+  j.key("steps").value(t.steps);
+  j.key("lr").value(t.lr);
+  j.key("threshold").value(t.threshold);
+  j.key("checkpoints").begin_array();
+  for (auto step : t.at) j.value(step);
+  j.end_array();
+  json_curve(j, "train_curve", t.train_curve);
+  json_curve(j, "dev_curve", t.dev_curve);
+  j.key("complete").value(t.complete);
+  if (t.samples.empty()) {
+    j.key("train_loss").null();
+    j.key("dev_loss").null();
+    j.key("test_loss").null();
+  } else {
+    j.key("train_loss").value(t.train_loss);
+    j.key("dev_loss").value(t.dev_loss);
+    j.key("test_loss").value(t.test_loss);
+  }
+  j.key("samples").begin_array();
+  for (const auto& name : t.samples) j.value(name);
+  j.end_array();
+  if (t.plot.empty()) j.key("plot").null();
+  else j.key("plot").value(t.plot);
+  j.end_object();
+}
+
+}  // namespace
+
+std::string json_report(const CheckResult& r) {
+  const ExerciseInfo& info = *r.info;
+  JsonWriter j;
+  j.begin_object();
+  j.key("schema").value("bpdojo.check/1");
+  j.key("exercise").value(info.id());
+  j.key("title").value(info.title);
+  j.key("source").value(info.source);
+  j.key("flavour").value(flavour_name(r.flavour));
+  j.key("seed").value(r.seed);
+  j.key("sizes").begin_object();
+  for (const auto& [k, v] : r.sizes) j.key(k).value(v);
+  j.end_object();
+  j.key("threshold").value(r.threshold);
+  j.key("floors").begin_array();
+  for (double f : r.floors) j.value(f);
+  j.end_array();
+  json_build(j, r.build);
+  json_runner(j, r);
+  j.key("gradients").begin_array();
+  for (const auto& g : r.gradients) json_gradient(j, g);
+  j.end_array();
+  json_summary(j, r);
+  if (r.training) json_training(j, *r.training);
+  j.key("reproduce").value(r.reproduce);
+  j.end_object();
+  return j.str() + "\n";
+}
+
+namespace {
+
+std::string bar(int done, int total, int width = 20) {
+  const int filled = total > 0 ? done * width / total : 0;
+  return "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(width - filled), '-') + "]";
+}
+
+}  // namespace
+
+std::string progress_text(const std::vector<CheckResult>& results, const Style& st) {
+  std::string out;
+  int done = 0, total = 0, complete = 0;
+  std::size_t wtitle = 0;
+  for (const auto& r : results) wtitle = std::max(wtitle, r.info->title.size());
+  for (const auto& r : results) {
+    const int ok = r.correct(), n = static_cast<int>(r.gradients.size());
+    done += ok, total += n;
+    complete += r.complete() ? 1 : 0;
+    char count[32];
+    std::snprintf(count, sizeof count, "%3d/%-3d", ok, n);
+    std::string state;
+    if (!r.build.ok) state = paint(st, kRed, "does not compile");
+    else if (r.complete()) state = paint(st, kGreen, "complete");
+    else if (r.all_correct()) state = paint(st, kRed, "did not finish normally");
+    else if (const GradientResult* next = r.next()) state = "next: " + next->name;
+    out += r.info->id() + "  " + pad(r.info->title, wtitle) + "  " + bar(ok, n) + " " + count + " " + state + "\n";
+  }
+  char line[160];
+  std::snprintf(line, sizeof line, " %d/%d gradients; %d of %zu exercises complete\n", done, total, complete, results.size());
+  out += "\n" + paint(st, kBold, "overall") + "      " + bar(done, total, 40) + line;
+  return out;
+}
+
+std::string progress_json(const std::vector<CheckResult>& results) {
+  JsonWriter j;
+  int done = 0, total = 0;
+  j.begin_object();
+  j.key("schema").value("bpdojo.list/1");
+  j.key("exercises").begin_array();
+  for (const auto& r : results) {
+    done += r.correct(), total += static_cast<int>(r.gradients.size());
+    j.begin_object();
+    j.key("exercise").value(r.info->id());
+    j.key("title").value(r.info->title);
+    j.key("source").value(r.info->source);
+    j.key("compiles").value(r.build.ok);
+    j.key("correct").value(r.correct());
+    j.key("total").value(static_cast<int>(r.gradients.size()));
+    j.key("complete").value(r.complete());
+    if (const GradientResult* next = r.next()) j.key("next").value(next->name);
+    else j.key("next").null();
+    j.key("gradients").begin_array();
+    for (const auto& g : r.gradients)
+      j.begin_object().key("name").value(g.name).key("verdict").value(to_string(g.verdict)).end_object();
+    j.end_array();
+    j.end_object();
+  }
+  j.end_array();
+  j.key("correct").value(done);
+  j.key("total").value(total);
+  j.end_object();
+  return j.str() + "\n";
+}
+
+}  // namespace bpdojo

@@ -1,0 +1,126 @@
+#include "learner/sweep.hpp"
+
+#include "common/text.hpp"
+#include "judge/compare.hpp"
+#include "judge/finite_diff.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+namespace bpdojo {
+
+Sweep sweep(const CheckResult& result, const std::string& gradient, const std::filesystem::path& svg) {
+  const ExerciseInfo& info = *result.info;
+  const GradientSpec* spec = nullptr;
+  std::size_t index = 0;
+  for (std::size_t i = 0; i < info.gradients.size(); ++i)
+    if (info.gradients[i].name == gradient) spec = &info.gradients[i], index = i;
+  if (!spec)
+    throw SetupError(info.id() + " has no gradient '" + gradient + "' (its gradients: " +
+                     join(info.gradients, [](const GradientSpec& s) { return s.name; }) + ")");
+  const GradientResult& g = result.gradients.at(index);
+  if (!g.analytic || !g.comparison || !g.comparison->shape_ok)
+    throw SetupError("--sweep compares your " + gradient + " with finite differences, and it is " + to_string(g.verdict) +
+                     " (" + (g.message.empty() ? "no value" : g.message) + "); with --solutions it sweeps the reference's");
+  const std::vector<Graph> problems = info.problems(result.seed, result.sizes);
+  const Graph& graph = problems.at(static_cast<std::size_t>(spec->problem));
+  const Graph::NodeId node = graph.id(spec->node);
+  Graph::Perturbation p(graph, node);
+  const double scale = fd::node_scale(graph.value(node));
+  const double floor = result.floors.at(static_cast<std::size_t>(spec->problem));
+  Sweep out;
+  out.exercise = info.id();
+  out.gradient = gradient;
+  for (int k = 1; k <= 12; ++k) {
+    const double rel = std::pow(10.0, -k);
+    Tensor numeric = Tensor::zeros(graph.shape(node));
+    for (std::int64_t i = 0; i < p.size(); ++i) {
+      const double x = p.base(i);
+      volatile double xh = x + rel * std::max(std::abs(x), scale);
+      const double h = xh - x;
+      numeric.data()[i] = (p.loss_with(i, x + h) - p.loss_with(i, x - h)) / (2 * h);
+    }
+    out.steps.push_back(rel);
+    out.errors.push_back(compare(g.analytic->value, numeric, floor, result.threshold).rel_error);
+  }
+  std::ofstream file(svg, std::ios::trunc);
+  file << sweep_svg(out);
+  if (file) out.plot = svg.string();
+  return out;
+}
+
+namespace {
+
+// log10 of an error, clamped to the chart (an exact 0 is drawn at the bottom).
+double lg(double v) { return v > 0 && std::isfinite(v) ? std::log10(v) : -17.0; }
+
+}  // namespace
+
+std::string sweep_text(const Sweep& s) {
+  double lo = 0, hi = -17;
+  for (double e : s.errors) lo = std::min(lo, std::floor(lg(e))), hi = std::max(hi, std::ceil(lg(e)));
+  hi = std::max(hi, lo + 1);
+  std::string out = s.exercise + "  " + s.gradient + ": relative error against the central difference, by step\n\n";
+  const int rows = static_cast<int>(hi - lo);
+  for (int r = 0; r <= rows; ++r) {
+    const double level = hi - r;
+    char label[16];
+    std::snprintf(label, sizeof label, " 1e%+03d |", static_cast<int>(level));
+    out += label;
+    for (double e : s.errors) out += std::lround(lg(e)) == std::lround(level) ? "  *  " : "     ";
+    out += "\n";
+  }
+  out += "        +" + std::string(5 * s.errors.size(), '-') + "\n         ";
+  for (double h : s.steps) {
+    char col[16];
+    std::snprintf(col, sizeof col, "%-5s", ("e" + std::to_string(static_cast<int>(std::lround(std::log10(h))))).c_str());
+    out += col;
+  }
+  out += "  step (times the value's scale)\n\n";
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < s.errors.size(); ++i)
+    if (lg(s.errors[i]) < lg(s.errors[best])) best = i;
+  char tail[200];
+  std::snprintf(tail, sizeof tail, "smallest error %.1e at step 1e%d. Large steps: truncation (falls as h^2); small steps: "
+                "rounding (grows as 1/h).\n", s.errors[best], static_cast<int>(std::lround(std::log10(s.steps[best]))));
+  out += tail;
+  out += "A V reaching down to about 1e-10 means your gradient is right; a floor far above it is the size of a mistake.\n";
+  if (!s.plot.empty()) out += "plot: " + s.plot + "\n";
+  return out;
+}
+
+std::string sweep_svg(const Sweep& s) {
+  const double W = 640, H = 360, left = 70, right = 20, top = 40, bottom = 50;
+  double lo = 0, hi = -17;
+  for (double e : s.errors) lo = std::min(lo, std::floor(lg(e))), hi = std::max(hi, std::ceil(lg(e)));
+  hi = std::max(hi, lo + 1);
+  auto x = [&](double step) { return left + (W - left - right) * (-std::log10(step) - 1.0) / 11.0; };
+  auto y = [&](double e) { return top + (H - top - bottom) * (hi - lg(e)) / (hi - lo); };
+  auto num = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return std::string(buf);
+  };
+  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"360\" viewBox=\"0 0 640 360\" "
+                    "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"640\" height=\"360\" fill=\"white\"/>\n";
+  out += "<text x=\"320\" y=\"20\" text-anchor=\"middle\">" + s.exercise + " " + s.gradient +
+         ": relative error against the step (log-log)</text>\n";
+  for (double level = lo; level <= hi; level += 1) {
+    const double yy = top + (H - top - bottom) * (hi - level) / (hi - lo);
+    out += "<line x1=\"" + num(left) + "\" y1=\"" + num(yy) + "\" x2=\"" + num(W - right) + "\" y2=\"" + num(yy) +
+           "\" stroke=\"#ddd\"/>\n<text x=\"" + num(left - 6) + "\" y=\"" + num(yy + 4) + "\" text-anchor=\"end\">1e" +
+           std::to_string(static_cast<int>(level)) + "</text>\n";
+  }
+  for (double step : s.steps)
+    out += "<text x=\"" + num(x(step)) + "\" y=\"" + num(H - bottom + 18) + "\" text-anchor=\"middle\">1e" +
+           std::to_string(static_cast<int>(std::lround(std::log10(step)))) + "</text>\n";
+  out += "<text x=\"320\" y=\"" + num(H - 10) + "\" text-anchor=\"middle\">step, times the value's scale</text>\n";
+  out += "<polyline class=\"error\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"";
+  for (std::size_t i = 0; i < s.steps.size(); ++i) out += (i ? " " : "") + num(x(s.steps[i])) + "," + num(y(s.errors[i]));
+  out += "\"/>\n</svg>\n";
+  return out;
+}
+
+}  // namespace bpdojo
