@@ -21,7 +21,7 @@ workbook/problems/exercise_08_train.cpp: step < S/2). Batches of N are drawn uni
 from the training split by a torch.Generator seeded with --seed (other draws than the workbook's).
 
 After training, batch norm's mean and (Bessel) variance are calibrated over the whole training
-split, and train, dev and test loss are computed with them, as checker/src/training.cpp does.
+split, and train, dev and test loss are computed with them, as checker/src/judge/training.cpp does.
 Before training, two checks that the data and parameters are the checker's: the losses of the
 initial parameters as the checker's checkpoint 0 computes them (batch norm calibrated on the first
 4096 training examples; compare with "train_curve"[0] and "dev_curve"[0] of the dump run's --json),

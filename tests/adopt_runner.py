@@ -6,7 +6,7 @@ usage: adopt_runner.py ROOT NN RUNNER
 Copies RUNNER to ROOT/build/exercises/exercise_NN and writes its record,
 ROOT/build/exercises/exercise_NN.built-from: a hash of the bytes of ROOT/exercises/exercise_NN_*.cpp
 and of ROOT/workbook/ (its CMakeLists.txt, include/, internal/, problems/, src/, runners/), in the form the checker writes
-(checker/src/workspace.cpp, build_fingerprint). The checker then judges the runner without building
+(checker/src/common/workspace.cpp, build_fingerprint). The checker then judges the runner without building
 it, as long as the exercise file keeps those bytes. The tests use it to skip building runners whose
 source a scratch workbook shares with the main build (a stub runner for a stub, say); the caller
 answers for RUNNER having been built from the same bytes.

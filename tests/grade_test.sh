@@ -522,9 +522,9 @@ expect_code 2 grade "$s" --out "$a"
 has "--resume" "the error names --resume"; one_line "--out holds a run"
 [ "$(snapshot "$a")" = "$before" ] && ok || bad "a refused run changed --out"
 expect_code 2 grade "$s" --out "$T/x2" --resume; has "no grading run" "--resume without a run"
-expect_code 2 grade "$s" --out "$T/x3" --exercises 09
+expect_code 2 grade "$s" --out "$T/x3" --exercises 99
 i=0
-for line in 'exercise_09 = 3' 'exercise_03.dz = 1' 'exercise_03 10' 'exercise_03 = ten' 'exercise_03 = -1' 'exercise_03 = 5 points'; do
+for line in 'exercise_99 = 3' 'exercise_03.dz = 1' 'exercise_03 10' 'exercise_03 = ten' 'exercise_03 = -1' 'exercise_03 = 5 points'; do
   i=$((i + 1))
   printf '# weights\nexercise_02 = 10\n%s\n' "$line" >"$T/bad_weights$i.txt"
   expect_code 2 grade "$s" --out "$T/w$i" --weights "$T/bad_weights$i.txt"

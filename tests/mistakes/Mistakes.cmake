@@ -7,7 +7,7 @@
 #   edit breaks (the line itself and everything the learner computes from it); every other
 #   gradient of the exercise must still pass. LINES, where given, lists exactly the gradients whose
 #   own line is wrong (the local check must name those and no other). DIAGNOSIS, where given,
-#   lists the diagnosis each named gradient must get (checker/src/diagnose.hpp); no failing
+#   lists the diagnosis each named gradient must get (checker/src/judge/diagnose.hpp); no failing
 #   gradient outside it may get one of a kind it does not list. tests/test_mistakes.cpp
 #   checks all of it, with margins.
 #

@@ -22,7 +22,7 @@ bpdojo_mistake(train_update_previous_gradient 08
   FAILS update.C update.W1 update.b1 update.bngain update.bnbias update.W2 update.b2
   DIAGNOSIS update.C=previous_gradient update.W1=previous_gradient update.b1=previous_gradient update.bngain=previous_gradient update.bnbias=previous_gradient update.W2=previous_gradient update.b2=previous_gradient)
 
-# --- diagnoses: entries that exist to produce one recognisable shape each (checker/src/diagnose.hpp) --
+# --- diagnoses: entries that exist to produce one recognisable shape each (checker/src/judge/diagnose.hpp) --
 bpdojo_mistake(linear_db_zeros 02
   FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = Matrix::Zero(1, dy.cols());"
   FAILS db DIAGNOSIS db=zeros)

@@ -1,6 +1,7 @@
 // Exercise 08: the gradient check at two parameter sets, then training with the learner's backward
 // pass and update. The runner reports the parameters at the checkpoints; the checker evaluates them.
 #include "problems/exercise_08_train.hpp"
+#include "bpdojo/protocol.hpp"
 #include "bpdojo/runner.hpp"
 
 #include <array>
@@ -59,7 +60,7 @@ void run(Session& s) {
     if (!guarded(s, names, [&] { mlp_param_backward(cache, g); })) continue;
     for (std::size_t k = 0; k < kMlpParams.size(); ++k) {
       const Matrix& d = g.*(kMlpParamGrads[k]);
-      if (d.size() == 0) s.report_stopped(names[k], true, "not set");
+      if (d.size() == 0) s.report_stopped(names[k], true, std::string(protocol::kNotSetText));
       else s.report(names[k], d);
     }
   }

@@ -77,7 +77,7 @@ void Session::call(std::initializer_list<const Grad*> grads, const std::function
   m.kind = protocol::Kind::NotImplemented;
   try {
     fn();
-    m.text = "not set";
+    m.text = protocol::kNotSetText;
   } catch (const NotImplemented& e) {
     m.text = e.what();
   } catch (const std::bad_alloc&) {

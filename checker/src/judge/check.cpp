@@ -283,7 +283,7 @@ void judge_message(const CheckResult& result, const GradientSpec& spec, const Te
                    GradientResult& gr) {
   if (m.kind == protocol::Kind::NotImplemented) {
     gr.verdict = Verdict::NotImplemented;
-    if (m.text == kNotSetText) gr.message = spec.function + " returned without setting " + spec.name;
+    if (m.text == protocol::kNotSetText) gr.message = spec.function + " returned without setting " + spec.name;
     else if (todo_name(m.text) == spec.name) gr.message = "TODO(\"" + m.text + "\")";
     else gr.message = "not reached: " + spec.function + " stopped at TODO(\"" + m.text + "\")";
   } else if (m.kind == protocol::Kind::Error) {

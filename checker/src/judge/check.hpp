@@ -17,10 +17,6 @@
 
 namespace bpdojo {
 
-// The text of the not-implemented message a runner sends for a gradient its function returned
-// without setting (as opposed to the text of the TODO it stopped at).
-inline constexpr std::string_view kNotSetText = "not set";
-
 enum class Verdict { Correct, Wrong, NotImplemented, WrongShape, Error, TimedOut, Crashed, Killed, CompileError, Refused };
 const char* to_string(Verdict v);  // "correct", "not implemented", ...
 

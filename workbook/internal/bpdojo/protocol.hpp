@@ -25,6 +25,10 @@
 
 namespace bpdojo::protocol {
 
+// The text of the not-implemented message a runner sends for a gradient its function returned
+// without setting (as opposed to the text of the TODO it stopped at).
+inline constexpr std::string_view kNotSetText = "not set";
+
 inline constexpr std::string_view kMagic = "bpdojo-protocol";
 inline constexpr int kVersion = 1;
 
