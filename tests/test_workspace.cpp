@@ -52,4 +52,25 @@ TEST_CASE("exercise names resolve in every documented form, and an unknown one n
   CHECK(message("exercise_04_tanh").find("no exercise") != std::string::npos);
 }
 
+TEST_CASE("a word of one exercise's name or title finds it; a number that is no exercise's lists them, never a guess") {
+  const std::vector<std::pair<const char*, int>> words = {{"chain", 1},   {"softmax", 4}, {"cross", 4},   {"batch", 5},
+                                                          {"mlp", 6},     {"fused", 7},   {"train", 8},   {"relu", 9},
+                                                          {"sigmoid", 9}, {"gelu", 9},    {"residual", 10}};
+  for (const auto& [name, number] : words) {
+    CAPTURE(name);
+    CHECK(resolve_exercise(name).number == number);
+  }
+  for (const char* name : {"99", "exercise_99", "0"}) {
+    CAPTURE(name);
+    try {
+      resolve_exercise(name);
+      FAIL("resolved");
+    } catch (const SetupError& e) {
+      const std::string text = e.what();
+      CHECK(text.find("the exercises are 01 chain_rule, 02 linear") != std::string::npos);
+      CHECK(text.find("closest") == std::string::npos);
+    }
+  }
+}
+
 TEST_SUITE_END();

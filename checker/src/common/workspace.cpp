@@ -2,6 +2,7 @@
 
 #include "common/files.hpp"
 #include "common/process.hpp"
+#include "common/text.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -99,6 +100,28 @@ const ExerciseInfo& resolve_exercise(const std::string& given) {
     }
     if (name == e.slug) return e;
   }
+  // A number alone that is no exercise's: an error that lists them, never a guess.
+  if (n > 0 && n == digits.size()) {
+    std::vector<std::string> known;
+    for (const auto& e : all_exercises()) known.push_back(e.id().substr(9) + " " + e.slug);
+    throw SetupError("no exercise '" + given + "': the exercises are " + join(known, ", "));
+  }
+  // A word of exactly one exercise's slug or title ("chain", "softmax", "cross", "batch", "fused").
+  const ExerciseInfo* by_word = nullptr;
+  int word_matches = 0;
+  for (const auto& e : all_exercises()) {
+    const std::string text = lower(e.slug + " " + e.title);
+    for (std::size_t i = 0; i < text.size();) {
+      std::size_t j = i;
+      while (j < text.size() && std::isalnum(static_cast<unsigned char>(text[j]))) ++j;
+      if (j > i && text.compare(i, j - i, name) == 0 && j - i == name.size()) {
+        if (by_word != &e) ++word_matches;
+        by_word = &e;
+      }
+      i = j + 1;
+    }
+  }
+  if (word_matches == 1) return *by_word;
   const ExerciseInfo* best = nullptr;
   std::size_t best_d = ~std::size_t{0};
   // A number in the name that is an exercise's number wins ("exercise_3x" -> exercise_03).
