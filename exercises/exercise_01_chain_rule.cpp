@@ -5,7 +5,7 @@
 //         https://www.youtube.com/watch?v=tIeHLnjs5U8 (and chapter 3 for the intuition:
 //         https://www.youtube.com/watch?v=Ilg3gGewQ5U), then Karpathy, "Building makemore Part 4:
 //         Becoming a Backprop Ninja" (lecture 5), the same chain rule on whole tensors, as
-//         exercises 02 to 06 use it: https://www.youtube.com/watch?v=q8SA3rM6ckI
+//         exercises 02 to 06 use it: https://www.youtube.com/watch?v=q8SA3rM6ckI&t=781s
 // Read:   CS231n "Backpropagation, intuitions": https://cs231n.github.io/optimization-2/
 //
 // Three small networks, every number a double. Each part gets a struct with its inputs AND every

@@ -2,7 +2,7 @@
 // =============================================================================================
 // Run:    checker exercise_02          Derivation: docs/exercise_02.md
 // Watch:  "Building makemore Part 4: Becoming a Backprop Ninja" (Karpathy, lecture 5), the
-//         backward pass through the linear layers: https://www.youtube.com/watch?v=q8SA3rM6ckI
+//         backward pass through the linear layers: https://www.youtube.com/watch?v=q8SA3rM6ckI&t=781s
 // Read:   CS231n "Backpropagation, intuitions", gradients for vectorized operations:
 //         https://cs231n.github.io/optimization-2/
 //

@@ -4,7 +4,7 @@
 // Watch:  "Building makemore Part 3: Activations & Gradients, BatchNorm" (Karpathy, lecture 4)
 //         for what batch norm does: https://www.youtube.com/watch?v=P6sfmUTpUmc
 //         then "Becoming a Backprop Ninja" (lecture 5), exercise 1 (the batch-norm lines) and
-//         exercise 3 (fused): https://www.youtube.com/watch?v=q8SA3rM6ckI
+//         exercise 3 (fused): https://www.youtube.com/watch?v=q8SA3rM6ckI&t=5797s
 // Read:   Ioffe and Szegedy, "Batch Normalization" (2015), section 3 derives the backward pass
 //         (with the biased 1/N variance, where this workbook uses 1/(N-1)): https://arxiv.org/abs/1502.03167
 //

@@ -2,7 +2,7 @@
 // =============================================================================================
 // Run:    checker exercise_06          Derivation: docs/exercise_06.md
 // Watch:  "Building makemore Part 4: Becoming a Backprop Ninja" (Karpathy, lecture 5), exercise 1
-//         (all of it): https://www.youtube.com/watch?v=q8SA3rM6ckI ; the network itself is built in
+//         (all of it): https://www.youtube.com/watch?v=q8SA3rM6ckI&t=781s ; the network itself is built in
 //         "Building makemore Part 2: MLP" (lecture 3): https://www.youtube.com/watch?v=TCH_1BHY58I
 // Read:   Bengio et al., "A Neural Probabilistic Language Model" (2003), the model this is:
 //         https://www.jmlr.org/papers/volume3/bengio03a/bengio03a.pdf

@@ -3,7 +3,7 @@
 // Run:    checker exercise_07          Derivation: docs/exercise_07.md
 // Watch:  "Building makemore Part 4: Becoming a Backprop Ninja" (Karpathy, lecture 5), exercises 2
 //         and 3 (cross-entropy and batch norm in one expression each), then exercise 4 (all of it):
-//         https://www.youtube.com/watch?v=q8SA3rM6ckI
+//         https://www.youtube.com/watch?v=q8SA3rM6ckI&t=5191s
 // Read:   your exercises 04 and 05 (Part 2 of each is half of this one), and docs/exercise_07.md
 //
 // Shapes: N batch, H hidden units, V = 27 characters. Every Matrix is row-major: row n is example n.

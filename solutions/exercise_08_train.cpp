@@ -3,7 +3,7 @@
 // Run:    checker exercise_08          Notes: docs/exercise_08.md
 //         (--steps S, --hidden H, --lr LR; the lecture's full run: --steps 200000 --hidden 200)
 // Watch:  "Building makemore Part 4: Becoming a Backprop Ninja" (Karpathy, lecture 5), exercise 4
-//         (the full training loop with a manual backward pass): https://www.youtube.com/watch?v=q8SA3rM6ckI
+//         (the full training loop with a manual backward pass): https://www.youtube.com/watch?v=q8SA3rM6ckI&t=6602s
 // Read:   docs/exercise_07.md (the backward pass you reuse); CS231n, "Neural Networks Part 3:
 //         Learning and Evaluation" (babysitting the loss curve): https://cs231n.github.io/neural-networks-3/
 //

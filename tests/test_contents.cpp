@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace bpdojo;
@@ -51,6 +52,37 @@ TEST_CASE("every exercise has its derivation note, its README row, and a stub th
     CHECK(stub.find("// Watch:") != std::string::npos);
     CHECK(stub.find("// Read:") != std::string::npos);
     CHECK(stub.find("#include \"bpdojo/" + stem + ".hpp\"") != std::string::npos);
+  }
+}
+
+// The lecture's published chapters: 0:13:01 exercise 1, 1:05:17 Bessel's correction, 1:26:31 exercise 2,
+// 1:36:37 exercise 3, 1:50:02 exercise 4. A learner who is stuck jumps to where the answer is given.
+TEST_CASE("every link to the backprop-ninja lecture names its chapter: exercise headers, README rows, the last hint") {
+  const fs::path root = BPDOJO_TEST_SOURCE_DIR;
+  const std::string lecture = "https://www.youtube.com/watch?v=q8SA3rM6ckI";
+  const std::set<std::string> chapters = {"&t=781s", "&t=3917s", "&t=5191s", "&t=5797s", "&t=6602s"};
+  auto every_link_has_a_chapter = [&](const std::string& text) {
+    int links = 0;
+    for (std::size_t at = text.find(lecture); at != std::string::npos; at = text.find(lecture, at + 1)) {
+      ++links;
+      const std::size_t end = text.find_first_of(" )\n", at + lecture.size());
+      CHECK(chapters.count(text.substr(at + lecture.size(), end - at - lecture.size())) == 1);
+    }
+    return links;
+  };
+  std::set<std::string> with_the_lecture;  // "04": the exercises whose README row says to watch it
+  std::istringstream readme(slurp(root / "README.md"));
+  for (std::string line; std::getline(readme, line);)
+    if (line.rfind("| ", 0) == 0 && every_link_has_a_chapter(line) > 0) with_the_lecture.insert(line.substr(2, 2));
+  CHECK(with_the_lecture.size() >= 7);
+  for (const auto& info : all_exercises()) {
+    CAPTURE(info.id());
+    every_link_has_a_chapter(slurp(root / "workbook" / "stubs" / info.source));
+    if (!with_the_lecture.count(info.id().substr(9))) continue;
+    for (const auto& [section, levels] : exercise_hints(test::workspace(), info)) {
+      CAPTURE(section);
+      CHECK(every_link_has_a_chapter(levels[2]) == 1);
+    }
   }
 }
 

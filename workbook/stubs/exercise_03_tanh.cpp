@@ -2,7 +2,7 @@
 // =============================================================================================
 // Run:    checker exercise_03          Hints:  docs/exercise_03.md
 // Watch:  "Building makemore Part 4: Becoming a Backprop Ninja" (Karpathy, lecture 5), the tanh
-//         step of the MLP: https://www.youtube.com/watch?v=q8SA3rM6ckI
+//         step of the MLP: https://www.youtube.com/watch?v=q8SA3rM6ckI&t=781s
 // Read:   CS231n "Backpropagation, intuitions", https://cs231n.github.io/optimization-2/
 //
 // Shapes: N batch, H hidden units. Every Matrix is row-major: row n is example n.

@@ -3,7 +3,7 @@
 // Run:    checker exercise_04          Derivation: docs/exercise_04.md
 // Watch:  "Building makemore Part 4: Becoming a Backprop Ninja" (Karpathy, lecture 5),
 //         exercise 1 (the loss, step by step) and exercise 2 (fused):
-//         https://www.youtube.com/watch?v=q8SA3rM6ckI
+//         https://www.youtube.com/watch?v=q8SA3rM6ckI&t=781s
 // Read:   CS231n "Backpropagation, intuitions": https://cs231n.github.io/optimization-2/
 //
 // Shapes: N batch, V classes. Every Matrix is row-major: row n is example n. Y[n] is the
