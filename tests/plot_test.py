@@ -59,7 +59,8 @@ def self_contained(path, text):
 
 
 def axis(root, which, log):
-    """The ticks of one axis: [(value, label, pixel)], and a function from pixel to value."""
+    """The ticks of one axis: [(value, label, pixel)], x from the left, y from the bottom, and a
+    function from pixel to value."""
     ticks = []
     for g in root.iter(NS + "g"):
         if g.get("class") != "tick " + which:
@@ -67,6 +68,7 @@ def axis(root, which, log):
         text = g.find(NS + "text")
         pixel = float(text.get("x" if which == "x" else "y"))
         ticks.append((float(text.text), text.text, pixel))
+    ticks.sort(key=lambda t: t[2] if which == "x" else t[0])  # x: left to right; y: upwards
     if len(ticks) < 2:
         return ticks, None
     (v0, _, p0), (v1, _, p1) = ticks[0], ticks[-1]
@@ -96,22 +98,24 @@ def series(root):
 
 
 def png_pixels(path):
-    """The RGBA rows of a PNG (8-bit RGBA, as rsvg-convert writes), row filters undone."""
+    """The pixels of a PNG (8-bit RGB or RGBA, as rsvg-convert writes), row filters undone: width,
+    height, bytes per pixel and the rows."""
     data = open(path, "rb").read()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width, height = 8, b"", 0, 0
+    pos, idat, width, height, bpp = 8, b"", 0, 0, 4
     while pos < len(data):
         (length,) = struct.unpack(">I", data[pos:pos + 4])
         kind = data[pos + 4:pos + 8]
         body = data[pos + 8:pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and colour == 6, "not 8-bit RGBA"
+            assert depth == 8 and colour in (2, 6), "not 8-bit RGB or RGBA"
+            bpp = 3 if colour == 2 else 4
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
     raw = zlib.decompress(idat)
-    stride, bpp = width * 4, 4
+    stride = width * bpp
     rows, prev = [], bytearray(stride)
     for r in range(height):
         ftype = raw[r * (stride + 1)]
@@ -132,7 +136,7 @@ def png_pixels(path):
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
         rows.append(bytes(line))
         prev = line
-    return width, height, rows
+    return width, height, bpp, rows
 
 
 def rendered_not_blank(svg, tmp):
@@ -141,13 +145,13 @@ def rendered_not_blank(svg, tmp):
     check(r.returncode == 0, svg + ": rsvg-convert failed: " + r.stderr)
     if r.returncode != 0:
         return
-    width, height, rows = png_pixels(png)
+    width, height, bpp, rows = png_pixels(png)
     colours, inked = set(), 0
     for row in rows:
-        for i in range(0, len(row), 4):
-            px = row[i:i + 4]
+        for i in range(0, len(row), bpp):
+            px = row[i:i + bpp]
             colours.add(px)
-            inked += px != b"\xff\xff\xff\xff"
+            inked += px != b"\xff" * bpp
     check(len(colours) > 20, "%s: the render has %d colours" % (svg, len(colours)))
     check(inked > 0.02 * width * height, "%s: the render is blank (%d pixels not white)" % (svg, inked))
 
@@ -218,7 +222,7 @@ def sweep_plot(checker, src, build, tmp):
     yt, yv = axis(root, "y", True)
     labels = [label for _, label, _ in xt]
     check(labels[0] == "1e-1" and labels[-1] == "1e-12" and len(labels) == 12, "the step ticks are %s" % labels)
-    check(xt[0][2] < xt[-1][2], "large steps are not on the left")
+    check(xt[0][0] > xt[-1][0], "large steps are not on the left")
     check(all(label.startswith("1e") for _, label, _ in yt), "the error ticks are not decades: %s" % [l for _, l, _ in yt])
     # The text's last lines name the smallest error and its step; the point at that step is there.
     best = re.search(r"smallest error (\S+) at step 1e(-?\d+)", r.stdout)
