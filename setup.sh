@@ -16,8 +16,9 @@ case "$mode" in learn|test) ;; *) echo "usage: bash setup.sh [test]" >&2; exit 2
 
 # bubblewrap: the sandbox of an instructor's `checker grade` (docs/instructors.md).
 debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev python3 python3-numpy bubblewrap)
-# The test suite: doctest, PyTorch (the cross-check of exercise 06) and `script` (the terminal checks).
-[ "$mode" = test ] && debian_packages+=(doctest-dev python3-torch bsdutils)
+# The test suite: doctest, PyTorch (the cross-check of exercise 06), `script` (the terminal checks)
+# and rsvg-convert (the plots rendered as librsvg renders them).
+[ "$mode" = test ] && debian_packages+=(doctest-dev python3-torch bsdutils librsvg2-bin)
 
 install_missing() {
   if [ "$(uname)" = Darwin ]; then

@@ -1,6 +1,7 @@
 // Exercise 08: the reference solution passes all three steps; a run with no update or an update
-// of the wrong sign fails step 2 with the reason; training is deterministic; the SVG holds two
-// curves with one point per checkpoint.
+// of the wrong sign fails step 2 with the reason; training is deterministic; the SVG holds the
+// checkpoints' two curves with one point per checkpoint and the runner's per-step loss in windows;
+// that per-step loss, however wrong, changes no verdict.
 #include "support.hpp"
 #include "judge/training.hpp"
 
@@ -8,7 +9,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 using namespace bpdojo;
@@ -90,27 +93,42 @@ TEST_CASE("exercise 08: training is deterministic for a seed, and the SVG has on
   std::stringstream text;
   text << in.rdbuf();
   const std::string svg = text.str();
-  CHECK(svg.rfind("<svg", 0) == 0);
-  // Each <polyline class="train|dev" ... points="x,y x,y ...">, read without std::regex.
-  int curves = 0;
-  for (std::size_t at = svg.find("<polyline"); at != std::string::npos; at = svg.find("<polyline", at + 1)) {
-    const std::string tag = svg.substr(at, svg.find('>', at) - at);
-    CAPTURE(tag);
-    const bool named = tag.find("class=\"train\"") != std::string::npos || tag.find("class=\"dev\"") != std::string::npos;
-    CHECK(named);
-    const std::size_t p = tag.find("points=\"");
+  CHECK(svg.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg ", 0) == 0);
+  // Three series (common/plot.hpp: each a <g class="series"> titled with its name): the runner's
+  // per-step loss in 100 windows of 20 steps, one polyline; the checkpoints' train and dev losses,
+  // one polyline and one dot per checkpoint each. Read without std::regex.
+  int series = 0;
+  for (std::size_t at = svg.find("<g class=\"series\""); at != std::string::npos; at = svg.find("<g class=\"series\"", at + 1)) {
+    const std::string group = svg.substr(at, svg.find("</g>", at) - at);
+    const std::string title = group.substr(group.find("<title>") + 7, group.find("</title>") - group.find("<title>") - 7);
+    CAPTURE(title);
+    const std::size_t p = group.find("points=\"");
     REQUIRE(p != std::string::npos);
-    const std::string list = tag.substr(p + 8, tag.find('"', p + 8) - (p + 8));
+    CHECK(group.find("points=\"", p + 1) == std::string::npos);  // one unbroken line
+    const std::string list = group.substr(p + 8, group.find('"', p + 8) - (p + 8));
     std::istringstream points(list);
     std::size_t n = 0;
     for (std::string point; points >> point;) {
       CHECK(point.find(',') != std::string::npos);
       ++n;
     }
-    CHECK(n == a.training->at.size());
-    ++curves;
+    std::size_t dots = 0;
+    for (std::size_t k = group.find("<circle"); k != std::string::npos; k = group.find("<circle", k + 1)) ++dots;
+    if (title.rfind("train, per step", 0) == 0) {
+      CHECK(title.find("mean of 20") != std::string::npos);
+      CHECK(n == 100);
+      CHECK(dots == 0);
+    } else {
+      CHECK((title.rfind("train (checkpoints", 0) == 0 || title.rfind("dev (checkpoints", 0) == 0));
+      CHECK(n == a.training->at.size());
+      CHECK(dots == a.training->at.size());
+    }
+    ++series;
   }
-  CHECK(curves == 2);
+  CHECK(series == 3);
+  CHECK(a.training->step_loss_window == 20);
+  CHECK(a.training->step_loss.size() == 100);
+  CHECK(svg.find("lr 0.1 -&gt; 0.01") != std::string::npos);  // the decay, marked
   CHECK(a.training->at.size() == 21);
 }
 
@@ -127,4 +145,45 @@ TEST_CASE("exercise 08: the catalogue mistake of an update with the wrong sign f
   CHECK(g.verdict == Verdict::Wrong);
   CHECK(g.message.find("does sgd_step subtract lr times the gradient?") != std::string::npos);
   CHECK(r.correct() == 14);
+}
+
+TEST_CASE("exercise 08: the runner's per-step losses are only drawn: capped at S, in windows, and no verdict changes" * doctest::test_suite("unit")) {
+  // A run that stopped at a TODO, with and without a forged series of per-step losses far longer
+  // than the run, holding a NaN and values no forward pass gives.
+  const Sizes sizes = complete_sizes(*find_exercise(8), {{"S", 300}});
+  auto judged = [&](bool with_series) {
+    CheckResult r;
+    r.seed = 0;
+    r.sizes = sizes;
+    r.runner.finished = true;
+    protocol::ParseResult parsed;
+    parsed.header_ok = parsed.ended = true;
+    protocol::Message stop;
+    stop.kind = protocol::Kind::NotImplemented;
+    stop.name = kTrainingRow;
+    stop.text = "dW1";
+    parsed.messages.push_back(stop);
+    if (with_series) {
+      protocol::Message m;
+      m.kind = protocol::Kind::Series;
+      m.name = "step_loss";
+      m.series.assign(100000, -5.0);
+      m.series[7] = std::numeric_limits<double>::quiet_NaN();
+      parsed.messages.push_back(m);
+    }
+    judge_training(r, parsed, 0.1, "");
+    return r;
+  };
+  const CheckResult plain = judged(false), forged = judged(true);
+  REQUIRE(plain.training);
+  REQUIRE(forged.training);
+  CHECK(plain.training->step_loss.empty());
+  CHECK(forged.gradients.back().verdict == plain.gradients.back().verdict);
+  CHECK(forged.gradients.back().message == plain.gradients.back().message);
+  CHECK(forged.training->train_curve == plain.training->train_curve);
+  // S = 300: windows of 3 steps (1% of S), over the first 300 values only.
+  CHECK(forged.training->step_loss_window == 3);
+  REQUIRE(forged.training->step_loss.size() == 100);
+  CHECK(std::isnan(forged.training->step_loss[2]));
+  CHECK(forged.training->step_loss[3] == -5.0);
 }

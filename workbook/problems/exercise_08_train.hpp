@@ -33,6 +33,9 @@ struct UpdateCheck {
 UpdateCheck exercise_08_update_check(std::uint64_t seed, const Sizes& sizes);
 // The learning rate of step t of S: lr for the first half, lr/10 after (the lecture's schedule).
 double learning_rate(std::int64_t step, std::int64_t steps, double lr);
+// The runner reports the batch loss of each step, as the series step_loss, for the first this many
+// steps (the checker reads no more than that).
+inline constexpr std::int64_t kMaxStepLosses = std::int64_t{1} << 21;
 // The steps after which the runner reports the parameters: 0, then 20 evenly spaced up to S.
 std::vector<std::int64_t> checkpoints(std::int64_t steps);
 

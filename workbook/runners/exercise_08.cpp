@@ -4,6 +4,7 @@
 #include "bpdojo/protocol.hpp"
 #include "bpdojo/runner.hpp"
 
+#include <algorithm>
 #include <array>
 #include <new>
 #include <utility>
@@ -88,17 +89,22 @@ void run(Session& s) {
   auto checkpoint = [&](std::int64_t step) {
     for (const auto& [name, field] : kMlpParams) s.report("step." + std::to_string(step) + "." + name, p.*field);
   };
+  // The batch loss of every step, as the forward pass computed it (drawn in the plot, never judged).
+  std::vector<double> losses;
+  losses.reserve(static_cast<std::size_t>(std::min<std::int64_t>(steps, kMaxStepLosses)));
   guarded(s, {"training"}, [&] {
     for (std::int64_t t = 0; t <= steps; ++t) {
       if (next < marks.size() && marks[next] == t) checkpoint(marks[next++]);
       if (t == steps) break;
       const MlpCache cache = mlp_forward(p, draw_batch(train, N, rng));
+      if (t < kMaxStepLosses) losses.push_back(cache.loss);
       MlpParamGrads g;
       mlp_param_backward(cache, g);
       require_shapes(p, g);
       sgd_step(p, g, learning_rate(t, steps, lr));
     }
   });
+  s.report_series("step_loss", losses);
 }
 
 }  // namespace bpdojo::runner

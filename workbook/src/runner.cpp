@@ -64,6 +64,14 @@ void Session::report(const std::string& name, const Matrix& value) {
   send(protocol::encode_tensor(name, shape_of(value), value.data()));
 }
 
+void Session::report_series(const std::string& name, const std::vector<double>& values) {
+  protocol::Message m;
+  m.kind = protocol::Kind::Series;
+  m.name = name;
+  m.series = values;
+  send(protocol::encode(m));
+}
+
 void Session::report_stopped(const std::string& name, bool not_implemented, const std::string& text) {
   protocol::Message m;
   m.kind = not_implemented ? protocol::Kind::NotImplemented : protocol::Kind::Error;

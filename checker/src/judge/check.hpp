@@ -68,6 +68,10 @@ struct TrainingResult {
   std::vector<double> train_curve;  // loss on a fixed sample of the training split, per checkpoint
   std::vector<double> dev_curve;    // loss on the dev split, per checkpoint
   bool complete = false;            // the last checkpoint arrived
+  // The runner's own per-step training loss (the batch's, as the forward pass computed it), in
+  // means over windows of step_loss_window steps, at the windows' middle steps: drawn, never judged.
+  std::int64_t step_loss_window = 0;
+  std::vector<double> step_loss_at, step_loss;
   // After training, with batch norm calibrated over the whole training split:
   double train_loss = 0.0, dev_loss = 0.0, test_loss = 0.0;
   std::vector<std::string> samples;  // 20 names, sampled with a fixed seed

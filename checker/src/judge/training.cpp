@@ -1,5 +1,6 @@
 #include "judge/training.hpp"
 
+#include "common/plot.hpp"
 #include "problems/exercise_08_train.hpp"
 
 #include <algorithm>
@@ -61,6 +62,13 @@ std::map<std::int64_t, MlpParams> reported_checkpoints(const protocol::ParseResu
 
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
+std::string format_lr(double lr) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", lr);
+  return buf;
+}
+
+
 std::string fixed(double v, int digits = 4) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -118,6 +126,19 @@ const protocol::Message* last_message(const protocol::ParseResult& parsed, const
   for (const auto& m : parsed.messages)
     if (m.kind != protocol::Kind::End && m.name == name) found = &m;
   return found;
+}
+
+// The runner's per-step losses (untrusted: drawn, never judged), at most one per step of the run
+// and kMaxStepLosses in all, in means over windows of 1% of the run (at most 1000 steps, at least 1).
+void read_step_losses(TrainingResult& t, const protocol::ParseResult& parsed) {
+  const protocol::Message* m = last_message(parsed, "step_loss");
+  if (!m || m->kind != protocol::Kind::Series || m->series.empty() || t.steps <= 0) return;
+  const std::size_t n = static_cast<std::size_t>(std::min<std::int64_t>({static_cast<std::int64_t>(m->series.size()), t.steps, kMaxStepLosses}));
+  const std::vector<double> values(m->series.begin(), m->series.begin() + static_cast<std::ptrdiff_t>(n));
+  t.step_loss_window = std::max<std::int64_t>(1, std::min<std::int64_t>(1000, t.steps / 100));
+  const plot::Windowed w = plot::window_means(values, static_cast<std::size_t>(t.step_loss_window));
+  t.step_loss_at = w.at;
+  t.step_loss = w.mean;
 }
 
 }  // namespace
@@ -287,6 +308,7 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
   const std::map<std::int64_t, MlpParams> ckpt = reported_checkpoints(parsed, in.init);
   evaluate_checkpoints(t, ckpt, data);
   t.complete = ckpt.count(t.steps) == 1;
+  read_step_losses(t, parsed);
 
   // Why the run stopped, when it did not finish.
   const protocol::Message* stopped = nullptr;
@@ -305,53 +327,37 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
 }
 
 std::string loss_plot_svg(const TrainingResult& t) {
-  const double W = 640, H = 360, left = 60, right = 20, top = 30, bottom = 50;
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (const auto* c : {&t.train_curve, &t.dev_curve})
-    for (double v : *c)
-      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-  if (!(lo <= hi)) lo = 0, hi = 1;
-  if (hi - lo < 1e-9) lo -= 0.5, hi += 0.5;
-  const double last = t.at.empty() ? 1.0 : static_cast<double>(std::max<std::int64_t>(1, t.at.back()));
-  auto x = [&](std::int64_t step) { return left + (W - left - right) * static_cast<double>(step) / last; };
-  auto y = [&](double v) { return top + (H - top - bottom) * (hi - v) / (hi - lo); };
-  auto num = [](double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    return std::string(buf);
-  };
-  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"360\" viewBox=\"0 0 640 360\" "
-                  "font-family=\"sans-serif\" font-size=\"12\">\n";
-  s += "<title>exercise_08: loss during training</title>\n<rect width=\"640\" height=\"360\" fill=\"white\"/>\n";
-  s += "<line x1=\"" + num(left) + "\" y1=\"" + num(H - bottom) + "\" x2=\"" + num(W - right) + "\" y2=\"" + num(H - bottom) +
-       "\" stroke=\"black\"/>\n";
-  s += "<line x1=\"" + num(left) + "\" y1=\"" + num(top) + "\" x2=\"" + num(left) + "\" y2=\"" + num(H - bottom) +
-       "\" stroke=\"black\"/>\n";
-  for (int k = 0; k <= 4; ++k) {
-    const double v = lo + (hi - lo) * k / 4.0;
-    s += "<text x=\"" + num(left - 6) + "\" y=\"" + num(y(v) + 4) + "\" text-anchor=\"end\">" + num(v) + "</text>\n";
+  plot::Figure f;
+  f.id = "exercise_08_loss";
+  f.title = "exercise_08: loss during training (" + std::to_string(t.steps) + " steps)";
+  f.x.title = "step";
+  f.x.min = 0.0;
+  f.x.max = static_cast<double>(std::max<std::int64_t>(1, t.steps));
+  f.y.title = "loss (log scale)";
+  f.y.scale = plot::Scale::Log;
+  if (!t.step_loss.empty()) {
+    plot::Series per_step;
+    per_step.name = "train, per step (runner's batches, mean of " + std::to_string(t.step_loss_window) + ")";
+    per_step.x = t.step_loss_at;
+    per_step.y = t.step_loss;
+    per_step.colour = 1;  // sky blue, under the checkpoints
+    per_step.width = 1.2;
+    f.series.push_back(std::move(per_step));
   }
-  s += "<text x=\"" + num(left) + "\" y=\"" + num(H - bottom + 18) + "\">0</text>\n";
-  s += "<text x=\"" + num(W - right) + "\" y=\"" + num(H - bottom + 18) + "\" text-anchor=\"end\">" +
-       std::to_string(t.at.empty() ? 0 : t.at.back()) + " steps</text>\n";
-  s += "<text x=\"" + num(W / 2) + "\" y=\"18\" text-anchor=\"middle\">loss (checker's evaluation; batch norm "
-       "calibrated on the data evaluated)</text>\n";
-  const char* colours[] = {"#1f77b4", "#d62728"};
-  const char* names[] = {"train", "dev"};
-  const std::vector<double>* curves[] = {&t.train_curve, &t.dev_curve};
-  for (int c = 0; c < 2; ++c) {
-    s += std::string("<polyline class=\"") + names[c] + "\" fill=\"none\" stroke=\"" + colours[c] +
-         "\" stroke-width=\"2\" points=\"";
-    for (std::size_t i = 0; i < t.at.size(); ++i) {
-      const double v = (*curves[c])[i];
-      s += (i ? " " : "") + num(x(t.at[i])) + "," + num(std::isfinite(v) ? y(v) : top);
-    }
-    s += "\"/>\n";
-    s += "<text x=\"" + num(W - right - 60) + "\" y=\"" + num(top + 16.0 * (c + 1)) + "\" fill=\"" + colours[c] + "\">" +
-         names[c] + "</text>\n";
+  const std::vector<double> at(t.at.begin(), t.at.end());
+  plot::Series train{"train (checkpoints, " + std::to_string(kCurveSample) + " examples)", at, t.train_curve};
+  train.points = true;
+  train.colour = 4;  // blue
+  plot::Series dev{"dev (checkpoints)", at, t.dev_curve};
+  dev.points = true;
+  dev.colour = 5;  // vermillion
+  f.series.push_back(std::move(train));
+  f.series.push_back(std::move(dev));
+  if (t.steps >= 2) {
+    // learning_rate(): lr for steps < S/2, lr/10 from step S/2.
+    f.markers.push_back({static_cast<double>(t.steps / 2), "lr " + format_lr(t.lr) + " -> " + format_lr(t.lr / 10)});
   }
-  s += "</svg>\n";
-  return s;
+  return plot::svg(f);
 }
 
 std::string loss_chart_text(const TrainingResult& t, int width, int height) {

@@ -1,7 +1,7 @@
 // Backprop Dojo checker: judging a training run (exercise 08).
 //
 // The runner (learner code) reports the parameters at checkpoints; nothing it says about losses
-// is used. The checker evaluates each checkpoint with the workbook's forward pass (batch norm
+// is judged (its per-step batch losses are only drawn in the plot). The checker evaluates each checkpoint with the workbook's forward pass (batch norm
 // calibrated on the data evaluated), judges the final parameters against a dev-loss threshold,
 // recalibrates batch norm over the whole training split as the lecture does, and samples names.
 #pragma once
@@ -38,7 +38,9 @@ inline constexpr const char* kTrainingRow = "training";
 // result.gradients and fills result.training. `lr` is the run's learning rate; `plot` where to write the SVG (may be empty).
 void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot);
 
-// The SVG of the two loss curves: one <polyline> per curve, one point per checkpoint.
+// The SVG of the loss curves (common/plot.hpp), on a log axis: the runner's per-step training loss
+// in window means when it sent it, then the checker's train and dev losses at the checkpoints (one
+// point each), and a marker at the learning-rate decay.
 std::string loss_plot_svg(const TrainingResult& t);
 // The same as a terminal chart, `width` x `height` characters.
 std::string loss_chart_text(const TrainingResult& t, int width = 60, int height = 12);

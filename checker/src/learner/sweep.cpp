@@ -1,5 +1,6 @@
 #include "learner/sweep.hpp"
 
+#include "common/plot.hpp"
 #include "common/text.hpp"
 #include "judge/compare.hpp"
 #include "judge/finite_diff.hpp"
@@ -92,35 +93,21 @@ std::string sweep_text(const Sweep& s) {
 }
 
 std::string sweep_svg(const Sweep& s) {
-  const double W = 640, H = 360, left = 70, right = 20, top = 40, bottom = 50;
-  double lo = 0, hi = -17;
-  for (double e : s.errors) lo = std::min(lo, std::floor(lg(e))), hi = std::max(hi, std::ceil(lg(e)));
-  hi = std::max(hi, lo + 1);
-  auto x = [&](double step) { return left + (W - left - right) * (-std::log10(step) - 1.0) / 11.0; };
-  auto y = [&](double e) { return top + (H - top - bottom) * (hi - lg(e)) / (hi - lo); };
-  auto num = [](double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    return std::string(buf);
-  };
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"360\" viewBox=\"0 0 640 360\" "
-                    "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"640\" height=\"360\" fill=\"white\"/>\n";
-  out += "<text x=\"320\" y=\"20\" text-anchor=\"middle\">" + s.exercise + " " + s.gradient +
-         ": relative error against the step (log-log)</text>\n";
-  for (double level = lo; level <= hi; level += 1) {
-    const double yy = top + (H - top - bottom) * (hi - level) / (hi - lo);
-    out += "<line x1=\"" + num(left) + "\" y1=\"" + num(yy) + "\" x2=\"" + num(W - right) + "\" y2=\"" + num(yy) +
-           "\" stroke=\"#ddd\"/>\n<text x=\"" + num(left - 6) + "\" y=\"" + num(yy + 4) + "\" text-anchor=\"end\">1e" +
-           std::to_string(static_cast<int>(level)) + "</text>\n";
-  }
-  for (double step : s.steps)
-    out += "<text x=\"" + num(x(step)) + "\" y=\"" + num(H - bottom + 18) + "\" text-anchor=\"middle\">1e" +
-           std::to_string(static_cast<int>(std::lround(std::log10(step)))) + "</text>\n";
-  out += "<text x=\"320\" y=\"" + num(H - 10) + "\" text-anchor=\"middle\">step, times the value's scale</text>\n";
-  out += "<polyline class=\"error\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"";
-  for (std::size_t i = 0; i < s.steps.size(); ++i) out += (i ? " " : "") + num(x(s.steps[i])) + "," + num(y(s.errors[i]));
-  out += "\"/>\n</svg>\n";
-  return out;
+  plot::Figure f;
+  f.id = "sweep";
+  f.title = s.exercise + " " + s.gradient + ": relative error against the step (log-log)";
+  f.x.title = "step h, times the value's scale";
+  f.x.scale = plot::Scale::Log;
+  f.x.reversed = true;  // from large steps on the left to small ones, as the text chart reads
+  f.y.title = "relative error";
+  f.y.scale = plot::Scale::Log;
+  f.legend = false;
+  plot::Series error{"relative error", s.steps, {}};
+  for (double e : s.errors) error.y.push_back(std::pow(10.0, lg(e)));  // an exact 0 at the bottom, as in the text
+  error.points = true;
+  error.colour = 4;  // blue
+  f.series.push_back(std::move(error));
+  return plot::svg(f);
 }
 
 }  // namespace bpdojo

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace bpdojo::runner {
 
@@ -30,6 +31,8 @@ class Session {
   // Reports a tensor, or that computing `name` stopped (not implemented, or an error with `text`).
   void report(const std::string& name, const Matrix& value);
   void report_stopped(const std::string& name, bool not_implemented, const std::string& text);
+  // Reports a sequence of numbers (a loss per step).
+  void report_series(const std::string& name, const std::vector<double>& values);
 
   // Calls `fn` (the learner's code). Every gradient it assigns is sent as it is assigned. When it
   // throws, each of `grads` still unset is reported as not implemented (TODO) or as an error with
