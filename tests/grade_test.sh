@@ -497,11 +497,12 @@ PY
       ok || bad "feedback/$st.txt after --resume differs"
   done
   complete_gradebook "$s" "$a" "--resume"
-  # What a kill between a student's result lines and their gradebook row leaves: frank's lines,
-  # the last one cut short, and no row. --resume grades frank again, and drops the remains.
+  # What a kill before a student's state file was written leaves: frank's lines, the last one
+  # cut short, no row and no state/ file. --resume grades frank again, and drops the remains.
   h="$T/res/half"
   mkdir -p "$h"
   cp "$b/run.json" "$b/weights.txt" "$h/"
+  cp -r "$b/state" "$h/" && rm "$h/state/$("$py" -c 'print(b"frank".hex())').txt" && ok || bad "no state/ file of frank"
   grep -a -v '^frank,' "$b/gradebook.csv" >"$h/gradebook.csv"
   grep -a -v '^{"student":"frank"' "$b/results.jsonl" >"$h/results.jsonl"
   grep -a -m1 '^{"student":"frank"' "$b/results.jsonl" >>"$h/results.jsonl"
