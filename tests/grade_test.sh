@@ -14,7 +14,7 @@ note() { echo "NOTE: $*"; }
 section() { echo "== $* (at ${SECONDS}s)"; }
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
-# GRADE_TEST_ONLY="catalogue nosandbox reference resume exitcodes gradescope pack" runs only those
+# GRADE_TEST_ONLY="catalogue nosandbox reference resume exitcodes gradescope pack ids concurrent" runs only those
 # parts (exitcodes needs resume); GRADE_TEST_HOSTILE="segfault loop ..." grades only those files
 # of the hostile catalogue; GRADE_TEST_SEEDS (default 2) is the --seeds of the reference part,
 # and the resume part grades one hidden instance unless it is 0 (the default instance only).
@@ -24,7 +24,7 @@ hostile=${GRADE_TEST_HOSTILE:-}
 seeds=${GRADE_TEST_SEEDS:-2}
 . "$src/tests/needs.sh"
 want() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]] || [[ $1 == resume && " $only " == *" exitcodes "* ]]; }
-want catalogue && needs_bwrap
+{ want catalogue || want concurrent; } && needs_bwrap
 
 T=$(mktemp -d /tmp/bpdojo_grade_test.XXXXXX)
 tag=$(basename "$T" | tail -c 7)  # names the processes hostile fixtures start (bomb<tag>, daemon<tag>)
@@ -109,7 +109,7 @@ complete_gradebook() {  # complete_gradebook SUBS OUT DESC
 import csv, json, os, sys
 subs, out = sys.argv[1:3]
 students = sorted(d for d in os.listdir(subs)
-                  if d != "__MACOSX" and not d.startswith(".") and os.path.isdir(os.path.join(subs, d)))
+                  if d != "__MACOSX" and os.path.isdir(os.path.join(subs, d)))
 rows = list(csv.reader(open(os.path.join(out, "gradebook.csv"), newline="", encoding="utf-8", errors="replace")))
 header, rows = rows[0], rows[1:]
 assert header[0] == "student" and header[-1] == "total", header
@@ -283,12 +283,16 @@ s="$T/s1/subs" o="$T/s1/out"
 mkdir -p "$s/ref" "$s/stub"
 cp "$src"/solutions/exercise_[0-9][0-9]_*.cpp "$s/ref/"
 cp "$src"/workbook/stubs/exercise_[0-9][0-9]_*.cpp "$s/stub/"
-# Not students: __MACOSX and dot names at the top, and loose files.
+# Not students: __MACOSX at the top, and loose files. (A folder whose name starts with a dot is a
+# student's like any other.)
 mkdir -p "$s/__MACOSX/ref" "$s/.hidden"
 cp "$(sol 03)" "$s/__MACOSX/ref/"; cp "$(sol 03)" "$s/.hidden/"
 echo "notes" >"$s/README.txt"
 d() { mkdir -p "$s/$1/$(dirname "$2")"; cp "$3" "$s/$1/$2"; }
 d nested "week3/my work/exercise_03_tanh.cpp" "$(sol 03)"
+d near_case Exercise_03_Tanh.cpp "$(sol 03)"
+d near_txt exercise_03_tanh.cpp.txt "$(sol 03)"
+d zipped work.zip "$(sol 03)"
 d macosx exercise_03_tanh.cpp "$(sol 03)"
 d macosx __MACOSX/exercise_03_tanh.cpp "$(stub 03)"
 d macosx ._exercise_03_tanh.cpp "$(stub 03)"
@@ -366,6 +370,12 @@ for st in nested macosx copy_beside copy_only copy_dash short link_inside; do
   expect_cell "$o" "$st" exercise_03 10.00 "discovery: $st is graded"
 done
 fb "$o" nested 'file: week3/my work/exercise_03_tanh\.cpp' "a file in nested folders"
+# Near misses are named in the reason: another case, an extension added, an archive.
+for st in near_case near_txt zipped; do expect_cell "$o" "$st" exercise_03 0.00 "near miss: $st"; done
+fb "$o" near_case 'missing: no file named exercise_03_tanh\.cpp or exercise_03\.cpp; found Exercise_03_Tanh\.cpp, not graded under that name: rename it exercise_03_tanh\.cpp' "a name in another case"
+fb "$o" near_txt 'found exercise_03_tanh\.cpp\.txt, not graded' "an extension added"
+fb "$o" zipped 'found the archive work\.zip, which the checker does not unpack' "an archive"
+expect_cell "$o" .hidden exercise_03 10.00 "a folder named with a leading dot is graded"
 fb "$o" macosx 'file: exercise_03_tanh\.cpp' "__MACOSX and ._ files ignored"
 fb_not "$o" macosx 'ambiguous|note:' "__MACOSX and ._ files ignored"
 expect_cell "$o" macosx_only exercise_03 0.00 "only __MACOSX and ._ files"
@@ -384,6 +394,8 @@ fb "$o" two_copies 'ambiguous: .*2 copies' "two copies are ambiguous"
 expect_cell "$o" missing exercise_03 0.00 "missing"
 expect_status "$o" missing exercise_03 dx missing
 fb "$o" missing 'missing: no file named exercise_03_tanh\.cpp or exercise_03\.cpp' "missing reason"
+fb_not "$o" missing 'missing: missing:' "the status said once"
+fb_not "$o" ambiguous 'ambiguous: ambiguous:' "the status said once"
 expect_cell "$o" link_outside exercise_03 0.00 "a link outside the submission"
 expect_status "$o" link_outside exercise_03 dx refused
 fb "$o" link_outside 'link to a file outside the submission' "a link outside is refused"
@@ -485,11 +497,12 @@ PY
       ok || bad "feedback/$st.txt after --resume differs"
   done
   complete_gradebook "$s" "$a" "--resume"
-  # What a kill between a student's result lines and their gradebook row leaves: frank's lines,
-  # the last one cut short, and no row. --resume grades frank again, and drops the remains.
+  # What a kill before a student's state file was written leaves: frank's lines, the last one
+  # cut short, no row and no state/ file. --resume grades frank again, and drops the remains.
   h="$T/res/half"
   mkdir -p "$h"
   cp "$b/run.json" "$b/weights.txt" "$h/"
+  cp -r "$b/state" "$h/" && rm "$h/state/$("$py" -c 'print(b"frank".hex())').txt" && ok || bad "no state/ file of frank"
   grep -a -v '^frank,' "$b/gradebook.csv" >"$h/gradebook.csv"
   grep -a -v '^{"student":"frank"' "$b/results.jsonl" >"$h/results.jsonl"
   grep -a -m1 '^{"student":"frank"' "$b/results.jsonl" >>"$h/results.jsonl"
@@ -602,6 +615,11 @@ for t in d["tests"]:
     assert t["status"] in ("passed", "failed"), t
 assert abs(sum(t["score"] for t in d["tests"]) - d["score"]) < 1e-9
 assert abs(d["score"] - 30) < 1e-9
+# Each test's score as printed (2 decimals), and they sum to the score exactly.
+for t in d["tests"]:
+    assert t["score"] == round(t["score"], 2) and t["max_score"] == round(t["max_score"], 2), t
+assert sum(round(t["score"] * 100) for t in d["tests"]) == round(d["score"] * 100), d["score"]
+assert isinstance(d["execution_time"], int) and d["execution_time"] >= 0, d.get("execution_time")
 names = {t["name"]: t for t in d["tests"]}
 assert names["exercise_03 tanh: dx"]["status"] == "passed" and names["exercise_03 tanh: dx"]["max_score"] == 20, names
 dW = [t for n, t in names.items() if n.startswith("exercise_02 ") and n.endswith(": dW")]
@@ -673,6 +691,115 @@ assert correct > 10 and wrong > 10, (correct, wrong)  # a mix, not all one way
 PY
 expect_cell "$T/pack/out" packer exercise_03 10.00 "packed solution"
 expect_cell "$T/pack/out" packer exercise_04 0.00 "packed stub"
+fi
+
+# =============================================================================================
+if want concurrent; then
+section "two graders at once: neither touches the other's processes or output folder"
+c="$T/conc"
+mkdir -p "$c/subsA" "$c/subsB/right"
+# A grades an endless loop between two correct students (one job: the loop runs until its
+# timeout while B grades); B grades a correct student meanwhile.
+mkdir -p "$c/subsA/a_right" "$c/subsA/c_right"
+cp "$(sol 03)" "$c/subsA/a_right/"; cp "$(sol 03)" "$c/subsA/c_right/"; cp "$(sol 03)" "$c/subsB/right/"
+fixture "$c/subsA" loop; mv "$c/subsA/loop" "$c/subsA/b_loop"
+"$checker" --build-dir "$build" grade "$c/subsA" --out "$c/outA" --exercises 03 --seeds 0 --jobs 1 >"$c/A.log" 2>&1 &
+bg_pid=$!
+for i in $(seq 1 600); do [ -s "$c/outA/gradebook.csv" ] && break; kill -0 "$bg_pid" 2>/dev/null || break; sleep 0.05; done
+# A second grader on A's output folder, and a --resume of it, refuse at once.
+expect_code 2 grade "$c/subsA" --out "$c/outA" --exercises 03 --seeds 0
+has "in use|is grading" "a second grader on the same --out"; one_line "a second grader on the same --out"
+expect_code 2 grade "$c/subsA" --out "$c/outA" --resume
+has "in use|is grading" "--resume while the run goes on"; one_line "--resume while the run goes on"
+t0=$SECONDS
+expect_code 0 grade "$c/subsB" --out "$c/outB" --exercises 03 --seeds 0
+echo "   the second grader took $((SECONDS - t0))s"
+kill -0 "$bg_pid" 2>/dev/null && ok || bad "the first grader ended before the second: no overlap to test"
+wait "$bg_pid"; code=$?; bg_pid=""
+[ "$code" -eq 0 ] && ok || { bad "the first grader: exit $code (want 0)"; tail -5 "$c/A.log"; }
+expect_cell "$c/outB" right exercise_03 10.00 "a correct student graded while another grader runs"
+expect_cell "$c/outA" a_right exercise_03 10.00 "a correct student, in the first grader"
+expect_cell "$c/outA" c_right exercise_03 10.00 "a correct student after the loop, in the first grader"
+fb "$c/outA" b_loop 'timed out after [0-9]+ s' "the loop runs to its timeout while another grader runs"
+grep -a -q 'rlimits only' "$c/outA/run.json" "$c/outB/run.json" && bad "a grader fell back to rlimits only" || ok
+fi
+
+# =============================================================================================
+if want ids; then
+section "any student id survives every output; --no-sandbox is recorded; --resume of another version"
+d="$T/ids" s="$T/ids/subs" o="$T/ids/out"
+mkdir -p "$s"
+# The folder names, and how every output writes them (bytes that are not UTF-8 as \xNN, a
+# backslash as \\); the gradebook adds a ' before = + - @.
+"$py" - "$s" "$(sol 03)" <<'PY'
+import os, shutil, sys
+subs, sol = sys.argv[1], sys.argv[2]
+for name in [b"new\nline", b"tab\there", b"bad\xff\xfebytes", b".hidden", b"=2+5", b"-minus", b"back\\slash",
+             b'quote"comma,', b"caf\xc3\xa9", b"..dots", b"__MACOSX"]:
+    d = os.path.join(os.fsencode(subs), name)
+    os.mkdir(d)
+    shutil.copy(sol, os.path.join(d, b"exercise_03_tanh.cpp"))
+PY
+expect_code 0 grade "$s" --out "$o" --exercises 03 --seeds 0 --gradescope
+has "graded 10 of 10 submissions" "every folder but __MACOSX is graded, whatever its name"
+check_ids() {  # check_ids OUT DESC
+"$py" - "$s" "$1" <<'PY' && ok || bad "ids in the outputs ($2)"
+import csv, io, json, os, sys
+subs, out = os.fsencode(sys.argv[1]), sys.argv[2]
+def shown(raw):
+    r, i = "", 0
+    while i < len(raw):
+        for n in (4, 3, 2, 1):
+            try:
+                ch = raw[i:i + n].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1:
+                r += "\\\\" if ch == "\\" else ch
+                i += n
+                break
+        else:
+            r += "\\x%02x" % raw[i]
+            i += 1
+    return r
+raws = sorted(n for n in os.listdir(subs) if n != b"__MACOSX")
+want = [shown(n) for n in raws]
+text = open(os.path.join(out, "gradebook.csv"), "rb").read().decode("utf-8")  # valid UTF-8
+rows = list(csv.reader(io.StringIO(text, newline="")))
+got = [r[0] for r in rows[1:]]
+cell = lambda w: "'" + w if w[:1] in ("=", "+", "-", "@", "\t", "\r") else w
+assert got == [cell(w) for w in want], (got, want)
+assert all(r[1] == "10.00" for r in rows[1:]), rows
+lines = [json.loads(l) for l in open(os.path.join(out, "results.jsonl"), "rb").read().decode("utf-8").splitlines()]
+assert sorted(l["student"] for l in lines) == sorted(want), [l["student"] for l in lines]
+assert all(l["credit"] == 1 for l in lines), lines
+for w in want:
+    fb = open(os.path.join(out, "feedback", w + ".txt"), encoding="utf-8").read()
+    assert fb.startswith("Backprop Dojo: grade for " + w + "\n"), fb[:80]
+    json.load(open(os.path.join(out, "gradescope", w + ".json"), encoding="utf-8"))
+assert len(os.listdir(os.path.join(out, "feedback"))) == len(want)
+PY
+}
+check_ids "$o" "a whole run"
+snap=$(snapshot "$o")
+expect_code 0 grade "$s" --out "$o" --resume
+has "graded 0 of 0 submissions \(10 before\)" "--resume finds every student graded"
+check_ids "$o" "after --resume"
+expect_code 0 grade "$s" --out "$o" --regrade "$(printf 'new\nline')"
+has "graded 1 of 1 submissions \(9 before\)" "--regrade of an id with a newline"
+check_ids "$o" "after --regrade"
+# A run of another grader version is not continued.
+cp -r "$o" "$d/old"
+sed -i 's/"grader_version":"[^"]*"/"grader_version":"0"/' "$d/old/run.json"
+expect_code 2 grade "$s" --out "$d/old" --resume
+has "another version of the checker" "--resume of another version"; one_line "--resume of another version"
+# --no-sandbox is said on stderr, in run.json and in every feedback.
+mkdir -p "$d/ns/solo" && cp "$(sol 03)" "$d/ns/solo/"
+expect_code 0 grade "$d/ns" --out "$d/nsout" --exercises 03 --seeds 0 --no-sandbox
+has "warning: rlimits only" "--no-sandbox on stderr"
+"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['sandboxed'] is False and d['grader_version'] and d['threshold'] == 1e-06, d" \
+  "$d/nsout/run.json" && ok || bad "run.json records no sandbox, the version and the threshold"
+fb "$d/nsout" solo '^graded without the sandbox' "--no-sandbox in the feedback's header"
 fi
 
 echo "grade_test: ${SECONDS}s"

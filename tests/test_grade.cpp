@@ -1,6 +1,8 @@
 // `checker grade`'s pieces that need no compiler: hidden instances, weights, what a submission may
 // include. (The whole command, hostile submissions and all, is tests/grade_test.sh.)
+#include "common/json.hpp"
 #include "grade/grade.hpp"
+#include "grade/gradebook.hpp"
 #include "grade/weights.hpp"
 #include "grade/submissions.hpp"
 
@@ -127,6 +129,23 @@ TEST_CASE("the compiler's dependency list: only the workbook's headers besides t
   CHECK(why.find("/w/solutions/exercise_03_tanh.cpp") != std::string::npos);
   // A name with an escaped space, and a path that climbs out of an allowed folder.
   CHECK(!refused_dependencies("x.o: /w/workbook/bpdojo/../../solutions/a\\ b.cpp\n", src, allowed).empty());
+}
+
+TEST_CASE("a student id as the outputs write it: exact, but bytes that are not UTF-8 and backslashes") {
+  CHECK(shown_id("alice") == "alice");
+  CHECK(shown_id("new\nline\tand tab") == "new\nline\tand tab");
+  CHECK(shown_id("caf\xc3\xa9") == "caf\xc3\xa9");                 // UTF-8 kept
+  CHECK(shown_id("bad\xff\xfe") == "bad\\xff\\xfe");               // not UTF-8: \xNN
+  CHECK(shown_id("\xc3") == "\\xc3");                            // a sequence cut short
+  CHECK(shown_id("\xed\xa0\x80") == "\\xed\\xa0\\x80");          // a surrogate is not UTF-8
+  CHECK(shown_id("back\\slash") == "back\\\\slash");              // the escape itself escaped
+  CHECK(shown_id("a\\xff") != shown_id("a\xff"));                 // so no two ids collide
+  CHECK(feedback_name(".") == ".");
+  const std::string long_id(250, 'x');
+  CHECK(feedback_name(long_id).size() < 250);
+  CHECK(feedback_name(long_id) != feedback_name(long_id + "y"));
+  CHECK(feedback_name(std::string(240, 'x') + "a").size() == feedback_name(std::string(240, 'x') + "b").size());
+  CHECK(feedback_name(std::string(240, 'x') + "a") != feedback_name(std::string(240, 'x') + "b"));
 }
 
 TEST_SUITE_END();

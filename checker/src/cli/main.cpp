@@ -311,7 +311,7 @@ void add_grade(CLI::App& app, GradeArgs& a) {
   grade->add_flag("--resume", a.options.resume, "Continue the run in --out with its recorded seeds (graded submissions are kept)");
   grade->add_option("--regrade", a.options.regrade, "Grade this one submission again with the recorded seeds");
   grade->add_flag("--gradescope", a.options.gradescope, "Also write Gradescope results.json (per submission in gradescope/)");
-  grade->add_flag("--no-sandbox", a.no_sandbox, "Do not use bubblewrap even where it works (resource limits only)");
+  grade->add_flag("--no-sandbox", a.no_sandbox, "Grade without bubblewrap: resource limits only, no isolation (without this flag, grading stops where bubblewrap cannot run)");
   grade->add_flag("-q,--quiet", a.quiet, "No progress lines");
 }
 

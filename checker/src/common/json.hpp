@@ -36,4 +36,8 @@ class JsonWriter {
 
 std::string json_escape(std::string_view s);
 
+// `s` as valid UTF-8 that still names it exactly: each byte that is not part of well-formed UTF-8
+// becomes `\xNN` (two hex digits) and a backslash `\\`; everything else is kept as it is.
+std::string escape_non_utf8(std::string_view s);
+
 }  // namespace bpdojo

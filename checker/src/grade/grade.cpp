@@ -1,6 +1,7 @@
 #include "grade/grade.hpp"
 
 #include "common/files.hpp"
+#include "common/json.hpp"
 #include "common/text.hpp"
 #include "grade/build_run.hpp"
 #include "grade/gradebook.hpp"
@@ -16,9 +17,12 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <random>
 #include <set>
+#include <sys/file.h>
 #include <thread>
 #include <unistd.h>
 
@@ -56,6 +60,7 @@ void score(const Run& run, ExerciseGrade& eg) {
 StudentGrade grade_student(Run& run, const std::string& id, int slot) {
   StudentGrade sg;
   sg.id = id;
+  const auto start = std::chrono::steady_clock::now();
   const fs::path folder = run.options.submissions / id;
   const fs::path work = run.scratch / ("slot" + std::to_string(slot));
   {
@@ -77,18 +82,54 @@ StudentGrade grade_student(Run& run, const std::string& id, int slot) {
   }
   std::error_code ec;
   fs::remove_all(work, ec);
+  sg.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return sg;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The run: its choices, its scratch folder, the students, the workers.
 
-// Checks the options against each other and against --out. Returns whether --out holds a run
-// (then it is resumed or regraded from).
-bool check_options(const GradeOptions& options) {
+// The options that need no --out.
+void check_basic_options(const GradeOptions& options) {
   if (!fs::is_directory(options.submissions)) throw SetupError(options.submissions.string() + " is not a folder of submissions");
   if (options.jobs < 1) throw SetupError("--jobs must be at least 1");
+  if (options.jobs > kMaxSlots) throw SetupError("--jobs must be at most " + std::to_string(kMaxSlots));
   if (options.seeds < 0) throw SetupError("--seeds must be 0 or more");
+}
+
+// One grader at a time in an output folder: an exclusive flock on --out/grade.lock, held until
+// the run ends (the kernel frees it when a grader is killed). A second grader, or a --resume
+// while the first still runs, refuses before it touches anything else.
+struct OutLock {
+  int fd = -1;
+  fs::path made;  // --out, when this run made it: removed again when no run was recorded in it
+  explicit OutLock(const fs::path& out) {
+    std::error_code ec;
+    if (!fs::exists(out, ec)) made = out;
+    fs::create_directories(out, ec);
+    if (ec) throw SetupError("cannot make " + out.string() + ": " + ec.message());
+    const fs::path file = out / "grade.lock";
+    fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) throw SetupError("cannot open " + file.string() + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      fd = -1;
+      made.clear();
+      throw SetupError(out.string() + " is in use by another grader: wait for it to end, or choose another --out");
+    }
+  }
+  ~OutLock() {
+    std::error_code ec;
+    if (!made.empty() && !fs::exists(made / "run.json", ec)) fs::remove_all(made, ec);
+    if (fd >= 0) ::close(fd);
+  }
+  OutLock(const OutLock&) = delete;
+  OutLock& operator=(const OutLock&) = delete;
+};
+
+// Checks the options against --out. Returns whether --out holds a run (then it is resumed or
+// regraded from).
+bool check_options(const GradeOptions& options) {
   const fs::path& out = options.out;
   const bool existing = fs::exists(out / "run.json");
   const bool continuing = options.resume || !options.regrade.empty();
@@ -103,6 +144,13 @@ void load_recorded_run(Run& run) {
   const fs::path& out = run.options.out;
   const std::string rec = read_file(out / "run.json");
   if (rec.find(kGradeFormat) == std::string::npos) throw SetupError((out / "run.json").string() + " is not a grading run of this checker");
+  // Only a run graded as this checker grades is continued: the same grader version and threshold.
+  JsonWriter expect;
+  expect.begin_object().key("grader_version").value(kGraderVersion).key("threshold").value(kThreshold).end_object();
+  const std::string want = expect.str().substr(1, expect.str().size() - 2);
+  if (rec.find(want) == std::string::npos)
+    throw SetupError((out / "run.json").string() + " was graded by another version of the checker or with another threshold (this one: " + want +
+                     "): grade the class again into another --out");
   for (const auto& id : json_array(rec, "exercises")) run.exercises.push_back(&resolve_exercise(id));
   for (const auto& s : json_array(rec, "seeds")) run.seeds.push_back(std::stoull(s));
   if (run.exercises.empty() || run.seeds.empty()) throw SetupError((out / "run.json").string() + " is damaged: no exercises or seeds");
@@ -145,7 +193,7 @@ void prepare_run(Run& run) {
   run.toolchain = load_toolchain(*run.ws);
   std::vector<fs::path> must_read;
   for (const auto& h : run.toolchain.headers) must_read.push_back(h / (h.filename() == "bpdojo" ? "learner.hpp" : "cmake_pch.hxx"));
-  run.sandbox = probe_sandbox(run.options.bubblewrap, must_read);
+  run.sandbox = probe_sandbox(run.options.bubblewrap, run.options.jobs, must_read);
   if (!run.sandbox.bubblewrap) std::fprintf(stderr, "checker grade: warning: %s\n", run.sandbox.description.c_str());
 }
 
@@ -200,7 +248,7 @@ std::vector<std::string> list_students(const fs::path& submissions) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(submissions, ec)) {
     const std::string name = e.path().filename().string();
-    if (name == "__MACOSX" || name.rfind('.', 0) == 0) continue;
+    if (name == "__MACOSX") continue;  // (every other folder is a student's, whatever its name)
     if (e.is_directory(ec) && !e.is_symlink(ec)) out.push_back(name);
   }
   if (ec) throw SetupError("cannot read " + submissions.string() + ": " + ec.message());
@@ -219,10 +267,10 @@ std::set<std::string> open_outputs(const Run& run, bool existing, const std::vec
     start_outputs(run);
     return {};
   }
-  std::set<std::string> done = students_in_gradebook(options.out);
+  std::set<std::string> done = students_graded(options.out);
   if (!options.regrade.empty()) {
     if (std::find(students.begin(), students.end(), options.regrade) == students.end())
-      throw SetupError("no submission named '" + options.regrade + "' in " + options.submissions.string());
+      throw SetupError("no submission named '" + shown_id(options.regrade) + "' in " + options.submissions.string());
     done.erase(options.regrade);
   }
   rewrite_outputs(run, done);
@@ -264,12 +312,12 @@ Graded grade_all(Run& run, const std::vector<std::string>& todo) {
           const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
           const double eta = elapsed / static_cast<double>(n) * static_cast<double>(todo.size() - n);
           std::lock_guard<std::mutex> lock(print_mutex);
-          std::fprintf(stderr, "[%zu/%zu] %s %s/%s  ETA %s\n", n, todo.size(), sg.id.c_str(), fixed(sg.total, 2).c_str(),
+          std::fprintf(stderr, "[%zu/%zu] %s %s/%s  ETA %s\n", n, todo.size(), shown_id(sg.id).c_str(), fixed(sg.total, 2).c_str(),
                        fixed(sg.max_total, 2).c_str(), duration_text(eta).c_str());
         }
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(print_mutex);
-        if (failure.empty()) failure = todo[k] + ": " + e.what();
+        if (failure.empty()) failure = shown_id(todo[k]) + ": " + e.what();
         g_interrupted = true;
         return;
       }
@@ -289,7 +337,7 @@ int finish(const Run& run, const std::vector<std::string>& students, const std::
            const std::vector<std::string>& todo, const Graded& graded) {
   const fs::path& out = run.options.out;
   std::set<std::string> all_done = done;
-  for (const auto& s : students_in_gradebook(out)) all_done.insert(s);
+  for (const auto& s : students_graded(out)) all_done.insert(s);
   rewrite_outputs(run, all_done);
   if (!graded.failure.empty()) throw SetupError("grading stopped at " + graded.failure);
   const bool interrupted = g_interrupted.exchange(false);
@@ -335,6 +383,8 @@ int grade(const Workspace& ws, const GradeOptions& options) {
   Run run;
   run.ws = &ws;
   run.options = options;
+  check_basic_options(options);
+  const OutLock out_lock(options.out);
   const bool existing = check_options(options);
   const std::vector<std::string> students = list_students(options.submissions);
   if (existing) load_recorded_run(run);

@@ -6,7 +6,9 @@
 #include "learner/report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fcntl.h>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -45,14 +47,6 @@ void append_durably(const fs::path& p, const std::string& text) {
   }
   ::fsync(fd);
   ::close(fd);
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(line);
-  return out;
 }
 
 std::string sizes_text(const Sizes& sizes) {
@@ -114,7 +108,9 @@ std::string graded_feedback(const ExerciseGrade& eg) {
 }
 
 std::string feedback_text(const Run& run, const StudentGrade& sg) {
-  std::string out = "Backprop Dojo: grade for " + sg.id + "\n";
+  std::string out = "Backprop Dojo: grade for " + shown_id(sg.id) + "\n";
+  if (!run.sandbox.bubblewrap)
+    out += "graded without the sandbox: " + run.sandbox.description + "; resource limits only, no isolation\n";
   out += "total " + fixed(sg.total, 2) + " / " + fixed(sg.max_total, 2) + "\n";
   out += "Each gradient earns its share when it is correct on every instance: the default one and " +
          std::to_string(run.seeds.size() - 1) + " hidden.\n";
@@ -163,7 +159,7 @@ void jsonl_instance(JsonWriter& j, const CheckResult& r, std::size_t i) {
 std::string jsonl_line(const StudentGrade& sg, const ExerciseGrade& eg, std::size_t i, const std::string& name, double weight) {
   JsonWriter j;
   j.begin_object();
-  j.key("student").value(sg.id);
+  j.key("student").value(shown_id(sg.id));
   j.key("exercise").value(eg.info->id());
   j.key("gradient").value(name);
   j.key("status").value(row_status(eg, i));
@@ -192,10 +188,17 @@ std::string jsonl_lines(const Run& run, const StudentGrade& sg) {
 // ---------------------------------------------------------------------------------------------
 // gradescope/<student>.json
 
+// Each test's score in cents, as printed (2 decimals): the overall score is their exact sum.
+std::int64_t cents(double points) { return std::llround(points * 100.0); }
+
 std::string gradescope_json(const StudentGrade& sg, const std::string& feedback) {
+  std::int64_t total = 0;
+  for (const auto& eg : sg.exercises)
+    for (std::size_t i = 0; i < eg.row_points.size(); ++i) total += cents(eg.row_points[i] * eg.credit[i]);
   JsonWriter j;
   j.begin_object();
-  j.key("score").value(sg.total);
+  j.key("score").value(static_cast<double>(total) / 100.0);
+  j.key("execution_time").value(static_cast<std::int64_t>(std::ceil(sg.seconds)));
   j.key("output").value(feedback);
   j.key("visibility").value("visible");
   j.key("stdout_visibility").value("hidden");
@@ -206,8 +209,8 @@ std::string gradescope_json(const StudentGrade& sg, const std::string& feedback)
       const double max = eg.row_points[i];
       j.begin_object();
       j.key("name").value(eg.info->id() + " " + eg.info->title + ": " + names[i]);
-      j.key("score").value(max * eg.credit[i]);
-      j.key("max_score").value(max);
+      j.key("score").value(static_cast<double>(cents(max * eg.credit[i])) / 100.0);
+      j.key("max_score").value(static_cast<double>(cents(max)) / 100.0);
       j.key("status").value(eg.credit[i] > 0 ? "passed" : "failed");
       j.key("output").value(eg.status == GradeStatus::Graded ? row_verdicts(eg, i) : status_text(eg));
       j.key("visibility").value("visible");
@@ -222,7 +225,11 @@ std::string gradescope_json(const StudentGrade& sg, const std::string& feedback)
 // ---------------------------------------------------------------------------------------------
 // gradebook.csv
 
-std::string csv_field(const std::string& s) {
+// A cell of text, RFC 4180: quoted when it holds a comma, a quote or a line break; and with a
+// leading ' when a spreadsheet would take it for a formula (= + - @, a tab or a carriage return).
+std::string csv_field(const std::string& text) {
+  std::string s = text;
+  if (!s.empty() && std::string("=+-@\t\r").find(s.front()) != std::string::npos) s = "'" + s;
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -236,40 +243,80 @@ std::string csv_header(const Run& run) {
 }
 
 std::string csv_row(const StudentGrade& sg) {
-  std::string row = csv_field(sg.id);
+  std::string row = csv_field(shown_id(sg.id));
   for (const auto& eg : sg.exercises) row += "," + fixed(eg.points, 2);
   return row + "," + fixed(sg.total, 2) + "\n";
 }
 
-// The first field of a CSV row (the student), unquoted.
-std::string csv_first(const std::string& row) {
-  if (row.empty() || row[0] != '"') return row.substr(0, row.find(','));
+// ---------------------------------------------------------------------------------------------
+// state/: one file per graded student, written whole, the mark that it is done. It holds the
+// student's id, gradebook row and results lines, from which gradebook.csv and results.jsonl are
+// rebuilt (--resume, --regrade, the end of a run): the gradebook itself is never parsed.
+
+std::string hex(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
   std::string out;
-  for (std::size_t i = 1; i < row.size(); ++i) {
-    if (row[i] == '"') {
-      if (i + 1 < row.size() && row[i + 1] == '"') {
-        out += '"';
-        ++i;
-      } else {
-        break;
-      }
-    } else {
-      out += row[i];
-    }
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
   }
   return out;
 }
 
-// The student of a results.jsonl line (every line starts {"student":"...").
-std::string jsonl_student(const std::string& line) {
-  const std::string prefix = "{\"student\":";
-  if (line.rfind(prefix, 0) != 0) return "";
+std::optional<std::string> unhex(const std::string& text) {
+  if (text.size() % 2) return std::nullopt;
   std::string out;
-  for (std::size_t i = prefix.size() + 1; i < line.size() && line[i] != '"'; ++i) {
-    if (line[i] == '\\' && i + 1 < line.size()) ++i;
-    out += line[i];
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    const auto digit = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int hi = digit(text[i]), lo = digit(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
   }
   return out;
+}
+
+// The state file of `id`: its bytes in hex, or a hash of them when that would be too long a name.
+fs::path state_file(const fs::path& out, const std::string& id) {
+  std::string name = hex(id);
+  if (name.size() > 200) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+    for (unsigned char c : id) h = (h ^ c) * 1099511628211ull;
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "h%016llx", static_cast<unsigned long long>(h));
+    name = buf;
+  }
+  return out / "state" / (name + ".txt");
+}
+
+struct StudentState {
+  std::string row;    // of gradebook.csv, with its newline
+  std::string lines;  // of results.jsonl
+};
+
+std::string state_text(const std::string& id, const std::string& row, const std::string& lines) {
+  return hex(id) + "\n" + hex(row) + "\n" + lines;
+}
+
+// Every graded student's state, by id.
+std::map<std::string, StudentState> read_states(const fs::path& out) {
+  std::map<std::string, StudentState> states;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(out / "state", ec)) {
+    if (e.path().extension() != ".txt") continue;
+    const std::string text = read_file(e.path());
+    const std::size_t a = text.find('\n');
+    const std::size_t b = a == std::string::npos ? a : text.find('\n', a + 1);
+    if (b == std::string::npos) continue;
+    const auto id = unhex(text.substr(0, a));
+    const auto row = unhex(text.substr(a + 1, b - a - 1));
+    if (!id || !row) continue;
+    states[*id] = {*row, text.substr(b + 1)};
+  }
+  return states;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,6 +369,8 @@ std::string run_json(const Run& run) {
   JsonWriter j;
   j.begin_object();
   j.key("format").value(kGradeFormat);
+  j.key("grader_version").value(kGraderVersion);
+  j.key("threshold").value(kThreshold);
   j.key("submissions").value(fs::absolute(run.options.submissions).lexically_normal().string());
   j.key("exercises").begin_array();
   for (const auto* info : run.exercises) j.value(info->id());
@@ -332,6 +381,7 @@ std::string run_json(const Run& run) {
   json_instances(j, run);
   json_weights(j, run);
   j.key("sandbox").value(run.sandbox.description);
+  j.key("sandboxed").value(run.sandbox.bubblewrap);
   json_limits(j, run);
   j.key("jobs").value(run.options.jobs);
   j.end_object();
@@ -352,31 +402,39 @@ void start_outputs(const Run& run) {
   write_atomically(out / "results.jsonl", "");
 }
 
-std::set<std::string> students_in_gradebook(const fs::path& out) {
+std::set<std::string> students_graded(const fs::path& out) {
   std::set<std::string> students;
-  const auto rows = lines_of(read_file(out / "gradebook.csv"));
-  for (std::size_t i = 1; i < rows.size(); ++i) students.insert(csv_first(rows[i]));
+  for (const auto& [id, state] : read_states(out)) students.insert(id);
   return students;
 }
 
 void rewrite_outputs(const Run& run, const std::set<std::string>& keep) {
   const fs::path& out = run.options.out;
-  auto csv = lines_of(read_file(out / "gradebook.csv"));
-  std::vector<std::string> rows;
-  for (std::size_t i = 1; i < csv.size(); ++i)
-    if (keep.count(csv_first(csv[i]))) rows.push_back(csv[i]);
-  std::sort(rows.begin(), rows.end(), [](const std::string& a, const std::string& b) { return csv_first(a) < csv_first(b); });
-  std::string text = csv_header(run);
-  for (const auto& r : rows) text += r + "\n";
-  write_atomically(out / "gradebook.csv", text);
-  std::map<std::string, std::string> by_student;
-  for (const auto& line : lines_of(read_file(out / "results.jsonl"))) {
-    const std::string s = jsonl_student(line);
-    if (keep.count(s)) by_student[s] += line + "\n";
+  std::string csv = csv_header(run), results;
+  for (const auto& [id, state] : read_states(out)) {
+    if (!keep.count(id)) continue;
+    csv += state.row;
+    results += state.lines;
   }
-  text.clear();
-  for (const auto& [s, lines] : by_student) text += lines;
-  write_atomically(out / "results.jsonl", text);
+  write_atomically(out / "gradebook.csv", csv);
+  write_atomically(out / "results.jsonl", results);
+}
+
+std::string shown_id(const std::string& id) { return escape_non_utf8(id); }
+
+std::string feedback_name(const std::string& id) {
+  std::string name = shown_id(id);
+  // A file name has at most 255 bytes: a long id is cut (at a character) and told apart by a hash.
+  if (name.size() > 200) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+    for (unsigned char c : id) h = (h ^ c) * 1099511628211ull;
+    std::size_t cut = 180;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "~%016llx", static_cast<unsigned long long>(h));
+    name = name.substr(0, cut) + buf;
+  }
+  return name;
 }
 
 void write_student(Run& run, const StudentGrade& sg) {
@@ -384,15 +442,20 @@ void write_student(Run& run, const StudentGrade& sg) {
   const std::string fb = feedback_text(run, sg);
   std::lock_guard<std::mutex> lock(run.write_mutex);
   // A student's files first, the gradebook row last: a row in gradebook.csv means all is written.
-  write_atomically(out / "feedback" / (sg.id + ".txt"), fb);
-  if (run.options.gradescope) write_atomically(out / "gradescope" / (sg.id + ".json"), gradescope_json(sg, fb));
-  append_durably(out / "results.jsonl", jsonl_lines(run, sg));
-  append_durably(out / "gradebook.csv", csv_row(sg));
+  write_atomically(out / "feedback" / (feedback_name(sg.id) + ".txt"), fb);
+  if (run.options.gradescope) write_atomically(out / "gradescope" / (feedback_name(sg.id) + ".json"), gradescope_json(sg, fb));
+  // The state file marks the student graded; the gradebook and results follow it as it goes (and
+  // are rebuilt from the states whenever a run ends or resumes).
+  const std::string row = csv_row(sg), lines = jsonl_lines(run, sg);
+  fs::create_directories(out / "state");
+  write_atomically(state_file(out, sg.id), state_text(sg.id, row, lines));
+  append_durably(out / "results.jsonl", lines);
+  append_durably(out / "gradebook.csv", row);
 }
 
 void write_gradescope_results(const Run& run, const std::string& student) {
   const fs::path& out = run.options.out;
-  write_atomically(out / "results.json", read_file(out / "gradescope" / (student + ".json")));
+  write_atomically(out / "results.json", read_file(out / "gradescope" / (feedback_name(student) + ".json")));
 }
 
 std::vector<std::string> json_array(const std::string& text, const std::string& key) {

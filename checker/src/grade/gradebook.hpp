@@ -16,12 +16,21 @@ namespace bpdojo {
 
 // The format run.json names itself by.
 inline constexpr const char* kGradeFormat = "bpdojo.grade/1";
+// The grader's version, recorded in run.json: --resume and --regrade continue only a run of the
+// same version (and threshold). Raise it whenever what a submission earns may change.
+inline constexpr const char* kGraderVersion = "2";
 
 // Starts the files of a new run in run.options.out: the record of the run, the gradebook's header,
 // no results yet.
 void start_outputs(const Run& run);
-// The students with a row in the gradebook of `out`.
-std::set<std::string> students_in_gradebook(const std::filesystem::path& out);
+// The students graded whole in `out` (their state files; the gradebook is never read back).
+std::set<std::string> students_graded(const std::filesystem::path& out);
+// A student's id as every output writes it: exactly, but for bytes that are not UTF-8 (`\xNN`)
+// and backslashes (`\\`).
+std::string shown_id(const std::string& id);
+// The name (without extension) of the student's feedback/ and gradescope/ files: shown_id(), cut
+// with a hash when it would be too long a file name.
+std::string feedback_name(const std::string& id);
 // The gradebook and results of the students in `keep` only (the others were interrupted or are
 // regraded), rows sorted by student; results keep their order within a student.
 void rewrite_outputs(const Run& run, const std::set<std::string>& keep);

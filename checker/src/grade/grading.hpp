@@ -50,6 +50,7 @@ struct StudentGrade {
   std::string id;
   std::vector<ExerciseGrade> exercises;
   double total = 0.0, max_total = 0.0;
+  double seconds = 0.0;  // how long grading it took
 };
 
 struct Run {

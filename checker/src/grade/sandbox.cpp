@@ -5,8 +5,10 @@
 #include <cstdlib>
 #include <dirent.h>
 #include <csignal>
+#include <fcntl.h>
 #include <fstream>
 #include <grp.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,8 +18,32 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Unprivileged uids for grading slots when the grader is root: far above any account's.
-constexpr long kUidBase = 2'100'000'000;
+// Unprivileged uids for grading slots when the grader is root: far above any account's, in blocks
+// of kMaxSlots, one block leased per grader. (The first block, 2100000000 + slot, is left to
+// checkers from before the leases, which took it without asking.)
+constexpr long kUidBase = 2'100'000'000 + kMaxSlots;
+constexpr long kUidBlocks = 1024;
+
+// Leases the first free block of uids: an exclusive flock on its lock file, held until the last
+// copy of the returned lease goes (or the grader dies). Returns the block's first uid.
+long lease_uids(std::shared_ptr<const int>& lease) {
+  const fs::path dir = ::access("/run/lock", W_OK) == 0 ? "/run/lock" : "/tmp";
+  for (long block = 0; block < kUidBlocks; ++block) {
+    const long base = kUidBase + block * kMaxSlots;
+    const fs::path file = dir / ("bpdojo-grade-uids-" + std::to_string(base) + ".lock");
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) throw SetupError("cannot open " + file.string() + " to lease the sandbox's user ids");
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      lease = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+        ::close(*p);
+        delete p;
+      });
+      return base;
+    }
+    ::close(fd);
+  }
+  throw SetupError("every block of sandbox user ids is leased by another grader (" + std::to_string(kUidBlocks) + " graders at once)");
+}
 
 std::string find_program(const std::string& name) {
   const char* path = std::getenv("PATH");
@@ -116,10 +142,14 @@ ProcessLimits Sandbox::limits(ProcessLimits base, int slot) const {
   return base;
 }
 
-Sandbox probe_sandbox(bool allow_bubblewrap, const std::vector<fs::path>& must_read) {
+Sandbox probe_sandbox(bool allow_bubblewrap, int slots, const std::vector<fs::path>& must_read) {
   Sandbox box;
+  if (slots > kMaxSlots) throw SetupError("--jobs must be at most " + std::to_string(kMaxSlots));
   if (::geteuid() == 0) {
-    box.uid_base = kUidBase;
+    box.uid_base = lease_uids(box.lease);
+    // Whatever a grader killed before it could clean up left running as these uids is no other
+    // grader's: end it before the slots are used.
+    for (int slot = 0; slot < slots; ++slot) box.sweep(slot);
   } else {
     // Not root: the process limit counts every process of this user, so leave room for them.
     box.processes = processes_of(::geteuid()) + 64;
@@ -151,6 +181,9 @@ Sandbox probe_sandbox(bool allow_bubblewrap, const std::vector<fs::path>& must_r
       }
     }
   }
+  if (allow_bubblewrap && !box.bubblewrap)
+    throw SetupError("cannot set up the grading sandbox: bubblewrap " + why_not +
+                     "; fix that, or grade with --no-sandbox (resource limits only, no isolation)");
   if (!box.bubblewrap) box.description = "rlimits only (bubblewrap: " + why_not + ")";
   // The sandboxed compiler reads the workbook's headers and precompiled header as that uid.
   for (const auto& f : must_read) {

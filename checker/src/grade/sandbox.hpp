@@ -10,6 +10,7 @@
 #include "common/process.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,17 @@ inline constexpr std::size_t kFileBytes = std::size_t{256} << 20;  // the larges
 inline constexpr long kOpenFiles = 256;
 inline constexpr std::size_t kTmpBytes = std::size_t{256} << 20;  // the private /tmp, where bubblewrap can cap it
 
+// Grading slots one run may have (--jobs): the size of the block of uids a root grader leases.
+inline constexpr int kMaxSlots = 256;
+
 struct Sandbox {
   bool bubblewrap = false;
   std::string bwrap;        // its path
   std::string description;  // "bubblewrap" or "rlimits only (bubblewrap: <why not>)"
   long uid_base = -1;       // >= 0 when the grader is root: slot k runs as uid_base + k
+  // A root grader's lease on its block of uids (an flock held while any copy of it lives, freed by
+  // the kernel when the grader dies): no other grader runs, or kills, processes of those uids.
+  std::shared_ptr<const int> lease;
   long processes = 64;      // RLIMIT_NPROC for sandboxed processes
   bool tmpfs_size = false;  // this bubblewrap can cap its /tmp (--size, 0.8 and later)
 
@@ -48,9 +55,11 @@ struct Sandbox {
   void sweep(int slot) const;
 };
 
-// Decides how to sandbox: bubblewrap when `allow_bubblewrap`, it is installed and a trial run works
-// (as the uid the runners will have), else resource limits only. `must_read` are files the
-// sandboxed compiler must read (the precompiled header): a SetupError says so when it cannot.
-Sandbox probe_sandbox(bool allow_bubblewrap, const std::vector<std::filesystem::path>& must_read);
+// Decides how to sandbox: bubblewrap when `allow_bubblewrap`, and then it must be installed and a
+// trial run must work (as the uid the runners will have), or a SetupError stops the run; resource
+// limits only when not `allow_bubblewrap` (--no-sandbox). As root, first leases a free block of
+// kMaxSlots uids for `slots` grading slots. `must_read` are files the sandboxed compiler must read
+// (the precompiled header): a SetupError says so when it cannot.
+Sandbox probe_sandbox(bool allow_bubblewrap, int slots, const std::vector<std::filesystem::path>& must_read);
 
 }  // namespace bpdojo

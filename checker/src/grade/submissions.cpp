@@ -37,6 +37,37 @@ Match match_name(const std::string& stem, const ExerciseInfo& info) {
   return Match::None;
 }
 
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// An archive the checker does not unpack: a submission uploaded packed.
+bool is_archive(const std::string& name) {
+  const std::string n = lower(name);
+  for (const char* ext : {".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".7z", ".rar", ".gz"})
+    if (ends_with(n, ext)) return true;
+  return false;
+}
+
+// A file that is not the exercise's by its name, but nearly: another case (Exercise_03_Tanh.cpp),
+// an extension added (exercise_03_tanh.cpp.txt) or another C++ extension (exercise_03_tanh.cc).
+bool near_miss(const std::string& name, const ExerciseInfo& info) {
+  std::string n = lower(name);
+  for (const char* extra : {".txt", ".bak", ".orig", ".old"})
+    if (ends_with(n, std::string(".cpp") + extra)) n.resize(n.size() - std::string(extra).size());
+  for (const char* ext : {".cpp", ".cc", ".cxx", ".c++", ".cp", ".c", ".hpp", ".h"}) {
+    if (!ends_with(n, ext)) continue;
+    const std::string stem = n.substr(0, n.size() - std::string(ext).size());
+    return match_name(stem, info) != Match::None;
+  }
+  return false;
+}
+
 bool inside(const fs::path& path, const fs::path& folder) {
   const auto rel = path.lexically_relative(folder);
   return !rel.empty() && *rel.begin() != "..";
@@ -101,7 +132,7 @@ std::string check_header(const std::string& name) {
 
 FoundFile find_exercise_file(const fs::path& folder, const ExerciseInfo& info) {
   FoundFile found;
-  std::vector<fs::path> exact, copies;
+  std::vector<fs::path> exact, copies, near, archives;
   std::string refused;
   std::error_code ec;
   const fs::path root = fs::weakly_canonical(folder, ec);
@@ -125,11 +156,15 @@ FoundFile find_exercise_file(const fs::path& folder, const ExerciseInfo& info) {
         continue;
       }
     }
-    if (p.extension() != ".cpp" || !it->is_regular_file(ec)) continue;
-    switch (match_name(p.stem().string(), info)) {
+    if (!it->is_regular_file(ec)) continue;
+    const Match match = p.extension() == ".cpp" ? match_name(p.stem().string(), info) : Match::None;
+    switch (match) {
       case Match::Exact: exact.push_back(p); break;
       case Match::Copy: copies.push_back(p); break;
-      case Match::None: break;
+      case Match::None:
+        if (is_archive(name)) archives.push_back(p);
+        else if (near_miss(name, info)) near.push_back(p);
+        break;
     }
   }
   std::sort(exact.begin(), exact.end());
@@ -144,18 +179,25 @@ FoundFile find_exercise_file(const fs::path& folder, const ExerciseInfo& info) {
     if (!copies.empty()) found.reason = "ignored the copies " + names(copies, folder) + " beside it";
   } else if (exact.size() > 1) {
     found.status = FoundFile::Status::Ambiguous;
-    found.reason = "ambiguous: " + std::to_string(exact.size()) + " files named " + wanted + " (" + names(exact, folder) + ")";
+    found.reason = std::to_string(exact.size()) + " files named " + wanted + " (" + names(exact, folder) + ")";
   } else if (copies.size() == 1) {
     found.status = FoundFile::Status::Found;
     found.file = copies[0];
     found.reason = "graded " + names(copies, folder) + " (no file named " + wanted + ")";
   } else if (copies.size() > 1) {
     found.status = FoundFile::Status::Ambiguous;
-    found.reason = "ambiguous: no file named " + wanted + ", and " + std::to_string(copies.size()) +
+    found.reason = "no file named " + wanted + ", and " + std::to_string(copies.size()) +
                    " copies (" + names(copies, folder) + ")";
   } else {
     found.status = FoundFile::Status::Missing;
-    found.reason = "missing: no file named " + wanted;
+    found.reason = "no file named " + wanted;
+    std::sort(near.begin(), near.end());
+    std::sort(archives.begin(), archives.end());
+    if (!near.empty())
+      found.reason += "; found " + names(near, folder) + ", not graded under that name: rename it " + info.source;
+    if (!archives.empty())
+      found.reason += "; found the archive " + names(archives, folder) +
+                      ", which the checker does not unpack: unpack it into the student's folder";
   }
   return found;
 }
