@@ -30,7 +30,7 @@ echo "fuzz/run.sh: building $out/fuzz_protocol (libFuzzer, ASan, UBSan) and fuzz
 mkdir -p "$out/obj"
 
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-  -I workbook -isystem /usr/include/eigen3)
+  -I workbook/include -I workbook/internal -isystem /usr/include/eigen3)
 
 # clang alone does not bring the fuzzer runtime on Debian (libclang-rt-*-dev is only recommended,
 # and CI installs with --no-install-recommends): link an empty target first, to fail on that with
