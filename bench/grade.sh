@@ -53,7 +53,7 @@ count=$(echo "$files" | wc -l)
 
 echo "bench: $n submissions, $count exercise files (01-07), 2 jobs"
 t0=$(now)
-echo "$files" | xargs -P 2 -I{} g++ -O2 -std=c++17 -I workbook -isystem /usr/include/eigen3 -c {} -o /dev/null 2>/dev/null || true
+echo "$files" | xargs -P 2 -I{} g++ -O2 -std=c++17 -I workbook/include -isystem /usr/include/eigen3 -c {} -o /dev/null 2>/dev/null || true
 t1=$(now)
 "$build/checker" grade "$subs" --out "$tmp/grades" --jobs 2 --seeds 2 --exercises 01,02,03,04,05,06,07 --quiet >/dev/null
 t2=$(now)
@@ -61,7 +61,7 @@ t2=$(now)
 t3=$(now)
 files08=$(find "$subs" -name 'exercise_08_*.cpp' | sort)
 t4=$(now)
-echo "$files08" | xargs -P 2 -I{} g++ -O2 -std=c++17 -I workbook -isystem /usr/include/eigen3 -c {} -o /dev/null 2>/dev/null || true
+echo "$files08" | xargs -P 2 -I{} g++ -O2 -std=c++17 -I workbook/include -isystem /usr/include/eigen3 -c {} -o /dev/null 2>/dev/null || true
 t5=$(now)
 
 python3 - "$t0" "$t1" "$t2" "$t3" "$t4" "$t5" "$n" "$count" "$tmp/grades/gradebook.csv" <<'EOF'
