@@ -1,4 +1,4 @@
-// The mistake catalogue (tests/mistakes/exercise_NN.cmake): each entry fails exactly the gradients it
+// The mistake catalogue (tests/mistakes/catalogue.cmake): each entry fails exactly the gradients it
 // breaks, at least 100x above the threshold, and passes every other gradient.
 #include "support.hpp"
 

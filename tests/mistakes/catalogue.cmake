@@ -1,8 +1,309 @@
-# The catalogue of mistakes (see Mistakes.cmake): one file per exercise, tests/mistakes/exercise_NN.cmake,
-# with one entry per realistic mistake. An exercise without a file has no catalogue yet.
-foreach(ex IN LISTS BPDOJO_EXERCISES)
-  string(SUBSTRING ${ex} 0 2 nn)
-  if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/exercise_${nn}.cmake)
-    include(${CMAKE_CURRENT_LIST_DIR}/exercise_${nn}.cmake)
-  endif()
-endforeach()
+# The catalogue itself (see Mistakes.cmake). One entry per realistic mistake, a section per exercise;
+# every exercise has one (tests/test_mistakes.cpp asks for at least two entries each).
+
+# --- exercise 01: the chain rule on scalars ----------------------------------------------------
+bpdojo_mistake(chain_a_missing_factor_2 01
+  FIND "const double ddiff = 2.0 * p.diff;" REPLACE "const double ddiff = p.diff;"
+  FAILS a.dw a.dx a.dy
+  DIAGNOSIS a.dw=half)
+bpdojo_mistake(chain_b_dz2_sign 01
+  FIND "const double dz2 = p.yhat - p.y;" REPLACE "const double dz2 = p.y - p.yhat;"
+  FAILS b.dW2 b.db2 b.dW1 b.db1)
+bpdojo_mistake(chain_b_sigmoid_prime_as_sigmoid 01
+  FIND "p.a1.array() * (1.0 - p.a1.array())" REPLACE "p.a1.array()"
+  FAILS b.dW1 b.db1)
+bpdojo_mistake(chain_b_dW1_transposed 01
+  FIND "grads.dW1 = dz1.transpose() * p.x;" REPLACE "grads.dW1 = p.x.transpose() * dz1;"
+  FAILS b.dW1)
+bpdojo_mistake(chain_c_shared_bias_one_unit 01
+  FIND "grads.db1 = dnet_h1 + dnet_h2;" REPLACE "grads.db1 = dnet_h1;"
+  FAILS c.db1)
+bpdojo_mistake(chain_c_forgot_second_path 01
+  FIND "(dnet_o1 * p.w5 + dnet_o2 * p.w7)" REPLACE "(dnet_o1 * p.w5)"
+  FAILS c.dw1 c.dw2 c.db1)
+
+# --- exercise 02: linear ------------------------------------------------------------------------
+bpdojo_mistake(linear_dx_transposed 02
+  FIND "grads.dx = dy * cache.W.transpose();" REPLACE "grads.dx = (dy * cache.W.transpose()).transpose();"
+  FAILS dx
+  DIAGNOSIS dx=transposed)
+bpdojo_mistake(linear_dW_transposed 02
+  FIND "grads.dW = cache.x.transpose() * dy;" REPLACE "grads.dW = dy.transpose() * cache.x;"
+  FAILS dW
+  DIAGNOSIS dW=transposed)
+bpdojo_mistake(linear_db_not_summed 02
+  FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = dy;"
+  FAILS db
+  DIAGNOSIS db=not_summed)
+bpdojo_mistake(linear_db_mean 02
+  FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = dy.colwise().mean();"
+  FAILS db
+  DIAGNOSIS db=over_n)
+bpdojo_mistake(linear_dW_sign 02
+  FIND "grads.dW = cache.x.transpose() * dy;" REPLACE "grads.dW = -(cache.x.transpose() * dy);"
+  FAILS dW)
+
+# --- exercise 03: tanh -------------------------------------------------------------------------
+bpdojo_mistake(tanh_one_minus_h 03
+  FIND "(1.0 - cache.h.array().square())" REPLACE "(1.0 - cache.h.array())"
+  FAILS dx)
+bpdojo_mistake(tanh_no_upstream 03
+  FIND "(1.0 - cache.h.array().square()) * dh.array()" REPLACE "(1.0 - cache.h.array().square())"
+  FAILS dx)
+
+# --- exercise 04: softmax cross-entropy ---------------------------------------------------------
+# (dlogit_maxes is zero whatever flows into probs, so mistakes upstream of dcounts leave it right.)
+bpdojo_mistake(ce_dlogprobs_without_mean 04
+  FIND "= -1.0 / static_cast<double>(N);" REPLACE "= -1.0;"
+  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits
+  DIAGNOSIS dlogprobs=times_n)
+bpdojo_mistake(ce_dprobs_without_chain 04
+  FIND "c.probs.array().inverse() * dlogprobs.array()" REPLACE "c.probs.array().inverse()"
+  FAILS dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits)
+bpdojo_mistake(ce_dcounts_sum_inv_mean 04
+  FIND "(c.counts.array() * dprobs.array()).rowwise().sum()" REPLACE "(c.counts.array() * dprobs.array()).rowwise().mean()"
+  FAILS dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogit_maxes dlogits)
+bpdojo_mistake(ce_dcounts_sum_sign 04
+  FIND "-c.counts_sum.array().square().inverse()" REPLACE "c.counts_sum.array().square().inverse()"
+  FAILS dcounts_sum dcounts dnorm_logits dlogit_maxes dlogits)
+bpdojo_mistake(ce_dcounts_forgot_sum_path 04
+  FIND "  dcounts.colwise() += dcounts_sum.col(0);" REPLACE "  // (the path through counts_sum is forgotten)"
+  FAILS dcounts dnorm_logits dlogit_maxes dlogits)
+bpdojo_mistake(ce_dnorm_logits_uses_norm_logits 04
+  FIND "c.counts.array() * dcounts.array()" REPLACE "c.norm_logits.array() * dcounts.array()"
+  FAILS dnorm_logits dlogit_maxes dlogits)
+bpdojo_mistake(ce_fused_without_mean 04
+  FIND "grads.dlogits_fused = softmax / static_cast<double>(N);" REPLACE "grads.dlogits_fused = softmax;"
+  FAILS dlogits_fused)
+bpdojo_mistake(ce_fused_sign 04
+  FIND "softmax(n, Y[n]) -= 1.0;" REPLACE "softmax(n, Y[n]) += 1.0;"
+  FAILS dlogits_fused)
+bpdojo_mistake(ce_dlogprobs_sign 04
+  FIND "= -1.0 / static_cast<double>(N);" REPLACE "= 1.0 / static_cast<double>(N);"
+  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits
+  DIAGNOSIS dlogprobs=sign)
+bpdojo_mistake(ce_dcounts_sum_missing_square 04
+  FIND "-c.counts_sum.array().square().inverse()" REPLACE "-c.counts_sum.array().inverse()"
+  FAILS dcounts_sum dcounts dnorm_logits dlogit_maxes dlogits)
+bpdojo_mistake(ce_fused_forgot_one_hot 04
+  FIND "  for (Index n = 0; n < N; ++n) softmax(n, Y[n]) -= 1.0;" REPLACE "  // (the one-hot of the labels is forgotten)"
+  FAILS dlogits_fused)
+# (Not catalogued, because no checker can see them: leaving the dlogit_maxes term out of dlogits, or
+# adding it at column 0 instead of the argmax, changes dlogits by dlogit_maxes, which is zero.)
+
+# --- exercise 05: batch norm --------------------------------------------------------------------
+# (Mistakes in the bndiff2 path leave dbnmeani right: the rows of bndiff sum to zero.)
+bpdojo_mistake(bn_biased_variance 05
+  FIND "(dbnvar / (n - 1.0))" REPLACE "(dbnvar / n)"
+  FAILS dbndiff2 dbndiff dhprebn
+  DIAGNOSIS dbndiff2=biased)
+bpdojo_mistake(bn_dbngain_not_summed 05
+  FIND "(c.bnraw.array() * dhpreact.array()).colwise().sum();" REPLACE "(c.bnraw.array() * dhpreact.array());"
+  FAILS dbngain)
+bpdojo_mistake(bn_dbnbias_mean 05
+  FIND "grads.dbnbias = dhpreact.colwise().sum();" REPLACE "grads.dbnbias = dhpreact.colwise().mean();"
+  FAILS dbnbias)
+bpdojo_mistake(bn_dbnraw_without_gain 05
+  FIND "dhpreact.array().rowwise() * c.bngain.row(0).array()" REPLACE "dhpreact.array()"
+  FAILS dbnraw dbnvar_inv dbnvar dbndiff2 dbndiff dbnmeani dhprebn)
+bpdojo_mistake(bn_dbnvar_wrong_exponent 05
+  FIND ".pow(-1.5)" REPLACE ".pow(-0.5)"
+  FAILS dbnvar dbndiff2 dbndiff dhprebn)
+bpdojo_mistake(bn_dbndiff_forgot_bndiff2_path 05
+  FIND "  dbndiff += (2.0 * c.bndiff.array() * dbndiff2.array()).matrix();" REPLACE "  // (the path through bndiff2 is forgotten)"
+  FAILS dbndiff dhprebn)
+bpdojo_mistake(bn_dbnmeani_not_summed 05
+  FIND "const Matrix dbnmeani = -dbndiff.colwise().sum();" REPLACE "const Matrix dbnmeani = -dbndiff;"
+  FAILS dbnmeani dhprebn)
+bpdojo_mistake(bn_dhprebn_mean_path_without_1_over_n 05
+  FIND "dhprebn.rowwise() += dbnmeani.row(0) / n;" REPLACE "dhprebn.rowwise() += dbnmeani.row(0);"
+  FAILS dhprebn)
+bpdojo_mistake(bn_fused_without_bessel 05
+  FIND "- n / (n - 1.0) * c.bnraw.array()" REPLACE "- c.bnraw.array()"
+  FAILS dhprebn_fused)
+bpdojo_mistake(bn_dbnvar_without_half 05
+  FIND "-0.5 * (c.bnvar.array() + kBatchNormEps)" REPLACE "-(c.bnvar.array() + kBatchNormEps)"
+  FAILS dbnvar dbndiff2 dbndiff dhprebn
+  DIAGNOSIS dbnvar=times_2)
+bpdojo_mistake(bn_dbnvar_inv_uses_bnraw 05
+  FIND "(c.bndiff.array() * dbnraw.array())" REPLACE "(c.bnraw.array() * dbnraw.array())"
+  FAILS dbnvar_inv dbnvar dbndiff2 dbndiff dhprebn)
+bpdojo_mistake(bn_fused_forgot_mean_term 05
+  FIND "n * dhpreact.array() - sum_d - " REPLACE "n * dhpreact.array() - "
+  FAILS dhprebn_fused)
+
+# --- exercise 06: the whole MLP, every intermediate ----------------------------------------------
+# LINES: the local check must name exactly these; every other failing gradient inherits from them.
+# Not here: dlogit_maxes routed to the wrong column of dlogits. The true dlogit_maxes is zero (the
+# softmax does not see a shift of a whole row), so with right lines before it the routing changes
+# nothing that finite differences, or training, could see (docs/exercise_06.md). Likewise db1 is
+# zero (batch norm subtracts the batch mean, so b1 has no effect): only a mistake in the mean's own
+# lines (dbnmeani, dhprebn) makes it fail.
+set(after_bn dembcat dW1 demb dC)
+bpdojo_mistake(mlp_dC_not_accumulated 06
+  FIND "dC.row(c.Xb(i, k)) += demb.row(i * c.Xb.cols() + k);"
+  REPLACE "dC.row(c.Xb(i, k)) = demb.row(i * c.Xb.cols() + k);"
+  FAILS dC LINES dC
+  DIAGNOSIS dC=index_accumulation)
+bpdojo_mistake(mlp_dbnmeani_not_summed 06
+  FIND "const Matrix dbnmeani = -dbndiff.colwise().sum();" REPLACE "const Matrix dbnmeani = -dbndiff;"
+  FAILS dbnmeani dhprebn db1 ${after_bn} LINES dbnmeani)
+bpdojo_mistake(mlp_demb_column_major 06
+  FIND "Eigen::Map<const Matrix>(dembcat.data()" REPLACE "Eigen::Map<const Eigen::MatrixXd>(dembcat.data()"
+  FAILS demb dC LINES demb
+  DIAGNOSIS demb=storage_order)
+bpdojo_mistake(mlp_dhpreact_one_minus_h 06
+  FIND "(1.0 - c.h.array().square())" REPLACE "(1.0 - c.h.array())"
+  FAILS dhpreact dbngain dbnbias dbnraw dbnvar_inv dbnvar dbndiff2 dbndiff dbnmeani dhprebn ${after_bn}
+  LINES dhpreact)
+bpdojo_mistake(mlp_dW2_transposed 06
+  FIND "grads.dW2 = c.h.transpose() * dlogits;" REPLACE "grads.dW2 = dlogits.transpose() * c.h;"
+  FAILS dW2 LINES dW2)
+bpdojo_mistake(mlp_dbndiff2_biased_variance 06
+  FIND "(dbnvar / (n - 1.0)).replicate(N, 1)" REPLACE "(dbnvar / n).replicate(N, 1)"
+  FAILS dbndiff2 dbndiff dhprebn ${after_bn} LINES dbndiff2)
+bpdojo_mistake(mlp_dcounts_one_path 06
+  FIND "  dcounts.colwise() += dcounts_sum.col(0);" REPLACE "  // (only the path through probs)"
+  FAILS dcounts dnorm_logits dlogit_maxes dlogits dh dW2 db2 dhpreact dbngain dbnbias dbnraw dbnvar_inv dbnvar
+        dbndiff2 dbndiff dbnmeani dhprebn ${after_bn}
+  LINES dcounts)
+bpdojo_mistake(mlp_dbnbias_mean 06
+  FIND "grads.dbnbias = dhpreact.colwise().sum();" REPLACE "grads.dbnbias = dhpreact.colwise().mean();"
+  FAILS dbnbias LINES dbnbias)
+# Two independent mistakes: both lines are named, not the 22 gradients between and after them.
+bpdojo_mistake(mlp_two_wrong_lines 06
+  FIND "const Matrix dcounts_sum = -c.counts_sum" REPLACE "const Matrix dcounts_sum = c.counts_sum"
+  FIND "dC.row(c.Xb(i, k)) += demb.row(i * c.Xb.cols() + k);"
+  REPLACE "dC.row(c.Xb(i, k)) = demb.row(i * c.Xb.cols() + k);"
+  FAILS dcounts_sum dcounts dnorm_logits dlogit_maxes dlogits dh dW2 db2 dhpreact dbngain dbnbias dbnraw dbnvar_inv
+        dbnvar dbndiff2 dbndiff dbnmeani dhprebn ${after_bn}
+  LINES dcounts_sum dC)
+
+# --- exercise 07: the whole MLP, fused layers -----------------------------------------------------
+bpdojo_mistake(mlp_fused_dlogits_not_averaged 07
+  FIND "  dlogits /= n;" REPLACE "  // (the sum over the batch, not the mean)"
+  FAILS dlogits dh dW2 db2 dhpreact dbngain dbnbias dhprebn ${after_bn} LINES dlogits)
+bpdojo_mistake(mlp_fused_bn_biased_variance 07
+  FIND "n / (n - 1.0) * c.bnraw.array()" REPLACE "c.bnraw.array()"
+  FAILS dhprebn ${after_bn} LINES dhprebn)
+bpdojo_mistake(mlp_fused_db2_first_row 07
+  FIND "grads.db2 = dlogits.colwise().sum();" REPLACE "grads.db2 = dlogits.row(0);"
+  FAILS db2 LINES db2)
+bpdojo_mistake(mlp_fused_dC_not_accumulated 07
+  FIND "dC.row(c.Xb(i, k)) += demb.row(i * c.Xb.cols() + k);"
+  REPLACE "dC.row(c.Xb(i, k)) = demb.row(i * c.Xb.cols() + k);"
+  FAILS dC LINES dC)
+
+# --- exercise 08: training ------------------------------------------------------------------------
+# Judged with 2000 training steps (tests/test_mistakes.cpp); "training" is the run's verdict.
+bpdojo_mistake(train_dbngain_without_bnraw 08
+  FIND "g.dbngain = (c.bnraw.array() * dhpreact.array()).colwise().sum();" REPLACE "g.dbngain = dhpreact.colwise().sum();"
+  FAILS init.dbngain scaled.dbngain)
+bpdojo_mistake(train_bn_without_mean_term 08
+  FIND "n * dhpreact.array() - sum_d - n" REPLACE "n * dhpreact.array() - n"
+  FAILS init.dC init.dW1 init.db1 scaled.dC scaled.dW1 scaled.db1)
+bpdojo_mistake(train_update_wrong_sign 08
+  FIND "p.C -= lr * g.dC;" REPLACE "p.C += lr * g.dC;" FIND "p.W1 -= lr * g.dW1;" REPLACE "p.W1 += lr * g.dW1;" FIND "p.b1 -= lr * g.db1;" REPLACE "p.b1 += lr * g.db1;" FIND "p.bngain -= lr * g.dbngain;" REPLACE "p.bngain += lr * g.dbngain;" FIND "p.bnbias -= lr * g.dbnbias;" REPLACE "p.bnbias += lr * g.dbnbias;" FIND "p.W2 -= lr * g.dW2;" REPLACE "p.W2 += lr * g.dW2;" FIND "p.b2 -= lr * g.db2;" REPLACE "p.b2 += lr * g.db2;"
+  FAILS training update.C update.W1 update.b1 update.bngain update.bnbias update.W2 update.b2)
+bpdojo_mistake(train_update_forgotten 08
+  FIND "  p.C -= lr * g.dC;" REPLACE "  // p.C -= lr * g.dC;" FIND "  p.W1 -= lr * g.dW1;" REPLACE "  // p.W1 -= lr * g.dW1;" FIND "  p.b1 -= lr * g.db1;" REPLACE "  // p.b1 -= lr * g.db1;" FIND "  p.bngain -= lr * g.dbngain;" REPLACE "  // p.bngain -= lr * g.dbngain;" FIND "  p.bnbias -= lr * g.dbnbias;" REPLACE "  // p.bnbias -= lr * g.dbnbias;" FIND "  p.W2 -= lr * g.dW2;" REPLACE "  // p.W2 -= lr * g.dW2;" FIND "  p.b2 -= lr * g.db2;" REPLACE "  // p.b2 -= lr * g.db2;"
+  FAILS training update.C update.W1 update.b1 update.bngain update.bnbias update.W2 update.b2)
+# sgd_step is judged itself (update.<parameter>: every parameter moved by exactly -lr * its gradient).
+bpdojo_mistake(train_update_skips_b2 08
+  FIND "  p.b2 -= lr * g.db2;" REPLACE "  // p.b2 -= lr * g.db2;  (forgotten)"
+  FAILS update.b2 DIAGNOSIS update.b2=not_updated)
+# Keeps the gradients of the call before and applies those (the first call's on the first call).
+bpdojo_mistake(train_update_previous_gradient 08
+  FIND "  p.C -= lr * g.dC;" REPLACE "  static MlpParamGrads previous = g;\n  p.C -= lr * previous.dC;" FIND "  p.W1 -= lr * g.dW1;" REPLACE "  p.W1 -= lr * previous.dW1;" FIND "  p.b1 -= lr * g.db1;" REPLACE "  p.b1 -= lr * previous.db1;" FIND "  p.bngain -= lr * g.dbngain;" REPLACE "  p.bngain -= lr * previous.dbngain;" FIND "  p.bnbias -= lr * g.dbnbias;" REPLACE "  p.bnbias -= lr * previous.dbnbias;" FIND "  p.W2 -= lr * g.dW2;" REPLACE "  p.W2 -= lr * previous.dW2;" FIND "  p.b2 -= lr * g.db2;" REPLACE "  p.b2 -= lr * previous.db2;\n  previous = g;"
+  FAILS update.C update.W1 update.b1 update.bngain update.bnbias update.W2 update.b2
+  DIAGNOSIS update.C=previous_gradient update.W1=previous_gradient update.b1=previous_gradient update.bngain=previous_gradient update.bnbias=previous_gradient update.W2=previous_gradient update.b2=previous_gradient)
+
+# --- diagnoses: entries that exist to produce one recognisable shape each (checker/src/judge/diagnose.hpp) --
+bpdojo_mistake(linear_db_zeros 02
+  FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = Matrix::Zero(1, dy.cols());"
+  FAILS db DIAGNOSIS db=zeros)
+# A stand-in for reading a matrix that was never initialised.
+bpdojo_mistake(linear_db_nan 02
+  FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = dy.colwise().sum() * (0.0 * std::log(0.0));"
+  FAILS db DIAGNOSIS db=nonfinite)
+# A loop over the hidden units that stops one short.
+bpdojo_mistake(linear_db_last_column 02
+  FIND "grads.db = dy.colwise().sum();"
+  REPLACE "Matrix db = dy.colwise().sum();\n  db(0, db.cols() - 1) = 0.0;\n  grads.db = db;"
+  FAILS db DIAGNOSIS db=cols)
+bpdojo_mistake(linear_dx_summed 02
+  FIND "grads.dx = dy * cache.W.transpose();" REPLACE "grads.dx = (dy * cache.W.transpose()).colwise().sum();"
+  FAILS dx DIAGNOSIS dx=summed)
+# A loop over the batch that stops one short.
+bpdojo_mistake(ce_dlogprobs_off_by_one 04
+  FIND "for (Index n = 0; n < N; ++n) dlogprobs(n, c.Y[n])" REPLACE "for (Index n = 0; n + 1 < N; ++n) dlogprobs(n, c.Y[n])"
+  FAILS dlogprobs dprobs dcounts_sum_inv dcounts_sum dcounts dnorm_logits dlogits
+  DIAGNOSIS dlogprobs=rows)
+bpdojo_mistake(bn_dbndiff2_not_broadcast 05
+  FIND "grads.dbndiff2 = dbndiff2;" REPLACE "grads.dbndiff2 = dbnvar / (n - 1.0);"
+  FAILS dbndiff2 DIAGNOSIS dbndiff2=broadcast)
+# Bessel's 1/(N-1) where the mean's 1/N belongs.
+bpdojo_mistake(bn_fused_bessel_everywhere 05
+  FIND "c.bnvar_inv.array() / n)" REPLACE "c.bnvar_inv.array() / (n - 1.0))"
+  FAILS dhprebn_fused DIAGNOSIS dhprebn_fused=bessel)
+bpdojo_mistake(mlp_demb_as_embcat 06
+  FIND "grads.demb = demb;" REPLACE "grads.demb = dembcat;"
+  FAILS demb LINES demb DIAGNOSIS demb=reshape)
+
+# --- exercise 09: activations --------------------------------------------------------------------
+bpdojo_mistake(act_sigmoid_prime_s_one_plus_s 09
+  FIND "y * (1.0 - y) * dy.array()" REPLACE "y * (1.0 + y) * dy.array()"
+  FAILS sigmoid.dx)
+bpdojo_mistake(act_sigmoid_prime_only_one_minus_y 09
+  FIND "y * (1.0 - y) * dy.array()" REPLACE "(1.0 - y) * dy.array()"
+  FAILS sigmoid.dx)
+bpdojo_mistake(act_relu_prime_one_everywhere 09
+  FIND "grads.dx = (cache.x.array() > 0.0).select(dy.array(), 0.0);" REPLACE "grads.dx = dy;"
+  FAILS relu.dx)
+bpdojo_mistake(act_relu_prime_as_output 09
+  FIND "grads.dx = (cache.x.array() > 0.0).select(dy.array(), 0.0);" REPLACE "grads.dx = cache.x.array().max(0.0) * dy.array();"
+  FAILS relu.dx)
+bpdojo_mistake(act_leaky_relu_slope_dropped 09
+  FIND "select(dy.array(), kLeakySlope * dy.array())" REPLACE "select(dy.array(), 0.0 * dy.array())"
+  FAILS leaky_relu.dx)
+bpdojo_mistake(act_leaky_relu_mask_inverted 09
+  FIND "select(dy.array(), kLeakySlope * dy.array())" REPLACE "select(kLeakySlope * dy.array(), dy.array())"
+  FAILS leaky_relu.dx)
+bpdojo_mistake(act_gelu_missing_cubic_derivative 09
+  FIND "(1.0 + 3.0 * kGeluCubic * x.square())" REPLACE "(1.0 + 0.0 * x)"
+  FAILS gelu.dx)
+bpdojo_mistake(act_gelu_cubic_not_tripled 09
+  FIND "(1.0 + 3.0 * kGeluCubic * x.square())" REPLACE "(1.0 + kGeluCubic * x.square())"
+  FAILS gelu.dx)
+bpdojo_mistake(act_gelu_inner_derivative_dropped 09
+  FIND "(c * (1.0 + 3.0 * kGeluCubic * x.square()))" REPLACE "(0.0 * x + 1.0)"
+  FAILS gelu.dx)
+bpdojo_mistake(act_gelu_product_rule_half 09
+  FIND "(0.5 * (1.0 + t.array()) + 0.5 * x" REPLACE "(0.5 * x"
+  FAILS gelu.dx)
+
+# --- exercise 10: residual block ------------------------------------------------------------------
+bpdojo_mistake(res_identity_path_dropped 10
+  FIND "grads.dx = dy + dz * cache.W.transpose();" REPLACE "grads.dx = dz * cache.W.transpose();"
+  FAILS residual.dx)
+bpdojo_mistake(res_branch_dropped 10
+  FIND "grads.dx = dy + dz * cache.W.transpose();" REPLACE "grads.dx = dy;"
+  FAILS residual.dx)
+bpdojo_mistake(res_identity_path_takes_dz 10
+  FIND "grads.dx = dy + dz * cache.W.transpose();" REPLACE "grads.dx = dz + dz * cache.W.transpose();"
+  FAILS residual.dx)
+bpdojo_mistake(res_plain_dx_W_not_transposed 10
+  FIND "  grads.dx = dz * cache.W.transpose();\n" REPLACE "  grads.dx = dz * cache.W;\n"
+  FAILS plain.dx)
+bpdojo_mistake(res_plain_dW_transposed 10
+  FIND "  grads.dx = dz * cache.W.transpose();\n  grads.dW = cache.x.transpose() * dz;" REPLACE "  grads.dx = dz * cache.W.transpose();\n  grads.dW = dz.transpose() * cache.x;"
+  FAILS plain.dW)
+bpdojo_mistake(res_plain_db_mean 10
+  FIND "  grads.dx = dz * cache.W.transpose();\n  grads.dW = cache.x.transpose() * dz;\n  grads.db = dz.colwise().sum();" REPLACE "  grads.dx = dz * cache.W.transpose();\n  grads.dW = cache.x.transpose() * dz;\n  grads.db = dz.colwise().mean();"
+  FAILS plain.db)
+bpdojo_mistake(res_tanh_prime_from_input 10
+  FIND "  const Matrix dz = ((1.0 - cache.a.array().square()) * dy.array()).matrix();\n  grads.dx = dy +" REPLACE "  const Matrix dz = ((1.0 - cache.x.array().square()) * dy.array()).matrix();\n  grads.dx = dy +"
+  FAILS residual.dx residual.dW residual.db)
+bpdojo_mistake(res_dW_from_activation 10
+  FIND "  grads.dx = dy + dz * cache.W.transpose();\n  grads.dW = cache.x.transpose() * dz;" REPLACE "  grads.dx = dy + dz * cache.W.transpose();\n  grads.dW = cache.a.transpose() * dz;"
+  FAILS residual.dW)
