@@ -1,5 +1,6 @@
 // The mistake catalogue (tests/mistakes/catalogue.cmake): each entry fails exactly the gradients it
-// breaks, at least 100x above the threshold, and passes every other gradient.
+// breaks, at least 100x above the threshold, and passes every other gradient. Its correct variants
+// (right solutions computed otherwise) pass every gradient, at least 100x below the threshold.
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -128,7 +129,77 @@ void mistakes_fail_where_they_should(int number, std::uint64_t first_seed, std::
                       << smallest_failing << " (" << smallest_where << ")");
 }
 
+struct Variant {
+  std::string name;
+  int exercise;
+  std::string runner;
+};
+
+std::vector<Variant> variants() {
+  std::ifstream in(BPDOJO_TEST_VARIANT_MANIFEST);
+  std::vector<Variant> out;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    Variant v;
+    std::string nn;
+    fields >> v.name >> nn >> v.runner;
+    v.exercise = std::stoi(nn);
+    out.push_back(v);
+  }
+  return out;
+}
+
+// Every variant of one exercise passes every gradient on the given seeds, 100x below the threshold,
+// with no diagnosis. An exercise without variants passes (they are declared where natural, not
+// asked of every exercise; the unit case below asks them of 04 to 07).
+void variants_pass(int number, std::uint64_t first_seed, std::uint64_t last_seed) {
+  double worst = 0.0;
+  std::string where = "none";
+  int entries = 0;
+  for (const auto& v : variants()) {
+    if (v.exercise != number) continue;
+    ++entries;
+    CAPTURE(v.name);
+    const ExerciseInfo& info = *find_exercise(v.exercise);
+    for (std::uint64_t seed = first_seed; seed <= last_seed; ++seed) {
+      const Sizes sizes = info.trains ? Sizes{{"S", 0}} : Sizes{};
+      const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, sizes, v.runner);
+      CAPTURE(seed);
+      REQUIRE(r.runner.finished);
+      REQUIRE_FALSE(r.gradients.empty());
+      for (const auto& g : r.gradients) {
+        if (g.training_row) continue;
+        CAPTURE(g.name);
+        CHECK(g.verdict == Verdict::Correct);
+        CHECK_FALSE(g.diagnosis);
+        REQUIRE(g.comparison);
+        CHECK(g.comparison->rel_error <= kThreshold / 100);
+        if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = v.name + " " + g.name;
+      }
+    }
+  }
+  MESSAGE("exercise " << number << ", seeds " << first_seed << " to " << last_seed << ": " << entries
+                      << " correct variants; largest relative error of a gradient " << worst << " (" << where << ")");
+}
+
 }  // namespace
+
+TEST_CASE("the correct variants: exercises 04 to 07 have some, every one of an exercise that exists, no name twice" * doctest::test_suite("unit")) {
+  const auto all = variants();
+  MESSAGE("correct variants: " << all.size() << " entries");
+  std::map<int, int> per_exercise;
+  std::set<std::string> names;
+  for (const auto& v : all) {
+    CAPTURE(v.name);
+    CHECK(find_exercise(v.exercise));
+    CHECK(names.insert(v.name).second);
+    ++per_exercise[v.exercise];
+  }
+  for (int number : {4, 5, 6, 7}) {
+    CAPTURE(number);
+    CHECK(per_exercise[number] >= 1);
+  }
+}
 
 // One ctest entry per exercise and suite (tests/support.hpp, exercises_under_test). An exercise that
 // trains shows a broken update in a short run; the local check names exactly the wrong lines where
@@ -138,4 +209,12 @@ TEST_CASE("each exercise: its catalogue mistakes fail where they should at seed 
 }
 TEST_CASE("each exercise: its catalogue mistakes fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) mistakes_fail_where_they_should(info->number, 1, 4);
+}
+
+// The same entries for the variants; an exercise without any passes and says so.
+TEST_CASE("each exercise: its correct variants pass every gradient at seed 0, 100x below the threshold" * doctest::test_suite("e2e")) {
+  for (const ExerciseInfo* info : test::exercises_under_test()) variants_pass(info->number, 0, 0);
+}
+TEST_CASE("each exercise: its correct variants pass every gradient on seeds 1 to 4, 100x below the threshold" * doctest::test_suite("deep")) {
+  for (const ExerciseInfo* info : test::exercises_under_test()) variants_pass(info->number, 1, 4);
 }

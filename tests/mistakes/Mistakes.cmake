@@ -11,29 +11,41 @@
 #   gradient outside it may get one of a kind it does not list. tests/test_mistakes.cpp
 #   checks all of it, with margins.
 #
+# bpdojo_variant(<name> <NN> FIND <text> REPLACE <text> [FIND ... REPLACE ...])
+#   The other way round: a solution that is right but computed differently (the fused formula where
+#   the exercise goes step by step or the reverse, pow(x, -0.5) for rsqrt, another order of
+#   summation, multiplying by 1/N for dividing by N), made the same way. Every gradient of it must
+#   be correct at least 100x below the threshold (tests/test_mistakes.cpp), so the threshold is
+#   seen to accept rounding that differs from the reference's and not only the reference itself.
+#   Variants are optional: an exercise without one is not asked for any. Each must be right
+#   mathematically, exactly: an edit that changes the gradient by a hair is a mistake, not a variant.
+#
 # The edited file is made at build time (apply_mistake.cmake), so editing a solution never makes
-# CMake reconfigure: rebuilding one runner stays as fast as compiling one file.
+# CMake reconfigure: rebuilding one runner stays as fast as compiling one file. Mistakes are built in
+# build/mistakes/<name>, variants in build/variants/<name>; both are in bpdojo_mistake_runners.
 set(BPDOJO_MISTAKE_MANIFEST ${CMAKE_BINARY_DIR}/mistakes/manifest.txt)
 file(WRITE ${BPDOJO_MISTAKE_MANIFEST}.new "")
+# One line per variant: <name> <NN> <runner>.
+set(BPDOJO_VARIANT_MANIFEST ${CMAKE_BINARY_DIR}/variants/manifest.txt)
+file(WRITE ${BPDOJO_VARIANT_MANIFEST}.new "")
 set(BPDOJO_MISTAKE_TARGETS "" CACHE INTERNAL "")
 
-function(bpdojo_mistake name nn)
-  cmake_parse_arguments(PARSE_ARGV 2 M "" "" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS")
+# The edited copy of solutions/exercise_NN_*.cpp and its runner, <what>_<name> in <dir>.
+function(bpdojo_edited_runner what name nn dir finds replaces)
   file(GLOB solution ${PROJECT_SOURCE_DIR}/solutions/exercise_${nn}_*.cpp)
   if(NOT solution)
-    message(FATAL_ERROR "mistake ${name}: no solutions/exercise_${nn}_*.cpp")
+    message(FATAL_ERROR "${what} ${name}: no solutions/exercise_${nn}_*.cpp")
   endif()
-  list(LENGTH M_FIND nfind)
-  list(LENGTH M_REPLACE nrep)
+  list(LENGTH finds nfind)
+  list(LENGTH replaces nrep)
   if(NOT nfind EQUAL nrep OR nfind EQUAL 0)
-    message(FATAL_ERROR "mistake ${name}: FIND and REPLACE must pair up")
+    message(FATAL_ERROR "${what} ${name}: FIND and REPLACE must pair up")
   endif()
-  set(dir ${CMAKE_BINARY_DIR}/mistakes/${name})
   set(spec "set(MISTAKE_NAME ${name})\nset(EDIT_COUNT ${nfind})\n")
   math(EXPR last "${nfind} - 1")
   foreach(i RANGE ${last})
-    list(GET M_FIND ${i} find)
-    list(GET M_REPLACE ${i} replace)
+    list(GET finds ${i} find)
+    list(GET replaces ${i} replace)
     string(APPEND spec "set(FIND_${i} [==[${find}]==])\nset(REPLACE_${i} [==[${replace}]==])\n")
   endforeach()
   file(CONFIGURE OUTPUT ${dir}/spec.cmake CONTENT "${spec}" @ONLY)
@@ -43,8 +55,18 @@ function(bpdojo_mistake name nn)
     COMMAND ${CMAKE_COMMAND} -DSPEC=${dir}/spec.cmake -DSOLUTION=${solution} -DOUTPUT=${out}
             -P ${PROJECT_SOURCE_DIR}/tests/mistakes/apply_mistake.cmake
     DEPENDS ${solution} ${dir}/spec.cmake ${PROJECT_SOURCE_DIR}/tests/mistakes/apply_mistake.cmake
-    COMMENT "Mistake ${name}")
-  bpdojo_add_runner(mistake_${name} ${dir} ${out} ${nn} LEARNER)
+    COMMENT "${what} ${name}")
+  bpdojo_add_runner(${what}_${name} ${dir} ${out} ${nn} LEARNER)
+  set(BPDOJO_MISTAKE_TARGETS ${BPDOJO_MISTAKE_TARGETS} ${what}_${name} CACHE INTERNAL "")
+endfunction()
+
+function(bpdojo_mistake name nn)
+  cmake_parse_arguments(PARSE_ARGV 2 M "" "" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS")
+  if(NOT M_FAILS)
+    message(FATAL_ERROR "mistake ${name}: no FAILS (a right solution computed differently is a bpdojo_variant)")
+  endif()
+  set(dir ${CMAKE_BINARY_DIR}/mistakes/${name})
+  bpdojo_edited_runner(mistake ${name} ${nn} ${dir} "${M_FIND}" "${M_REPLACE}")
   string(JOIN " " fails ${M_FAILS})
   if(DEFINED M_LINES)
     string(JOIN " " lines ${M_LINES})
@@ -55,5 +77,14 @@ function(bpdojo_mistake name nn)
     string(APPEND fails " @ ${diagnoses}")
   endif()
   file(APPEND ${BPDOJO_MISTAKE_MANIFEST}.new "${name} ${nn} ${dir}/exercise_${nn} ${fails}\n")
-  set(BPDOJO_MISTAKE_TARGETS ${BPDOJO_MISTAKE_TARGETS} mistake_${name} CACHE INTERNAL "")
+endfunction()
+
+function(bpdojo_variant name nn)
+  cmake_parse_arguments(PARSE_ARGV 2 V "" "" "FIND;REPLACE")
+  if(V_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "variant ${name}: unexpected ${V_UNPARSED_ARGUMENTS} (a variant fails nothing: no FAILS)")
+  endif()
+  set(dir ${CMAKE_BINARY_DIR}/variants/${name})
+  bpdojo_edited_runner(variant ${name} ${nn} ${dir} "${V_FIND}" "${V_REPLACE}")
+  file(APPEND ${BPDOJO_VARIANT_MANIFEST}.new "${name} ${nn} ${dir}/exercise_${nn}\n")
 endfunction()

@@ -1,5 +1,7 @@
 # The catalogue itself (see Mistakes.cmake). One entry per realistic mistake, a section per exercise;
-# every exercise has one (tests/test_mistakes.cpp asks for at least two entries each).
+# every exercise has one (tests/test_mistakes.cpp asks for at least two entries each). A section may
+# also hold correct variants (bpdojo_variant): right solutions computed otherwise, which must pass;
+# exercises 04 to 07 have at least one each (tests/test_mistakes.cpp), the others where natural.
 
 # --- exercise 01: the chain rule on scalars ----------------------------------------------------
 bpdojo_mistake(chain_a_missing_factor_2 01
@@ -43,6 +45,11 @@ bpdojo_mistake(linear_dW_sign 02
   FIND "grads.dW = cache.x.transpose() * dy;" REPLACE "grads.dW = -(cache.x.transpose() * dy);"
   FAILS dW)
 
+# Correct variants (bpdojo_variant, Mistakes.cmake): right, computed differently.
+bpdojo_variant(linear_variant_products 02
+  FIND "grads.dW = cache.x.transpose() * dy;" REPLACE "grads.dW = (dy.transpose() * cache.x).transpose();"
+  FIND "grads.db = dy.colwise().sum();" REPLACE "grads.db = Matrix::Ones(1, dy.rows()) * dy;")
+
 # --- exercise 03: tanh -------------------------------------------------------------------------
 bpdojo_mistake(tanh_one_minus_h 03
   FIND "(1.0 - cache.h.array().square())" REPLACE "(1.0 - cache.h.array())"
@@ -50,6 +57,9 @@ bpdojo_mistake(tanh_one_minus_h 03
 bpdojo_mistake(tanh_no_upstream 03
   FIND "(1.0 - cache.h.array().square()) * dh.array()" REPLACE "(1.0 - cache.h.array().square())"
   FAILS dx)
+
+bpdojo_variant(tanh_variant_factored 03
+  FIND "(1.0 - cache.h.array().square())" REPLACE "((1.0 - cache.h.array()) * (1.0 + cache.h.array()))")
 
 # --- exercise 04: softmax cross-entropy ---------------------------------------------------------
 # (dlogit_maxes is zero whatever flows into probs, so mistakes upstream of dcounts leave it right.)
@@ -91,6 +101,16 @@ bpdojo_mistake(ce_fused_forgot_one_hot 04
 # (Not catalogued, because no checker can see them: leaving the dlogit_maxes term out of dlogits, or
 # adding it at column 0 instead of the argmax, changes dlogits by dlogit_maxes, which is zero.)
 
+# Correct variants: dlogits through the fused formula; reciprocals taken the other way round.
+bpdojo_variant(ce_variant_dlogits_through_fused_formula 04
+  FIND "  Matrix dlogits = dnorm_logits;\n  for (Index n = 0; n < N; ++n) {\n    Index argmax = 0;\n    c.logits.row(n).maxCoeff(&argmax);\n    dlogits(n, argmax) += dlogit_maxes(n, 0);\n  }\n"
+  REPLACE "  Matrix dlogits = c.probs;  // (probs - one_hot(Y)) / N, the fused formula\n  for (Index n = 0; n < N; ++n) dlogits(n, c.Y[n]) -= 1.0;\n  dlogits /= static_cast<double>(N);\n")
+bpdojo_variant(ce_variant_reciprocals 04
+  FIND "c.probs.array().inverse() * dlogprobs.array()" REPLACE "dlogprobs.array() / c.probs.array()"
+  FIND "-c.counts_sum.array().square().inverse()" REPLACE "-c.counts_sum_inv.array().square()"
+  FIND "exps.array().colwise() / exps.rowwise().sum().array()" REPLACE "exps.array().colwise() * exps.rowwise().sum().array().inverse()"
+  FIND "grads.dlogits_fused = softmax / static_cast<double>(N);" REPLACE "grads.dlogits_fused = softmax * (1.0 / static_cast<double>(N));")
+
 # --- exercise 05: batch norm --------------------------------------------------------------------
 # (Mistakes in the bndiff2 path leave dbnmeani right: the rows of bndiff sum to zero.)
 bpdojo_mistake(bn_biased_variance 05
@@ -131,6 +151,25 @@ bpdojo_mistake(bn_dbnvar_inv_uses_bnraw 05
 bpdojo_mistake(bn_fused_forgot_mean_term 05
   FIND "n * dhpreact.array() - sum_d - " REPLACE "n * dhpreact.array() - "
   FAILS dhprebn_fused)
+
+# Correct variants: pow(-1.5) as bnvar_inv cubed, other orders of summation and 1/N as a factor,
+# the step-by-step dhprebn through the fused formula, the fused formula arranged otherwise.
+bpdojo_variant(bn_variant_bnvar_inv_cubed 05
+  FIND "(c.bnvar.array() + kBatchNormEps).pow(-1.5)" REPLACE "c.bnvar_inv.array().cube()"
+  FIND "(dbnvar / (n - 1.0))" REPLACE "(dbnvar * (1.0 / (n - 1.0)))")
+bpdojo_variant(bn_variant_summation_order 05
+  FIND "grads.dbngain = (c.bnraw.array() * dhpreact.array()).colwise().sum();"
+  REPLACE "grads.dbngain = (c.bnraw.array() * dhpreact.array()).colwise().reverse().colwise().sum();"
+  FIND "grads.dbnbias = dhpreact.colwise().sum();" REPLACE "grads.dbnbias = Matrix::Ones(1, dhpreact.rows()) * dhpreact;"
+  FIND "const Matrix dbnmeani = -dbndiff.colwise().sum();" REPLACE "const Matrix dbnmeani = -(Matrix::Ones(1, dbndiff.rows()) * dbndiff);"
+  FIND "dhprebn.rowwise() += dbnmeani.row(0) / n;" REPLACE "dhprebn.rowwise() += dbnmeani.row(0) * (1.0 / n);")
+bpdojo_variant(bn_variant_dhprebn_through_fused_formula 05
+  FIND "  Matrix dhprebn = dbndiff;\n  dhprebn.rowwise() += dbnmeani.row(0) / n;\n"
+  REPLACE "  const Index N = c.hprebn.rows();  // the fused formula\n  const Matrix dhprebn = (c.bngain.array() * c.bnvar_inv.array() / n).replicate(N, 1) * (n * dhpreact.array() - dhpreact.colwise().sum().array().replicate(N, 1) - n / (n - 1.0) * c.bnraw.array() * (dhpreact.array() * c.bnraw.array()).colwise().sum().replicate(N, 1));\n")
+bpdojo_variant(bn_variant_fused_arranged_otherwise 05
+  FIND "(c.bngain.array() * c.bnvar_inv.array() / n)" REPLACE "(c.bngain.array() * c.bnvar_inv.array())"
+  FIND "(n * dhpreact.array() - sum_d - n / (n - 1.0) * c.bnraw.array() * sum_draw)"
+  REPLACE "(dhpreact.array() - sum_d / n - c.bnraw.array() * sum_draw / (n - 1.0))")
 
 # --- exercise 06: the whole MLP, every intermediate ----------------------------------------------
 # LINES: the local check must name exactly these; every other failing gradient inherits from them.
@@ -179,6 +218,20 @@ bpdojo_mistake(mlp_two_wrong_lines 06
         dbnvar dbndiff2 dbndiff dbnmeani dhprebn ${after_bn}
   LINES dcounts_sum dC)
 
+# Correct variants: dlogits and dhprebn through the fused formulas; bnvar_inv cubed; sums as
+# products with a row of ones.
+bpdojo_variant(mlp_variant_through_fused_formulas 06
+  FIND "  Matrix dlogits = dnorm_logits;\n  for (Index i = 0; i < N; ++i) {\n    Index j = 0;\n    c.logits.row(i).maxCoeff(&j);\n    dlogits(i, j) += dlogit_maxes(i, 0);\n  }\n"
+  REPLACE "  Matrix dlogits = c.probs;  // (probs - one_hot(Yb)) / N, the fused formula\n  for (Index i = 0; i < N; ++i) dlogits(i, c.Yb[static_cast<std::size_t>(i)]) -= 1.0;\n  dlogits /= n;\n"
+  FIND "  Matrix dhprebn = dbndiff;\n  dhprebn.rowwise() += dbnmeani.row(0) / n;\n"
+  REPLACE "  const Matrix dhprebn = (c.bngain.array() * c.bnvar_inv.array() / n).replicate(N, 1) * (n * dhpreact.array() - dhpreact.colwise().sum().array().replicate(N, 1) - n / (n - 1.0) * c.bnraw.array() * (dhpreact.array() * c.bnraw.array()).colwise().sum().replicate(N, 1));\n")
+bpdojo_variant(mlp_variant_products 06
+  FIND "(c.bnvar.array() + kBnEps).pow(-1.5)" REPLACE "c.bnvar_inv.array().cube()"
+  FIND "grads.db2 = dlogits.colwise().sum();" REPLACE "grads.db2 = Matrix::Ones(1, N) * dlogits;"
+  FIND "grads.dbnbias = dhpreact.colwise().sum();" REPLACE "grads.dbnbias = Matrix::Ones(1, N) * dhpreact;"
+  FIND "grads.db1 = dhprebn.colwise().sum();" REPLACE "grads.db1 = Matrix::Ones(1, N) * dhprebn;"
+  FIND "dhprebn.rowwise() += dbnmeani.row(0) / n;" REPLACE "dhprebn.rowwise() += dbnmeani.row(0) * (1.0 / n);")
+
 # --- exercise 07: the whole MLP, fused layers -----------------------------------------------------
 bpdojo_mistake(mlp_fused_dlogits_not_averaged 07
   FIND "  dlogits /= n;" REPLACE "  // (the sum over the batch, not the mean)"
@@ -193,6 +246,16 @@ bpdojo_mistake(mlp_fused_dC_not_accumulated 07
   FIND "dC.row(c.Xb(i, k)) += demb.row(i * c.Xb.cols() + k);"
   REPLACE "dC.row(c.Xb(i, k)) = demb.row(i * c.Xb.cols() + k);"
   FAILS dC LINES dC)
+
+# Correct variants: batch norm step by step instead of fused; pow(-0.5) for the cached bnvar_inv,
+# 1/N as a factor and a sum as a product with a row of ones.
+bpdojo_variant(mlp_fused_variant_bn_step_by_step 07
+  FIND "  const Eigen::ArrayXXd sum_d = dhpreact.colwise().sum().array().replicate(N, 1);\n  const Eigen::ArrayXXd sum_draw = (dhpreact.array() * c.bnraw.array()).colwise().sum().replicate(N, 1);\n  const Eigen::ArrayXXd scale = (c.bngain.array() * c.bnvar_inv.array() / n).replicate(N, 1);\n  const Matrix dhprebn = scale * (n * dhpreact.array() - sum_d - n / (n - 1.0) * c.bnraw.array() * sum_draw);\n"
+  REPLACE "  // (step by step)\n  const Matrix dbnraw = dhpreact.array().rowwise() * c.bngain.row(0).array();\n  const Matrix dbnvar_inv = (c.bndiff.array() * dbnraw.array()).colwise().sum();\n  const Matrix dbnvar = -0.5 * (c.bnvar.array() + kBnEps).pow(-1.5) * dbnvar_inv.array();\n  const Matrix dbndiff2 = (dbnvar / (n - 1.0)).replicate(N, 1);\n  Matrix dbndiff = dbnraw.array().rowwise() * c.bnvar_inv.row(0).array();\n  dbndiff += (2.0 * c.bndiff.array() * dbndiff2.array()).matrix();\n  const Matrix dbnmeani = -dbndiff.colwise().sum();\n  Matrix dhprebn = dbndiff;\n  dhprebn.rowwise() += dbnmeani.row(0) / n;\n")
+bpdojo_variant(mlp_fused_variant_pow_and_factors 07
+  FIND "(c.bngain.array() * c.bnvar_inv.array() / n)" REPLACE "(c.bngain.array() * (c.bnvar.array() + kBnEps).pow(-0.5) / n)"
+  FIND "  dlogits /= n;" REPLACE "  dlogits *= 1.0 / n;"
+  FIND "grads.db2 = dlogits.colwise().sum();" REPLACE "grads.db2 = Matrix::Ones(1, N) * dlogits;")
 
 # --- exercise 08: training ------------------------------------------------------------------------
 # Judged with 2000 training steps (tests/test_mistakes.cpp); "training" is the run's verdict.
@@ -282,6 +345,12 @@ bpdojo_mistake(act_gelu_product_rule_half 09
   FIND "(0.5 * (1.0 + t.array()) + 0.5 * x" REPLACE "(0.5 * x"
   FAILS gelu.dx)
 
+
+# Correct variants: sigmoid' as y - y^2, sqrt(2/pi) as sqrt(2)/sqrt(pi), tanh' factored.
+bpdojo_variant(act_variant_expanded 09
+  FIND "y * (1.0 - y) * dy.array()" REPLACE "(y - y.square()) * dy.array()"
+  FIND "std::sqrt(2.0 / 3.14159265358979323846)" REPLACE "std::sqrt(2.0) / std::sqrt(3.14159265358979323846)"
+  FIND "(1.0 - t.array().square())" REPLACE "((1.0 - t.array()) * (1.0 + t.array()))")
 # --- exercise 10: residual block ------------------------------------------------------------------
 bpdojo_mistake(res_identity_path_dropped 10
   FIND "grads.dx = dy + dz * cache.W.transpose();" REPLACE "grads.dx = dz * cache.W.transpose();"
@@ -307,3 +376,9 @@ bpdojo_mistake(res_tanh_prime_from_input 10
 bpdojo_mistake(res_dW_from_activation 10
   FIND "  grads.dx = dy + dz * cache.W.transpose();\n  grads.dW = cache.x.transpose() * dz;" REPLACE "  grads.dx = dy + dz * cache.W.transpose();\n  grads.dW = cache.a.transpose() * dz;"
   FAILS residual.dW)
+
+# Correct variants: the identity path added last, sums as products with a column of ones.
+bpdojo_variant(res_variant_order_and_products 10
+  FIND "grads.dx = dy + dz * cache.W.transpose();" REPLACE "grads.dx = dz * cache.W.transpose() + dy;"
+  FIND "  grads.dW = cache.x.transpose() * dz;\n  grads.db = dz.colwise().sum();\n}\n\n}"
+  REPLACE "  grads.dW = cache.x.transpose() * dz;\n  grads.db = Matrix::Ones(1, dz.rows()) * dz;\n}\n\n}")
