@@ -797,7 +797,7 @@ has "another version of the checker" "--resume of another version"; one_line "--
 mkdir -p "$d/ns/solo" && cp "$(sol 03)" "$d/ns/solo/"
 expect_code 0 grade "$d/ns" --out "$d/nsout" --exercises 03 --seeds 0 --no-sandbox
 has "warning: rlimits only" "--no-sandbox on stderr"
-"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['sandboxed'] is False and d['grader_version'] and d['threshold'] == 1e-06, d" \
+"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['sandboxed'] is False and d['grader_version'] and d['threshold'] == 1e-08, d" \
   "$d/nsout/run.json" && ok || bad "run.json records no sandbox, the version and the threshold"
 fb "$d/nsout" solo '^graded without the sandbox' "--no-sandbox in the feedback's header"
 fi

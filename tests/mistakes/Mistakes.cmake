@@ -2,16 +2,14 @@
 # textual edit, so a catalogue entry stays in step with the solution it breaks.
 #
 # bpdojo_mistake(<name> <NN> FIND <text> REPLACE <text> FAILS <gradient>... [FIND ... REPLACE ...]
-#                [LINES <gradient>...] [DIAGNOSIS <gradient>=<kind>...] [THRESHOLD <t>])
+#                [LINES <gradient>...] [DIAGNOSIS <gradient>=<kind>...])
 #   FIND must occur exactly once in solutions/exercise_NN_*.cpp. FAILS lists every gradient the
 #   edit breaks (the line itself and everything the learner computes from it); every other
 #   gradient of the exercise must still pass. LINES, where given, lists exactly the gradients whose
 #   own line is wrong (the local check must name those and no other). DIAGNOSIS, where given,
 #   lists the diagnosis each named gradient must get (checker/src/judge/diagnose.hpp); no failing
 #   gradient outside it may get one of a kind it does not list. tests/test_mistakes.cpp
-#   checks all of it, with margins. THRESHOLD, where given, says the entry is made for a threshold
-#   of at most <t> (a small slip, 100x above <t> but not above a larger one): the tests judge it
-#   only while kThreshold (checker/src/judge/compare.hpp) is at most <t>, and say so otherwise.
+#   checks all of it, with margins.
 #
 # bpdojo_variant(<name> <NN> FIND <text> REPLACE <text> [FIND ... REPLACE ...])
 #   The other way round: a solution that is right but computed differently (the fused formula where
@@ -63,16 +61,13 @@ function(bpdojo_edited_runner what name nn dir finds replaces)
 endfunction()
 
 function(bpdojo_mistake name nn)
-  cmake_parse_arguments(PARSE_ARGV 2 M "" "THRESHOLD" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS")
+  cmake_parse_arguments(PARSE_ARGV 2 M "" "" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS")
   if(NOT M_FAILS)
     message(FATAL_ERROR "mistake ${name}: no FAILS (a right solution computed differently is a bpdojo_variant)")
   endif()
   set(dir ${CMAKE_BINARY_DIR}/mistakes/${name})
   bpdojo_edited_runner(mistake ${name} ${nn} ${dir} "${M_FIND}" "${M_REPLACE}")
   string(JOIN " " fails ${M_FAILS})
-  if(DEFINED M_THRESHOLD)
-    set(fails "threshold=${M_THRESHOLD} ${fails}")
-  endif()
   if(DEFINED M_LINES)
     string(JOIN " " lines ${M_LINES})
     string(APPEND fails " | ${lines}")

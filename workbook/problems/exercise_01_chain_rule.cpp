@@ -3,14 +3,16 @@
 #include "bpdojo/rng.hpp"
 
 #include <array>
+#include <cmath>
 #include <string>
 
 namespace bpdojo {
 namespace {
 
 using Id = Graph::NodeId;
-Matrix scalar(double v) { return Matrix::Constant(1, 1, v); }
-double s(const Graph::Inputs& v, Id id) { return v[id](0, 0); }
+RMatrix scalar(Real v) { return RMatrix::Constant(1, 1, v); }
+Real s(const Graph::Inputs& v, Id id) { return v[id](0, 0); }
+Real logistic(Real z) { return 1.0L / (1.0L + std::exp(-z)); }
 
 // (a) L = (w x - y)^2
 Graph problem_a(std::uint64_t seed) {
@@ -46,18 +48,18 @@ Graph problem_b(std::uint64_t seed) {
   const Id X = g.leaf("x", {{1, 2}, x}), Y = g.leaf("y", Tensor::scalar(y));
   const Id w1 = g.leaf("W1", {{2, 2}, W1}), c1 = g.leaf("b1", {{1, 2}, b1});
   const Id w2 = g.leaf("W2", {{1, 2}, W2}), c2 = g.leaf("b2", Tensor::scalar(b2));
-  const Id z1 = g.step("z1", {1, 2}, {X, w1, c1}, [=](const Graph::Inputs& v) -> Matrix {
+  const Id z1 = g.step("z1", {1, 2}, {X, w1, c1}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[X] * v[w1].transpose() + v[c1];
   });
-  const Id a1 = g.step("a1", {1, 2}, {z1}, [=](const Graph::Inputs& v) -> Matrix {
-    return v[z1].unaryExpr([](double z) { return sigmoid(z); });
+  const Id a1 = g.step("a1", {1, 2}, {z1}, [=](const Graph::Inputs& v) -> RMatrix {
+    return v[z1].unaryExpr([](Real z) { return logistic(z); });
   });
   const Id z2 = g.step("z2", {}, {a1, w2, c2}, [=](const Graph::Inputs& v) {
     return scalar(v[a1].row(0).dot(v[w2].row(0)) + s(v, c2));
   });
-  const Id yhat = g.step("yhat", {}, {z2}, [=](const Graph::Inputs& v) { return scalar(sigmoid(s(v, z2))); });
+  const Id yhat = g.step("yhat", {}, {z2}, [=](const Graph::Inputs& v) { return scalar(logistic(s(v, z2))); });
   const Id L = g.step("L", {}, {yhat, Y}, [=](const Graph::Inputs& v) {
-    const double p = s(v, yhat), t = s(v, Y);
+    const Real p = s(v, yhat), t = s(v, Y);
     return scalar(-(t * std::log(p) + (1 - t) * std::log(1 - p)));
   });
   g.set_loss(L);
@@ -86,13 +88,13 @@ Graph problem_c(std::uint64_t seed) {
     const Id net = g.step(std::string("net_") + name, {}, {wa, a, wb, b, bias}, [=](const Graph::Inputs& v) {
       return scalar(s(v, wa) * s(v, a) + s(v, wb) * s(v, b) + s(v, bias));
     });
-    return g.step(std::string("out_") + name, {}, {net}, [=](const Graph::Inputs& v) { return scalar(sigmoid(s(v, net))); });
+    return g.step(std::string("out_") + name, {}, {net}, [=](const Graph::Inputs& v) { return scalar(logistic(s(v, net))); });
   };
   const Id h1 = unit("h1", w1, i1, w2, i2, b1), h2 = unit("h2", w3, i1, w4, i2, b1);
   const Id o1 = unit("o1", w5, h1, w6, h2, b2), o2 = unit("o2", w7, h1, w8, h2, b2);
   const Id E = g.step("E", {}, {o1, o2, t1, t2}, [=](const Graph::Inputs& v) {
-    const double e1 = s(v, t1) - s(v, o1), e2 = s(v, t2) - s(v, o2);
-    return scalar(0.5 * e1 * e1 + 0.5 * e2 * e2);
+    const Real e1 = s(v, t1) - s(v, o1), e2 = s(v, t2) - s(v, o2);
+    return scalar(0.5L * e1 * e1 + 0.5L * e2 * e2);
   });
   g.set_loss(E);
   g.forward();

@@ -7,6 +7,10 @@
 namespace bpdojo {
 namespace {
 
+// How each step depends on each input (Graph::Dep): the checker's finite differences recompute
+// only the rows (examples) or columns (classes) a perturbed element reaches.
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = Graph::kSum;
+
 struct Problem {
   Graph graph;
   Labels Y;
@@ -25,32 +29,34 @@ Problem problem(std::uint64_t seed, const Sizes& sizes) {
   const auto Y = g.data("Y", {{N, 1}, y});
   // Scaled so the softmax is far from uniform and the labels' probabilities vary.
   const auto logits = g.leaf("logits", {{N, V}, rng.fork("logits").normal_matrix(N, V, 1.5)});
-  const auto logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const Graph::Inputs& v) -> Matrix {
+  const auto logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[logits].rowwise().maxCoeff();
-  });
-  const auto norm_logits = g.step("norm_logits", {N, V}, {logits, logit_maxes}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R});
+  const auto norm_logits = g.step("norm_logits", {N, V}, {logits, logit_maxes}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[logits].colwise() - v[logit_maxes].col(0);
-  });
-  const auto counts = g.step("counts", {N, V}, {norm_logits}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R | K | L, R | L});
+  const auto counts = g.step("counts", {N, V}, {norm_logits}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[norm_logits].array().exp();
-  });
-  const auto counts_sum = g.step("counts_sum", {N, 1}, {counts}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R | K});
+  const auto counts_sum = g.step("counts_sum", {N, 1}, {counts}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[counts].rowwise().sum();
-  });
-  const auto counts_sum_inv = g.step("counts_sum_inv", {N, 1}, {counts_sum}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R | L});
+  const auto counts_sum_inv = g.step("counts_sum_inv", {N, 1}, {counts_sum}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[counts_sum].array().inverse();
-  });
-  const auto probs = g.step("probs", {N, V}, {counts, counts_sum_inv}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R | K});
+  const auto probs = g.step("probs", {N, V}, {counts, counts_sum_inv}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[counts].array().colwise() * v[counts_sum_inv].col(0).array();
-  });
-  const auto logprobs = g.step("logprobs", {N, V}, {probs}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R | K | L, R | L});
+  const auto logprobs = g.step("logprobs", {N, V}, {probs}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[probs].array().log();
-  });
+  }, {R | K});
+  // A sum over the rows (kSum): called on some rows, it returns their share of the mean.
+  const Real n = static_cast<Real>(N);
   const auto loss = g.step("loss", {}, {logprobs, Y}, [=](const Graph::Inputs& v) {
-    double sum = 0.0;
-    for (Index n = 0; n < N; ++n) sum += v[logprobs](n, static_cast<Index>(v[Y](n, 0)));
-    return Matrix::Constant(1, 1, -sum / static_cast<double>(N));
-  });
+    Real sum = 0.0L;
+    for (Index r = 0; r < v[logprobs].rows(); ++r) sum += v[logprobs](r, static_cast<Index>(v[Y](r, 0)));
+    return RMatrix::Constant(1, 1, -sum / n);
+  }, {S | R | L, S | R});
   g.set_loss(loss);
   g.forward();
   return p;

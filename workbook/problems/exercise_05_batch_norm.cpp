@@ -7,6 +7,10 @@
 namespace bpdojo {
 namespace {
 
+// How each step depends on each input (Graph::Dep): the checker's finite differences recompute
+// only the rows (examples) or columns (units) a perturbed element reaches.
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear;
+
 Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const Index N = sizes.at("N"), H = sizes.at("H");
   Rng rng(seed);
@@ -20,28 +24,28 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const auto bngain = g.leaf("bngain", {{1, H}, (1.0 + rng.fork("bngain").normal_matrix(1, H, 0.1).array()).matrix()});
   const auto bnbias = g.leaf("bnbias", {{1, H}, rng.fork("bnbias").normal_matrix(1, H, 0.1)});
   const auto G = g.leaf("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
-  const double n = static_cast<double>(N);
-  const auto bnmeani = g.step("bnmeani", {1, H}, {hprebn}, [=](const Graph::Inputs& v) -> Matrix {
+  const Real n = static_cast<Real>(N), eps = kBatchNormEps;
+  const auto bnmeani = g.step("bnmeani", {1, H}, {hprebn}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[hprebn].colwise().sum() / n;
-  });
-  const auto bndiff = g.step("bndiff", {N, H}, {hprebn, bnmeani}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {K | L});
+  const auto bndiff = g.step("bndiff", {N, H}, {hprebn, bnmeani}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[hprebn].rowwise() - v[bnmeani].row(0);
-  });
-  const auto bndiff2 = g.step("bndiff2", {N, H}, {bndiff}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R | K | L, K | L});
+  const auto bndiff2 = g.step("bndiff2", {N, H}, {bndiff}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[bndiff].array().square();
-  });
-  const auto bnvar = g.step("bnvar", {1, H}, {bndiff2}, [=](const Graph::Inputs& v) -> Matrix {
-    return v[bndiff2].colwise().sum() / (n - 1.0);
-  });
-  const auto bnvar_inv = g.step("bnvar_inv", {1, H}, {bnvar}, [=](const Graph::Inputs& v) -> Matrix {
-    return (v[bnvar].array() + kBatchNormEps).rsqrt();
-  });
-  const auto bnraw = g.step("bnraw", {N, H}, {bndiff, bnvar_inv}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R | K});
+  const auto bnvar = g.step("bnvar", {1, H}, {bndiff2}, [=](const Graph::Inputs& v) -> RMatrix {
+    return v[bndiff2].colwise().sum() / (n - 1);
+  }, {K | L});
+  const auto bnvar_inv = g.step("bnvar_inv", {1, H}, {bnvar}, [=](const Graph::Inputs& v) -> RMatrix {
+    return (v[bnvar].array() + eps).rsqrt();
+  }, {K});
+  const auto bnraw = g.step("bnraw", {N, H}, {bndiff, bnvar_inv}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[bndiff].array().rowwise() * v[bnvar_inv].row(0).array();
-  });
-  const auto hpreact = g.step("hpreact", {N, H}, {bngain, bnraw, bnbias}, [=](const Graph::Inputs& v) -> Matrix {
+  }, {R | K | L, K | L});
+  const auto hpreact = g.step("hpreact", {N, H}, {bngain, bnraw, bnbias}, [=](const Graph::Inputs& v) -> RMatrix {
     return (v[bnraw].array().rowwise() * v[bngain].row(0).array()).rowwise() + v[bnbias].row(0).array();
-  });
+  }, {K | L, R | K | L, K | L});
   add_upstream_loss(g, hpreact, G);
   g.forward();
   return g;

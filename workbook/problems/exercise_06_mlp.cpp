@@ -15,8 +15,7 @@ ExerciseInfo exercise_06_info() {
           [](std::uint64_t seed, const Sizes& sizes) {
             const MlpInstance in = mlp_instance(seed, sizes);
             return std::vector<Graph>{mlp_graph(in.params, in.batch, false)};
-          },
-          ExerciseInfo::Numeric::Chained};
+          }};
 }
 
 }  // namespace bpdojo

@@ -14,8 +14,7 @@ ExerciseInfo exercise_07_info() {
           [](std::uint64_t seed, const Sizes& sizes) {
             const MlpInstance in = mlp_instance(seed, sizes);
             return std::vector<Graph>{mlp_graph(in.params, in.batch, true)};
-          },
-          ExerciseInfo::Numeric::Chained};
+          }};
 }
 
 }  // namespace bpdojo

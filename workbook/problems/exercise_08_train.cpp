@@ -51,8 +51,7 @@ ExerciseInfo exercise_08_info() {
                       const TrainInstance in = exercise_08_instance(seed, sizes);
                       return std::vector<Graph>{mlp_graph(in.init, in.batch, true),
                                                 mlp_graph(in.scaled, in.batch, true)};
-                    },
-                    ExerciseInfo::Numeric::Chained};
+                    }};
   info.trains = true;
   info.timeout_seconds = 60.0;
   return info;

@@ -8,16 +8,17 @@
 namespace bpdojo {
 namespace {
 
-using Activation = std::function<Matrix(const Matrix&)>;
+using Activation = std::function<RMatrix(const RMatrix&)>;
 
-const double kSqrt2OverPi = std::sqrt(2.0 / 3.14159265358979323846);
+const Real kSqrt2OverPi = std::sqrt(2.0L / 3.141592653589793238462643383279502884L);
+const Real kSlope = kLeakySlope, kCubic = kGeluCubic;
 
-Matrix sigmoid(const Matrix& x) { return (1.0 / (1.0 + (-x.array()).exp())).matrix(); }
-Matrix relu(const Matrix& x) { return x.array().max(0.0).matrix(); }
-Matrix leaky_relu(const Matrix& x) { return (x.array() > 0.0).select(x.array(), kLeakySlope * x.array()).matrix(); }
-Matrix gelu(const Matrix& x) {
+RMatrix sigmoid(const RMatrix& x) { return (1.0L / (1.0L + (-x.array()).exp())).matrix(); }
+RMatrix relu(const RMatrix& x) { return x.array().max(0.0L).matrix(); }
+RMatrix leaky_relu(const RMatrix& x) { return (x.array() > 0.0L).select(x.array(), kSlope * x.array()).matrix(); }
+RMatrix gelu(const RMatrix& x) {
   const auto a = x.array();
-  return (0.5 * a * (1.0 + (kSqrt2OverPi * (a + kGeluCubic * a.cube())).tanh())).matrix();
+  return (0.5L * a * (1.0L + (kSqrt2OverPi * (a + kCubic * a.cube())).tanh())).matrix();
 }
 
 struct Case {
@@ -47,7 +48,7 @@ Graph problem(const Case& c, std::uint64_t seed, const Sizes& sizes) {
   const auto x = g.leaf("x", {{N, D}, inputs(rng.fork("x"), N, D)});
   const auto G = g.leaf("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
   const Activation f = c.f;
-  const auto y = g.step("y", {N, D}, {x}, [=](const Graph::Inputs& v) -> Matrix { return f(v[x]); });
+  const auto y = g.step("y", {N, D}, {x}, [=](const Graph::Inputs& v) -> RMatrix { return f(v[x]); }, {Graph::kRows | Graph::kCols});
   add_upstream_loss(g, y, G);
   g.forward();
   return g;

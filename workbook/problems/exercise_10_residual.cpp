@@ -8,6 +8,8 @@
 namespace bpdojo {
 namespace {
 
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear;
+
 // W ~ N(0, 1/D) (Xavier's variance for tanh), b ~ N(0, 0.1^2), x ~ N(0, 1): the branch's
 // pre-activations spread over about (-2, 2), so tanh is neither flat nor linear.
 Graph problem(bool residual, std::uint64_t seed, const Sizes& sizes) {
@@ -18,12 +20,13 @@ Graph problem(bool residual, std::uint64_t seed, const Sizes& sizes) {
   const auto W = g.leaf("W", {{D, D}, rng.fork("W").normal_matrix(D, D, 1.0 / std::sqrt(static_cast<double>(D)))});
   const auto b = g.leaf("b", {{1, D}, rng.fork("b").normal_matrix(1, D, 0.1)});
   const auto G = g.leaf("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
-  const auto z = g.step("z", {N, D}, {x, W, b}, [=](const Graph::Inputs& v) -> Matrix {
+  const auto z = g.step("z", {N, D}, {x, W, b}, [=](const Graph::Inputs& v) -> RMatrix {
     return (v[x] * v[W]).rowwise() + v[b].row(0);
-  });
-  const auto a = g.step("a", {N, D}, {z}, [=](const Graph::Inputs& v) -> Matrix { return v[z].array().tanh(); });
+  }, {R | L, K | L, K | L});
+  const auto a = g.step("a", {N, D}, {z}, [=](const Graph::Inputs& v) -> RMatrix { return v[z].array().tanh(); }, {R | K});
   auto y = a;
-  if (residual) y = g.step("y", {N, D}, {x, a}, [=](const Graph::Inputs& v) -> Matrix { return v[x] + v[a]; });
+  if (residual)
+    y = g.step("y", {N, D}, {x, a}, [=](const Graph::Inputs& v) -> RMatrix { return v[x] + v[a]; }, {R | K | L, R | K | L});
   add_upstream_loss(g, y, G);
   g.forward();
   return g;

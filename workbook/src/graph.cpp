@@ -6,13 +6,13 @@
 
 namespace bpdojo {
 
-const Matrix& Graph::Inputs::operator[](NodeId id) const {
+const RMatrix& Graph::Inputs::operator[](NodeId id) const {
   if (std::find(allowed_.begin(), allowed_.end(), id) == allowed_.end())
     throw std::logic_error("a step read node " + std::to_string(id) + " without declaring it as an input");
   return values_[static_cast<std::size_t>(id)];
 }
 
-Graph::NodeId Graph::add(Node node, Matrix value) {
+Graph::NodeId Graph::add(Node node, RMatrix value) {
   if (has(node.name)) throw std::logic_error("node '" + node.name + "' defined twice");
   nodes_.push_back(std::move(node));
   values_.push_back(std::move(value));
@@ -21,7 +21,7 @@ Graph::NodeId Graph::add(Node node, Matrix value) {
 
 Graph::NodeId Graph::leaf(std::string name, Tensor value) {
   Shape shape = value.shape;
-  return add(Node{std::move(name), std::move(shape), {}, {}, {}, false}, std::move(value.value));
+  return add(Node{std::move(name), std::move(shape), {}, {}, {}, false}, value.value.cast<Real>());
 }
 
 Graph::NodeId Graph::data(std::string name, Tensor value) {
@@ -38,9 +38,12 @@ Graph::NodeId Graph::step(std::string name, Shape shape, std::vector<NodeId> inp
   if (deps.empty()) deps.assign(inputs.size(), kAll);
   if (deps.size() != inputs.size()) throw std::logic_error("step '" + name + "': one Dep per input");
   for (std::size_t k = 0; k < inputs.size(); ++k)
-    if ((deps[k] & kCols) && storage_cols(nodes_[static_cast<std::size_t>(inputs[k])].shape) != storage_cols(shape))
+    if ((deps[k] & kCols) && !(deps[k] & kSum) && storage_cols(nodes_[static_cast<std::size_t>(inputs[k])].shape) != storage_cols(shape))
       throw std::logic_error("step '" + name + "': a kCols input has as many columns as the output");
-  Matrix value = Matrix::Zero(storage_rows(shape), storage_cols(shape));
+  for (std::size_t k = 0; k < inputs.size(); ++k)
+    if ((deps[k] & kSum) && (numel(shape) != 1 || !(deps[k] & kRows)))
+      throw std::logic_error("step '" + name + "': a kSum input is kRows (or kRows | kCols) of a scalar step");
+  RMatrix value = RMatrix::Zero(storage_rows(shape), storage_cols(shape));
   return add(Node{std::move(name), std::move(shape), std::move(inputs), std::move(fn), std::move(deps)},
              std::move(value));
 }
@@ -57,9 +60,9 @@ void Graph::set_loss(NodeId id) {
   loss_ = id;
 }
 
-Matrix Graph::run_step(NodeId id, const std::vector<Matrix>& values) const {
+RMatrix Graph::run_step(NodeId id, const std::vector<RMatrix>& values) const {
   const Node& node = nodes_[static_cast<std::size_t>(id)];
-  Matrix out = node.fn(Inputs(values, node.inputs));
+  RMatrix out = node.fn(Inputs(values, node.inputs));
   if (out.rows() != storage_rows(node.shape) || out.cols() != storage_cols(node.shape))
     throw std::logic_error("step '" + node.name + "' computed a " + std::to_string(out.rows()) + "x" +
                            std::to_string(out.cols()) + " value for shape " + to_string(node.shape));
@@ -81,7 +84,7 @@ bool Graph::has(std::string_view name) const {
   return std::any_of(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.name == name; });
 }
 
-double Graph::loss() const {
+Real Graph::exact_loss() const {
   if (loss_ < 0) throw std::logic_error("the graph has no loss");
   return values_[static_cast<std::size_t>(loss_)](0, 0);
 }
@@ -119,12 +122,12 @@ Graph::Perturbation::Perturbation(const Graph& graph, NodeId node)
 
 std::int64_t Graph::Perturbation::size() const { return graph_.values_[static_cast<std::size_t>(node_)].size(); }
 
-double Graph::Perturbation::base(std::int64_t element) const {
+Real Graph::Perturbation::base(std::int64_t element) const {
   return graph_.values_[static_cast<std::size_t>(node_)].data()[element];
 }
 
-double Graph::Perturbation::loss_with(std::int64_t element, double x) {
-  Matrix& m = work_[static_cast<std::size_t>(node_)];
+Real Graph::Perturbation::loss_with(std::int64_t element, Real x) {
+  RMatrix& m = work_[static_cast<std::size_t>(node_)];
   m.data()[element] = x;
   for (NodeId s : downstream_) work_[static_cast<std::size_t>(s)] = graph_.run_step(s, work_);
   m.data()[element] = base(element);
@@ -134,7 +137,7 @@ double Graph::Perturbation::loss_with(std::int64_t element, double x) {
 Graph::LocalPerturbation::LocalPerturbation(const Graph& graph, NodeId node)
     : graph_(graph), node_(node), consumers_(graph.consumers(node)), work_(graph.values_) {
   for (NodeId c : consumers_) {
-    Consumer info{c, graph.dep(c, node), {}};
+    Consumer info{c, graph.dep(c, node), {}, -1, {}};
     if (info.dep & (kRows | kCols)) {
       // The inputs that are passed whole never change while this node is perturbed: copy them once.
       info.scratch.resize(graph.values_.size());
@@ -153,65 +156,103 @@ bool Graph::LocalPerturbation::linear() const {
 namespace {
 
 // Rows [g*per, (g+1)*per) of m, per = rows / groups.
-Matrix row_group(const Matrix& m, Index g, Index groups) {
+RMatrix row_group(const RMatrix& m, Index g, Index groups) {
   const Index per = m.rows() / groups;
   return m.middleRows(g * per, per);
 }
 
 }  // namespace
 
-double Graph::LocalPerturbation::sliced(Consumer& c, std::int64_t element, const Matrix& weights) {
+Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, std::int64_t element,
+                                                                   const RMatrix& weights) {
   const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
-  const Matrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
-  const Matrix& mine = work_[static_cast<std::size_t>(node_)];
-  const bool by_rows = c.dep & kRows, by_cols = c.dep & kCols;
-  // The row group and column the element falls in.
-  Index groups = value.rows();
+  const RMatrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
+  if (!(c.dep & (kRows | kCols))) return {graph_.run_step(c.id, work_), value, weights};
+  const RMatrix& mine = work_[static_cast<std::size_t>(node_)];
+  const bool by_rows = c.dep & kRows, by_cols = c.dep & kCols, sum = c.dep & kSum;
+  // The row group and column the element falls in (a sum's output, a scalar, does not split).
+  Index groups = sum ? mine.rows() : value.rows();
   for (std::size_t k = 0; k < n.inputs.size(); ++k)
     if (n.deps[k] & kRows) groups = std::min(groups, work_[static_cast<std::size_t>(n.inputs[k])].rows());
   const Index row = static_cast<Index>(element / mine.cols()), col = static_cast<Index>(element % mine.cols());
   const Index g = by_rows ? row / (mine.rows() / groups) : 0;
-  auto cut = [&](const Matrix& m, unsigned dep) -> Matrix {
-    Matrix out = (by_rows && (dep & kRows)) ? row_group(m, g, groups) : m;
+  auto cut = [&](const RMatrix& m, unsigned dep) -> RMatrix {
+    RMatrix out = (by_rows && (dep & kRows)) ? row_group(m, g, groups) : m;
     if (by_cols && (dep & kCols)) return out.col(col);
     return out;
   };
-  std::vector<Matrix>& scratch = c.scratch;
-  for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-    const unsigned d = n.deps[k];
-    if ((by_rows && (d & kRows)) || (by_cols && (d & kCols)))
-      scratch[static_cast<std::size_t>(n.inputs[k])] = cut(work_[static_cast<std::size_t>(n.inputs[k])], d);
+  auto call = [&](const std::vector<RMatrix>& from) {
+    std::vector<RMatrix>& scratch = c.scratch;
+    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+      const unsigned d = n.deps[k];
+      if ((by_rows && (d & kRows)) || (by_cols && (d & kCols)))
+        scratch[static_cast<std::size_t>(n.inputs[k])] = cut(from[static_cast<std::size_t>(n.inputs[k])], d);
+    }
+    return n.fn(Inputs(scratch, n.inputs));
+  };
+  Slice s;
+  s.fresh = call(work_);
+  if (sum) {
+    // The term of this group as the graph holds it: the same slice of the unperturbed inputs.
+    if (c.old_for != element) c.old = call(graph_.values_), c.old_for = element;
+    s.old = c.old;
+    s.weights = weights;
+  } else {
+    s.old = cut(value, kRows | kCols);
+    s.weights = cut(weights, kRows | kCols);
   }
-  const Matrix fresh = n.fn(Inputs(scratch, n.inputs));
-  const Matrix old = cut(value, kRows | kCols), w = cut(weights, kRows | kCols);
-  if (fresh.rows() != old.rows() || fresh.cols() != old.cols())
-    throw std::logic_error("step '" + n.name + "' computed a " + std::to_string(fresh.rows()) + "x" +
-                           std::to_string(fresh.cols()) + " slice where " + std::to_string(old.rows()) + "x" +
-                           std::to_string(old.cols()) + " was due: its Dep flags do not fit it");
-  return w.cwiseProduct(old).sum() + w.cwiseProduct(fresh - old).sum();
+  if (s.fresh.rows() != s.old.rows() || s.fresh.cols() != s.old.cols() || s.weights.rows() != s.old.rows() ||
+      s.weights.cols() != s.old.cols())
+    throw std::logic_error("step '" + n.name + "' computed a " + std::to_string(s.fresh.rows()) + "x" +
+                           std::to_string(s.fresh.cols()) + " slice where " + std::to_string(s.old.rows()) + "x" +
+                           std::to_string(s.old.cols()) + " was due: its Dep flags do not fit it");
+  return s;
 }
 
 std::int64_t Graph::LocalPerturbation::size() const { return graph_.values_[static_cast<std::size_t>(node_)].size(); }
 
-double Graph::LocalPerturbation::base(std::int64_t element) const {
+Real Graph::LocalPerturbation::base(std::int64_t element) const {
   return graph_.values_[static_cast<std::size_t>(node_)].data()[element];
 }
 
-double Graph::LocalPerturbation::weighted_with(std::int64_t element, double x, const std::vector<Matrix>& weights) {
-  Matrix& m = work_[static_cast<std::size_t>(node_)];
+Real Graph::LocalPerturbation::weighted_with(std::int64_t element, Real x, const std::vector<RMatrix>& weights,
+                                             Real* magnitude) {
+  RMatrix& m = work_[static_cast<std::size_t>(node_)];
   m.data()[element] = x;
-  double sum = 0.0;
-  for (std::size_t k = 0; k < info_.size(); ++k)
-    sum += (info_[k].dep & (kRows | kCols)) ? sliced(info_[k], element, weights[k])
-                                              : graph_.run_step(consumers_[k], work_).cwiseProduct(weights[k]).sum();
+  Real sum = 0.0L;
+  if (magnitude) *magnitude = 0.0L;
+  for (std::size_t k = 0; k < info_.size(); ++k) {
+    const Slice s = evaluate(info_[k], element, weights[k]);
+    // Only the change: the constant <w, c(base)> would add its rounding to every difference.
+    sum += s.weights.cwiseProduct(s.fresh - s.old).sum();
+    if (magnitude) *magnitude += s.weights.cwiseAbs().cwiseProduct(s.fresh.cwiseAbs()).sum();
+  }
   m.data()[element] = base(element);
   return sum;
 }
 
+Real Graph::LocalPerturbation::abs_terms(std::int64_t element, Real h, const std::vector<RMatrix>& weights,
+                                         const std::vector<RMatrix>* also, Real* also_out) {
+  RMatrix& m = work_[static_cast<std::size_t>(node_)];
+  Real sum = 0.0L, other = 0.0L;
+  for (std::size_t k = 0; k < info_.size(); ++k) {
+    m.data()[element] = base(element) + h;
+    const Slice plus = evaluate(info_[k], element, weights[k]);
+    m.data()[element] = base(element) - h;
+    const RMatrix minus = evaluate(info_[k], element, weights[k]).fresh;
+    const RMatrix change = (plus.fresh - minus).cwiseAbs();
+    sum += plus.weights.cwiseAbs().cwiseProduct(change).sum();
+    if (also) other += evaluate(info_[k], element, (*also)[k]).weights.cwiseAbs().cwiseProduct(change).sum();
+  }
+  m.data()[element] = base(element);
+  if (also_out) *also_out = other / (2 * h);
+  return sum / (2 * h);
+}
+
 Graph::NodeId add_upstream_loss(Graph& graph, Graph::NodeId out, Graph::NodeId G) {
   const Graph::NodeId L = graph.step("L", {}, {out, G}, [=](const Graph::Inputs& v) {
-    return Matrix::Constant(1, 1, (v[out].array() * v[G].array()).sum());
-  });
+    return RMatrix::Constant(1, 1, (v[out].array() * v[G].array()).sum());
+  }, {Graph::kSum | Graph::kRows | Graph::kCols | Graph::kLinear, Graph::kSum | Graph::kRows | Graph::kCols});
   graph.set_loss(L);
   return L;
 }

@@ -40,24 +40,25 @@ using In = Graph::Inputs;
 // How each step depends on each input (Graph::Dep): finite differences recompute only the rows
 // (examples) or columns (units) a perturbed element reaches, and take affine dependencies in one
 // central difference.
-constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, kAll = Graph::kAll;
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = Graph::kSum, kAll = Graph::kAll;
 
-// Softmax cross-entropy, mean over the batch, computed as the step-by-step graph does.
-double cross_entropy(const Matrix& logits, const Matrix& y) {
-  double sum = 0.0;
-  for (Index n = 0; n < logits.rows(); ++n) {
-    const double mx = logits.row(n).maxCoeff();
-    const double s = (logits.row(n).array() - mx).exp().sum();
-    sum += std::log(std::exp(logits(n, static_cast<Index>(y(n, 0))) - mx) * (1.0 / s));
+// Softmax cross-entropy of the rows given, summed and divided by the batch size `n` (their share
+// of the batch's mean), computed as the step-by-step graph does.
+Real cross_entropy(const RMatrix& logits, const RMatrix& y, Real n) {
+  Real sum = 0.0L;
+  for (Index r = 0; r < logits.rows(); ++r) {
+    const Real mx = logits.row(r).maxCoeff();
+    const Real s = (logits.row(r).array() - mx).exp().sum();
+    sum += std::log(std::exp(logits(r, static_cast<Index>(y(r, 0))) - mx) * (1.0L / s));
   }
-  return -sum / static_cast<double>(logits.rows());
+  return -sum / n;
 }
 
 }  // namespace
 
 Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
   const Index N = batch.Xb.rows(), V = p.C.rows(), H = p.W1.cols();
-  const double n = static_cast<double>(N);
+  const Real n = static_cast<Real>(N), eps = kBnEps;
   Graph g;
   // The data first (leaves, never perturbed), then the parameters in the lecture's order.
   Matrix xb = batch.Xb.cast<double>(), yb(N, 1);
@@ -72,86 +73,87 @@ Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
   const Id W2 = g.leaf("W2", {{H, V}, p.W2});
   const Id b2 = g.leaf("b2", {{1, V}, p.b2});
 
-  const Id emb = g.step("emb", {N, kBlockSize, kEmbedding}, {C, Xb}, [=](const In& v) -> Matrix {
-    Matrix out(N * kBlockSize, kEmbedding);
+  const Id emb = g.step("emb", {N, kBlockSize, kEmbedding}, {C, Xb}, [=](const In& v) -> RMatrix {
+    RMatrix out(N * kBlockSize, kEmbedding);
     for (Index i = 0; i < N; ++i)
       for (Index k = 0; k < kBlockSize; ++k) out.row(i * kBlockSize + k) = v[C].row(static_cast<Index>(v[Xb](i, k)));
     return out;
   }, {L, kAll});
-  const Id embcat = g.step("embcat", {N, kBlockSize * kEmbedding}, {emb}, [=](const In& v) -> Matrix {
-    return Eigen::Map<const Matrix>(v[emb].data(), v[emb].rows() / kBlockSize, kBlockSize * kEmbedding);
+  const Id embcat = g.step("embcat", {N, kBlockSize * kEmbedding}, {emb}, [=](const In& v) -> RMatrix {
+    return Eigen::Map<const RMatrix>(v[emb].data(), v[emb].rows() / kBlockSize, kBlockSize * kEmbedding);
   }, {R | L});
-  const Id hprebn = g.step("hprebn", {N, H}, {embcat, W1, b1}, [=](const In& v) -> Matrix {
+  const Id hprebn = g.step("hprebn", {N, H}, {embcat, W1, b1}, [=](const In& v) -> RMatrix {
     return (v[embcat] * v[W1]).rowwise() + v[b1].row(0);
   }, {R | L, K | L, K | L});
   Id hpreact = -1;
   if (fused) {
-    hpreact = g.step("hpreact", {N, H}, {hprebn, bngain, bnbias}, [=](const In& v) -> Matrix {
-      const Matrix diff = v[hprebn].rowwise() - v[hprebn].colwise().sum() / n;
-      const Eigen::ArrayXXd inv = ((diff.array().square().colwise().sum() / (n - 1.0)) + kBnEps).rsqrt();
-      const Matrix raw = diff.array().rowwise() * inv.row(0);
+    hpreact = g.step("hpreact", {N, H}, {hprebn, bngain, bnbias}, [=](const In& v) -> RMatrix {
+      const RMatrix diff = v[hprebn].rowwise() - v[hprebn].colwise().sum() / n;
+      const RArray inv = ((diff.array().square().colwise().sum() / (n - 1)) + eps).rsqrt();
+      const RMatrix raw = diff.array().rowwise() * inv.row(0);
       return (raw.array().rowwise() * v[bngain].row(0).array()).rowwise() + v[bnbias].row(0).array();
     }, {K, K | L, K | L});
   } else {
-    const Id bnmeani = g.step("bnmeani", {1, H}, {hprebn}, [=](const In& v) -> Matrix {
+    const Id bnmeani = g.step("bnmeani", {1, H}, {hprebn}, [=](const In& v) -> RMatrix {
       return v[hprebn].colwise().sum() / n;
     }, {K | L});
-    const Id bndiff = g.step("bndiff", {N, H}, {hprebn, bnmeani}, [=](const In& v) -> Matrix {
+    const Id bndiff = g.step("bndiff", {N, H}, {hprebn, bnmeani}, [=](const In& v) -> RMatrix {
       return v[hprebn].rowwise() - v[bnmeani].row(0);
     }, {R | K | L, K | L});
-    const Id bndiff2 = g.step("bndiff2", {N, H}, {bndiff}, [=](const In& v) -> Matrix {
+    const Id bndiff2 = g.step("bndiff2", {N, H}, {bndiff}, [=](const In& v) -> RMatrix {
       return v[bndiff].array().square();
     }, {R | K});
-    const Id bnvar = g.step("bnvar", {1, H}, {bndiff2}, [=](const In& v) -> Matrix {
-      return v[bndiff2].colwise().sum() / (n - 1.0);
+    const Id bnvar = g.step("bnvar", {1, H}, {bndiff2}, [=](const In& v) -> RMatrix {
+      return v[bndiff2].colwise().sum() / (n - 1);
     }, {K | L});
-    const Id bnvar_inv = g.step("bnvar_inv", {1, H}, {bnvar}, [=](const In& v) -> Matrix {
-      return (v[bnvar].array() + kBnEps).rsqrt();
+    const Id bnvar_inv = g.step("bnvar_inv", {1, H}, {bnvar}, [=](const In& v) -> RMatrix {
+      return (v[bnvar].array() + eps).rsqrt();
     }, {K});
-    const Id bnraw = g.step("bnraw", {N, H}, {bndiff, bnvar_inv}, [=](const In& v) -> Matrix {
+    const Id bnraw = g.step("bnraw", {N, H}, {bndiff, bnvar_inv}, [=](const In& v) -> RMatrix {
       return v[bndiff].array().rowwise() * v[bnvar_inv].row(0).array();
     }, {R | K | L, K | L});
-    hpreact = g.step("hpreact", {N, H}, {bngain, bnraw, bnbias}, [=](const In& v) -> Matrix {
+    hpreact = g.step("hpreact", {N, H}, {bngain, bnraw, bnbias}, [=](const In& v) -> RMatrix {
       return (v[bnraw].array().rowwise() * v[bngain].row(0).array()).rowwise() + v[bnbias].row(0).array();
     }, {K | L, R | K | L, K | L});
   }
-  const Id h = g.step("h", {N, H}, {hpreact}, [=](const In& v) -> Matrix { return v[hpreact].array().tanh(); }, {R | K});
-  const Id logits = g.step("logits", {N, V}, {h, W2, b2}, [=](const In& v) -> Matrix {
+  const Id h = g.step("h", {N, H}, {hpreact}, [=](const In& v) -> RMatrix { return v[hpreact].array().tanh(); }, {R | K});
+  const Id logits = g.step("logits", {N, V}, {h, W2, b2}, [=](const In& v) -> RMatrix {
     return (v[h] * v[W2]).rowwise() + v[b2].row(0);
   }, {R | L, K | L, K | L});
   if (fused) {
-    g.set_loss(g.step("loss", {}, {logits, Yb}, [=](const In& v) -> Matrix {
-      return Matrix::Constant(1, 1, cross_entropy(v[logits], v[Yb]));
-    }));
+    g.set_loss(g.step("loss", {}, {logits, Yb}, [=](const In& v) -> RMatrix {
+      return RMatrix::Constant(1, 1, cross_entropy(v[logits], v[Yb], n));
+    }, {S | R, S | R}));
     g.forward();
     return g;
   }
-  const Id logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const In& v) -> Matrix {
+  const Id logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const In& v) -> RMatrix {
     return v[logits].rowwise().maxCoeff();
   }, {R});
-  const Id norm_logits = g.step("norm_logits", {N, V}, {logits, logit_maxes}, [=](const In& v) -> Matrix {
+  const Id norm_logits = g.step("norm_logits", {N, V}, {logits, logit_maxes}, [=](const In& v) -> RMatrix {
     return v[logits].colwise() - v[logit_maxes].col(0);
   }, {R | K | L, R | L});
-  const Id counts = g.step("counts", {N, V}, {norm_logits}, [=](const In& v) -> Matrix {
+  const Id counts = g.step("counts", {N, V}, {norm_logits}, [=](const In& v) -> RMatrix {
     return v[norm_logits].array().exp();
   }, {R | K});
-  const Id counts_sum = g.step("counts_sum", {N, 1}, {counts}, [=](const In& v) -> Matrix {
+  const Id counts_sum = g.step("counts_sum", {N, 1}, {counts}, [=](const In& v) -> RMatrix {
     return v[counts].rowwise().sum();
   }, {R | L});
-  const Id counts_sum_inv = g.step("counts_sum_inv", {N, 1}, {counts_sum}, [=](const In& v) -> Matrix {
+  const Id counts_sum_inv = g.step("counts_sum_inv", {N, 1}, {counts_sum}, [=](const In& v) -> RMatrix {
     return v[counts_sum].array().inverse();
   }, {R | K});
-  const Id probs = g.step("probs", {N, V}, {counts, counts_sum_inv}, [=](const In& v) -> Matrix {
+  const Id probs = g.step("probs", {N, V}, {counts, counts_sum_inv}, [=](const In& v) -> RMatrix {
     return v[counts].array().colwise() * v[counts_sum_inv].col(0).array();
   }, {R | K | L, R | L});
-  const Id logprobs = g.step("logprobs", {N, V}, {probs}, [=](const In& v) -> Matrix {
+  const Id logprobs = g.step("logprobs", {N, V}, {probs}, [=](const In& v) -> RMatrix {
     return v[probs].array().log();
   }, {R | K});
-  g.set_loss(g.step("loss", {}, {logprobs, Yb}, [=](const In& v) -> Matrix {
-    double sum = 0.0;
-    for (Index i = 0; i < N; ++i) sum += v[logprobs](i, static_cast<Index>(v[Yb](i, 0)));
-    return Matrix::Constant(1, 1, -sum / n);
-  }, {L, kAll}));
+  // A sum over the examples (kSum): called on some rows, it returns their share of the mean.
+  g.set_loss(g.step("loss", {}, {logprobs, Yb}, [=](const In& v) -> RMatrix {
+    Real sum = 0.0L;
+    for (Index i = 0; i < v[logprobs].rows(); ++i) sum += v[logprobs](i, static_cast<Index>(v[Yb](i, 0)));
+    return RMatrix::Constant(1, 1, -sum / n);
+  }, {S | R | L, S | R}));
   g.forward();
   return g;
 }

@@ -125,13 +125,38 @@ std::string gradient_name(const CheckResult& result, const GradientSpec& spec, c
   return "";
 }
 
+// A wrong gradient whose line and whose consumers' gradients all pass: errors below the bar in the
+// lines before it have added up. Names the line before it (a gradient of the same function, of a
+// node downstream of its own) with the largest local error.
+void upstream_below_bar(CheckResult& result, const std::vector<Graph>& problems, std::size_t index) {
+  const auto& specs = result.info->gradients;
+  const GradientSpec& spec = specs[index];
+  GradientResult& gr = result.gradients[index];
+  const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+  const std::vector<Graph::NodeId> below = g.downstream(g.id(spec.node));
+  gr.below_bar_upstream = true;
+  double largest = -1.0;
+  for (std::size_t k = 0; k < index; ++k) {
+    if (specs[k].problem != spec.problem || specs[k].function != spec.function) continue;
+    if (std::find(below.begin(), below.end(), g.id(specs[k].node)) == below.end()) continue;
+    const GradientResult& other = result.gradients[k];
+    if (other.local && other.local->rel_error > largest) largest = other.local->rel_error, gr.inherits = other.name;
+  }
+}
+
 // The local check of every reported gradient, and which lines are wrong.
 void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
   const auto& specs = result.info->gradients;
   std::map<std::string, std::string> first_error;  // function -> the gradient where its exception struck
+  // Only a function with a wrong gradient has a line to blame: the others skip the local checks
+  // (they cost as much again as the numeric reference).
+  std::set<std::pair<int, std::string>> blamable;
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (result.gradients[i].verdict == Verdict::Wrong) blamable.insert({specs[i].problem, specs[i].function});
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const GradientSpec& spec = specs[i];
     GradientResult& gr = result.gradients[i];
+    const bool need_local = blamable.count({spec.problem, spec.function}) > 0;
     const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
     const Graph::NodeId node = g.id(spec.node);
     std::vector<Matrix> weights;
@@ -156,19 +181,25 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
       Matrix m = w->analytic->value;
       weights.push_back(Eigen::Map<const Matrix>(m.data(), storage_rows(g.shape(c)), storage_cols(g.shape(c))));
     }
-    if (gr.local_missing.empty() && gr.analytic && gr.comparison && gr.comparison->shape_ok) {
-      const Tensor local = fd::local_gradient(g, node, weights);
-      gr.local = compare(gr.analytic->value, local, result.floors[static_cast<std::size_t>(spec.problem)],
-                         result.threshold);
+    if (need_local && gr.local_missing.empty() && gr.analytic && gr.comparison && gr.comparison->shape_ok) {
+      std::vector<RMatrix> exact;
+      for (const Matrix& w : weights) exact.push_back(w.cast<Real>());
+      const RMatrix local = fd::local_gradient(g, node, exact).value;
+      gr.local = compare(gr.analytic->value, Tensor(g.shape(node), local.cast<double>()), gr.floor, result.threshold);
     }
     switch (gr.verdict) {
       case Verdict::Wrong:
-        if (gr.local && !gr.local->correct) gr.line_wrong = true;
-        else if (gr.local) gr.inherits = first_bad_consumer ? first_bad_consumer->name : "";
-        else if (missing_asked) gr.inherits = gr.local_missing;
-        // A right line whose consumers all look right cannot happen for a wrong gradient; if it
-        // does (the thresholds disagree at the margin), say the line is wrong rather than blame none.
-        if (!gr.line_wrong && gr.inherits.empty()) gr.line_wrong = true;
+        if (gr.local) {
+          if (!gr.local->correct) gr.line_wrong = true;
+          else if (first_bad_consumer) gr.inherits = first_bad_consumer->name;
+          else upstream_below_bar(result, problems, i);
+        } else if (missing_asked) {
+          gr.inherits = gr.local_missing;
+        } else {
+          // No line before this one (its consumers' gradients are given): the global check is
+          // this line's own.
+          gr.line_wrong = true;
+        }
         break;
       case Verdict::WrongShape: gr.line_wrong = true; break;
       case Verdict::Error: {
@@ -190,11 +221,15 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
   std::map<std::string, const GradientResult*> by_name;
   for (const auto& g : result.gradients) by_name[g.name] = &g;
   for (auto& g : result.gradients) {
+    if (g.below_bar_upstream) continue;
     std::string root = g.inherits;
     for (std::size_t hops = 0; !root.empty() && hops < result.gradients.size(); ++hops) {
       const auto it = by_name.find(root);
       if (it == by_name.end() || it->second->line_wrong || it->second->inherits.empty()) break;
+      // An error that grew from below the bar upstream: the same for this gradient.
+      if (it->second->below_bar_upstream) g.below_bar_upstream = true;
       root = it->second->inherits;
+      if (g.below_bar_upstream) break;
     }
     g.inherits = root;
   }
@@ -229,8 +264,8 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
   for (std::size_t i = 0; i < specs.size(); ++i) {
     GradientResult& gr = result.gradients[i];
     if ((gr.verdict != Verdict::Wrong && gr.verdict != Verdict::WrongShape) || !gr.analytic) continue;
-    // A gradient that only inherits its error says where it starts instead.
-    if (!gr.line_wrong && !gr.inherits.empty()) continue;
+    // Only a blamed line gets a diagnosis: one that inherits its error says where it starts.
+    if (!gr.line_wrong) continue;
     const Graph& g = problems.at(static_cast<std::size_t>(specs[i].problem));
     DiagnosisInput in;
     in.name = gr.name;
@@ -243,39 +278,26 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
   }
 }
 
-// The numeric gradient of every gradient of the exercise, in its order. Two gradients of the same
-// node (dlogits and dlogits_fused) share one computation.
-std::vector<Tensor> numeric_gradients(const ExerciseInfo& info, const std::vector<Graph>& problems) {
+// The numeric gradient of every gradient of the exercise, in its order, with its floor: every node
+// of each problem at once, backwards from the loss (fd::backward). Two gradients of the same node
+// (dlogits and dlogits_fused) share one.
+struct Reference {
   std::vector<Tensor> numeric;
-  if (info.numeric == ExerciseInfo::Numeric::Chained) {
-    std::vector<std::vector<Tensor>> all;
-    for (const Graph& g : problems) all.push_back(fd::backward(g));
-    for (const auto& spec : info.gradients) {
-      const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-      numeric.push_back(all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(g.id(spec.node))]);
-    }
-    return numeric;
-  }
-  std::map<std::pair<int, std::string>, std::size_t> done;
+  std::vector<double> floors;
+};
+Reference numeric_reference(const ExerciseInfo& info, const std::vector<Graph>& problems) {
+  std::vector<std::vector<fd::NodeGradient>> all;
+  for (const Graph& g : problems) all.push_back(fd::backward(g));
+  Reference ref;
   for (const auto& spec : info.gradients) {
     const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-    const auto key = std::make_pair(spec.problem, spec.node);
-    const auto seen = done.find(key);
-    numeric.push_back(seen != done.end() ? numeric[seen->second] : fd::gradient(g, g.id(spec.node)));
-    done.emplace(key, numeric.size() - 1);
+    const Graph::NodeId node = g.id(spec.node);
+    const fd::NodeGradient& n = all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(node)];
+    ref.numeric.emplace_back(g.shape(node), n.value.cast<double>());
+    ref.floors.push_back(std::max(kFloorRelative * static_cast<double>(n.terms),
+                                  kFloorUncertainty * static_cast<double>(n.uncertainty)));
   }
-  return numeric;
-}
-
-// The floor of each problem, scaled to its largest numeric gradient.
-std::vector<double> problem_floors(const ExerciseInfo& info, std::size_t problems, const std::vector<Tensor>& numeric) {
-  std::vector<double> floors(problems, 0.0);
-  for (std::size_t i = 0; i < info.gradients.size(); ++i) {
-    double& fl = floors[static_cast<std::size_t>(info.gradients[i].problem)];
-    fl = std::max(fl, numeric[i].value.cwiseAbs().maxCoeff());
-  }
-  for (double& fl : floors) fl = fl > 0.0 ? kFloorRelative * fl : kFloorRelative;
-  return floors;
+  return ref;
 }
 
 // The verdict on what the runner said last about a gradient (`m`).
@@ -292,7 +314,7 @@ void judge_message(const CheckResult& result, const GradientSpec& spec, const Te
   } else if (m.kind == protocol::Kind::Tensor) {
     gr.got_shape = m.tensor.shape;
     gr.analytic = m.tensor;
-    const Comparison c = compare(m.tensor.value, numeric, result.floors[static_cast<std::size_t>(spec.problem)], result.threshold);
+    const Comparison c = compare(m.tensor.value, numeric, gr.floor, result.threshold);
     gr.comparison = c;
     if (!c.shape_ok) {
       gr.verdict = Verdict::WrongShape;
@@ -307,7 +329,7 @@ void judge_message(const CheckResult& result, const GradientSpec& spec, const Te
 }
 
 // A gradient's result: sent again after `end` (malformed), never reported, or judged on its message.
-GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric,
+GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric, double floor,
                               const protocol::Message* last, bool after_end) {
   GradientResult gr;
   gr.name = spec.name;
@@ -315,6 +337,7 @@ GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spe
   gr.function = spec.function;
   gr.expected_shape = numeric.shape;
   gr.numeric = numeric;
+  gr.floor = floor;
   if (after_end) {
     gr.verdict = Verdict::Crashed;
     gr.message = "malformed protocol: " + spec.name + " was sent again after end";
@@ -345,16 +368,15 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
   const std::set<std::string> after_end(parsed.after_end.begin(), parsed.after_end.end());
 
   std::vector<Graph> problems = info.problems(result.seed, result.sizes);
-  // Numeric gradients first: the floor of each problem is scaled to its largest one.
-  const std::vector<Tensor> numeric = numeric_gradients(info, problems);
-  result.floors = problem_floors(info, problems.size(), numeric);
+  const Reference ref = numeric_reference(info, problems);
 
   result.gradients.clear();
   for (std::size_t i = 0; i < info.gradients.size(); ++i) {
     const GradientSpec& spec = info.gradients[i];
     const auto it = last.find(spec.name);
     result.gradients.push_back(
-        judge_gradient(result, spec, numeric[i], it == last.end() ? nullptr : it->second, after_end.count(spec.name) > 0));
+        judge_gradient(result, spec, ref.numeric[i], ref.floors[i], it == last.end() ? nullptr : it->second,
+                       after_end.count(spec.name) > 0));
   }
   judge_lines(result, problems);
   diagnose_all(result, problems);

@@ -31,16 +31,21 @@ struct GradientResult {
   std::optional<Comparison> comparison;
   std::optional<Tensor> analytic;  // the learner's gradient as reported, (rows, cols)
   Tensor numeric;                  // the checker's, with the node's shape
+  double floor = 0.0;              // of the relative error's denominator (compare.hpp)
 
   // The local check: this gradient against finite differences through the node's direct
   // consumers, weighted by the learner's own gradients of those consumers (the loss weighs 1).
   // It says whether this line of the backward pass is right given the lines before it.
   std::optional<Comparison> local;  // absent when a consumer's gradient is unusable
   std::string local_missing;        // then: the consumer gradient that is missing or unusable
-  // For a gradient that is not correct: is the mistake in this line (true), or inherited from
-  // `inherits`, the wrong line where the error starts (earlier in the backward pass)?
+  // For a gradient that is not correct: is the mistake in this line (true: its local check fails),
+  // or inherited from `inherits`, the wrong line where the error starts (earlier in the backward
+  // pass)? A line is blamed only when its own local check fails. When no line before it fails
+  // either, errors below the bar have added up: `below_bar_upstream`, and `inherits` names the
+  // line before it with the largest local error (empty when it has none).
   bool line_wrong = false;
   std::string inherits;
+  bool below_bar_upstream = false;
   std::optional<Diagnosis> diagnosis;  // the recognisable shape of the mistake, if one fits
   // Exercise 08's pseudo-gradient: the judge of the training run (the last row), not a tensor.
   bool training_row = false;
@@ -99,7 +104,6 @@ struct CheckResult {
   Sizes sizes;
   Flavour flavour = Flavour::Learner;
   double threshold = kThreshold;
-  std::vector<double> floors;  // per problem
   RunnerStatus runner;
   BuildOutcome build;
   std::vector<GradientResult> gradients;  // in the exercise's order (exercise 08: then "training")

@@ -7,106 +7,149 @@
 
 namespace bpdojo::fd {
 
-Estimate derivative(const std::function<double(double)>& f, double x, double scale, const Options& options) {
-  constexpr double eps = std::numeric_limits<double>::epsilon();
-  double h = options.start_step * std::max(std::abs(x), scale);
-  if (!(h > 0.0) || !std::isfinite(h)) h = options.start_step;
+Estimate derivative(const std::function<Real(Real)>& f, Real x, Real scale, const Options& options) {
+  return derivative([&](Real v) -> Sample {
+    const Real y = f(v);
+    return {y, std::abs(y)};
+  }, x, scale, options);
+}
+
+Estimate derivative(const std::function<Sample(Real)>& f, Real x, Real scale, const Options& options) {
+  constexpr Real eps = std::numeric_limits<Real>::epsilon();
+  Real h = static_cast<Real>(options.start_step) * std::max(std::abs(x), scale);
+  if (!(h > 0.0L) || !std::isfinite(h)) h = static_cast<Real>(options.start_step);
   Estimate best;
-  best.value = std::numeric_limits<double>::quiet_NaN();
-  double best_error = std::numeric_limits<double>::infinity();
+  best.value = std::numeric_limits<Real>::quiet_NaN();
+  Real best_error = std::numeric_limits<Real>::infinity();
   // f(x +- 2h) at one level is f(x +- h) of the level before (the step halves each time).
-  double fp2 = 0.0, fm2 = 0.0, prev_d5 = 0.0;
+  Sample fp2{0.0L, 0.0L}, fm2{0.0L, 0.0L};
+  Real prev_d5 = 0.0L;
   bool have_prev = false, have_wide = false;
-  for (int level = 0; level <= options.max_levels; ++level, h /= 2.0) {
-    volatile double xh = x + h;  // a step exactly representable as a difference from x
-    const double hh = xh - x;
+  for (int level = 0; level <= options.max_levels; ++level, h /= 2) {
+    volatile Real xh = x + h;  // a step exactly representable as a difference from x
+    const Real hh = xh - x;
     if (!have_wide) fp2 = f(x + 2 * hh), fm2 = f(x - 2 * hh);
-    const double fp1 = f(x + hh), fm1 = f(x - hh);
-    const bool finite = std::isfinite(fp1) && std::isfinite(fm1) && std::isfinite(fp2) && std::isfinite(fm2);
-    const double d5 = (8 * (fp1 - fm1) - (fp2 - fm2)) / (12 * hh);
+    const Sample fp1 = f(x + hh), fm1 = f(x - hh);
+    const bool finite = std::isfinite(fp1.value) && std::isfinite(fm1.value) && std::isfinite(fp2.value) &&
+                        std::isfinite(fm2.value) && std::isfinite(fp1.magnitude) && std::isfinite(fm1.magnitude);
+    const Real d5 = (8 * (fp1.value - fm1.value) - (fp2.value - fm2.value)) / (12 * hh);
+    const Real fmax = std::max({fp1.magnitude, fm1.magnitude, fp2.magnitude, fm2.magnitude});
     fp2 = fp1, fm2 = fm1, have_wide = true;
     if (!finite) {
       have_prev = false;
       continue;
     }
-    const double fmax = std::max({std::abs(fp1), std::abs(fm1), std::abs(fp2), std::abs(fm2)});
-    const double roundoff = 4 * eps * fmax / hh;
+    const Real roundoff = 4 * eps * fmax / hh;
     if (!have_prev) {
       prev_d5 = d5, have_prev = true;
-      if (!std::isfinite(best.value)) best = {d5, hh, false};
+      if (!std::isfinite(best.value)) best = {d5, hh, std::numeric_limits<Real>::infinity(), false};
       continue;
     }
     // Halving the step divides the fourth-order error by 16: the change from the last level is
     // 15 times what is left in this one. The Richardson combination removes most of that too.
-    const double truncation = std::abs(d5 - prev_d5) / 15;
-    const double error = truncation + roundoff;
+    const Real truncation = std::abs(d5 - prev_d5) / 15;
+    const Real error = truncation + roundoff;
     if (error < best_error) {
       best_error = error;
-      best = {(16 * d5 - prev_d5) / 15, hh, error <= 1e-6 * std::abs(d5) + 2 * roundoff};
+      best = {(16 * d5 - prev_d5) / 15, hh, error, error <= 1e-9L * std::abs(d5) + 2 * roundoff};
     }
-    // Past the balance of truncation and rounding, smaller steps only add noise.
-    if (truncation < roundoff || error > 8 * best_error) break;
+    // Past the balance of truncation and rounding, smaller steps only add noise; and once the
+    // estimate is far more accurate than any use of it needs, they only cost time.
+    if (truncation < roundoff || error > 8 * best_error || error <= options.target * std::abs(d5)) break;
     prev_d5 = d5;
   }
   return best;
 }
 
-Estimate derivative_affine(const std::function<double(double)>& f, double x, double scale) {
-  double h = std::max(std::abs(x), scale);
-  if (!(h > 0.0) || !std::isfinite(h)) h = 1.0;
-  volatile double xh = x + h;  // a step exactly representable as a difference from x
-  const double hh = xh - x;
-  return {(f(x + hh) - f(x - hh)) / (2 * hh), hh, true};
+Estimate derivative_affine(const std::function<Sample(Real)>& f, Real x, Real scale) {
+  Real h = std::max(std::abs(x), scale);
+  if (!(h > 0.0L) || !std::isfinite(h)) h = 1.0L;
+  volatile Real xh = x + h;  // a step exactly representable as a difference from x
+  const Real hh = xh - x;
+  const Sample fp = f(x + hh), fm = f(x - hh);
+  constexpr Real eps = std::numeric_limits<Real>::epsilon();
+  return {(fp.value - fm.value) / (2 * hh), hh, 4 * eps * std::max(fp.magnitude, fm.magnitude) / hh, true};
 }
 
-double node_scale(const Matrix& values) {
-  if (values.size() == 0) return 1.0;
-  const double rms = std::sqrt(values.squaredNorm() / static_cast<double>(values.size()));
-  return (rms > 1.0 && std::isfinite(rms)) ? rms : 1.0;
+Real node_scale(const RMatrix& values) {
+  if (values.size() == 0) return 1.0L;
+  const Real rms = std::sqrt(values.squaredNorm() / static_cast<Real>(values.size()));
+  return (rms > 1.0L && std::isfinite(rms)) ? rms : 1.0L;
 }
 
-Tensor gradient(const Graph& graph, Graph::NodeId node, const Options& options) {
+RMatrix gradient(const Graph& graph, Graph::NodeId node, const Options& options) {
   Graph::Perturbation p(graph, node);
-  Tensor out = Tensor::zeros(graph.shape(node));
-  const double scale = node_scale(graph.value(node));
-  for (std::int64_t i = 0; i < p.size(); ++i) {
-    out.data()[i] = derivative([&](double v) { return p.loss_with(i, v); }, p.base(i), scale, options).value;
-  }
+  RMatrix out = RMatrix::Zero(graph.exact(node).rows(), graph.exact(node).cols());
+  const Real scale = node_scale(graph.exact(node));
+  for (std::int64_t i = 0; i < p.size(); ++i)
+    out.data()[i] = derivative([&](Real v) { return p.loss_with(i, v); }, p.base(i), scale, options).value;
   return out;
 }
 
-Tensor local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<Matrix>& consumer_grads,
-                      const Options& options) {
+namespace {
+
+// The terms of one element: a small central difference (only their size matters, to a few
+// digits), moved closer where it leaves the function's domain.
+Real element_terms(Graph::LocalPerturbation& p, std::int64_t i, Real scale, const std::vector<RMatrix>& weights,
+                   const std::vector<RMatrix>* uncertainty, Real* carried) {
+  Real h = 1e-7L * std::max(std::abs(p.base(i)), scale);
+  for (int tries = 0; tries < 8; ++tries, h /= 64) {
+    const Real t = p.abs_terms(i, h, weights, uncertainty, carried);
+    if (std::isfinite(t)) return t;
+  }
+  if (carried) *carried = 0.0L;
+  return 0.0L;
+}
+
+}  // namespace
+
+NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<RMatrix>& consumer_grads,
+                            const Options& options, bool with_terms, const std::vector<RMatrix>* consumer_uncertainty) {
   Graph::LocalPerturbation p(graph, node);
   if (consumer_grads.size() != p.consumers().size())
     throw std::invalid_argument("local_gradient: one gradient per consumer of '" + graph.name(node) + "'");
-  Tensor out = Tensor::zeros(graph.shape(node));
-  const double scale = node_scale(graph.value(node));
+  NodeGradient out;
+  out.value = RMatrix::Zero(graph.exact(node).rows(), graph.exact(node).cols());
+  out.element_uncertainty = out.value;
+  const Real scale = node_scale(graph.exact(node));
   const bool affine = p.linear();
   for (std::int64_t i = 0; i < p.size(); ++i) {
-    const auto f = [&](double v) { return p.weighted_with(i, v, consumer_grads); };
-    out.data()[i] = affine ? derivative_affine(f, p.base(i), scale).value : derivative(f, p.base(i), scale, options).value;
+    const auto f = [&](Real v) -> Sample {
+      Real magnitude = 0.0L;
+      const Real y = p.weighted_with(i, v, consumer_grads, &magnitude);
+      return {y, magnitude};
+    };
+    const Estimate e = affine ? derivative_affine(f, p.base(i), scale) : derivative(f, p.base(i), scale, options);
+    out.value.data()[i] = e.value;
+    Real carried = 0.0L;
+    if (with_terms) out.terms = std::max(out.terms, element_terms(p, i, scale, consumer_grads, consumer_uncertainty, &carried));
+    out.element_uncertainty.data()[i] = (std::isfinite(e.error) ? e.error : std::abs(e.value)) + carried;
+    out.uncertainty = std::max(out.uncertainty, out.element_uncertainty.data()[i]);
   }
   return out;
 }
 
-std::vector<Tensor> backward(const Graph& graph, const Options& options) {
+std::vector<NodeGradient> backward(const Graph& graph, const Options& options) {
   const auto n = static_cast<Graph::NodeId>(graph.size());
-  std::vector<Tensor> grads;
-  for (Graph::NodeId k = 0; k < n; ++k) grads.push_back(Tensor::zeros(graph.shape(k)));
+  std::vector<NodeGradient> grads;
+  for (Graph::NodeId k = 0; k < n; ++k) {
+    const RMatrix zero = RMatrix::Zero(graph.exact(k).rows(), graph.exact(k).cols());
+    grads.push_back({zero, 0.0L, zero, 0.0L});
+  }
   std::vector<bool> reaches(static_cast<std::size_t>(n), false);
   reaches[static_cast<std::size_t>(graph.loss_id())] = true;
-  grads[static_cast<std::size_t>(graph.loss_id())].value.setOnes();
+  grads[static_cast<std::size_t>(graph.loss_id())] = {RMatrix::Ones(1, 1), 1.0L, RMatrix::Zero(1, 1), 0.0L};
   for (Graph::NodeId k = graph.loss_id() - 1; k >= 0; --k) {
-    std::vector<Matrix> weights;
+    std::vector<RMatrix> weights, uncertainty;
     bool any = false;
     for (Graph::NodeId c : graph.consumers(k)) {
       weights.push_back(grads[static_cast<std::size_t>(c)].value);
+      uncertainty.push_back(grads[static_cast<std::size_t>(c)].element_uncertainty);
       any = any || reaches[static_cast<std::size_t>(c)];
     }
     if (!any || graph.is_data(k)) continue;
     reaches[static_cast<std::size_t>(k)] = true;
-    grads[static_cast<std::size_t>(k)] = local_gradient(graph, k, weights, options);
+    grads[static_cast<std::size_t>(k)] = local_gradient(graph, k, weights, options, true, &uncertainty);
   }
   return grads;
 }

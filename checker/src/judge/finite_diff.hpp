@@ -1,4 +1,8 @@
-// Backprop Dojo checker: numeric gradients by finite differences, in double precision.
+// Backprop Dojo checker: numeric gradients by finite differences, in long double.
+//
+// The graphs compute in long double (graph.hpp), so the differences here round 2048 times less
+// than they would in double: the numeric gradients agree with the exact ones to about 1e-12 or
+// better (tests/test_ground_truth.cpp measures it), far below the pass bar.
 //
 // Each element gets the fourth-order central stencil
 //     D(h) = (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / 12h
@@ -6,9 +10,9 @@
 // of the node's values but at least 1. Halving h divides D's truncation error by 16, so the change
 // between two levels estimates it; rounding grows as eps |f| / h. The walk stops where rounding
 // overtakes truncation, and returns the Richardson combination (16 D(h) - D(2h)) / 15 of the level
-// with the smallest estimated error. A step that leaves the function's domain (a value that is
+// with the smallest estimated error (or the first below Options::target). A step that leaves the function's domain (a value that is
 // not finite, such as the log of a negative count) just moves on to the next, smaller step.
-// Reusing f(x +- 2h) from the level before, a smooth element costs six evaluations.
+// Reusing f(x +- 2h) from the level before, each level costs two evaluations.
 #pragma once
 
 #include "bpdojo/graph.hpp"
@@ -19,43 +23,71 @@ namespace bpdojo::fd {
 
 struct Options {
   double start_step = 4e-3;  // times max(|x|, scale)
-  int max_levels = 30;       // each halves the step
+  int max_levels = 40;       // each halves the step
+  // Stop refining once the estimated error is below this, relative to the derivative: 1000x below
+  // what the ground-truth test asks of a whole chain of local differences (1e-11).
+  double target = 1e-14;
 };
 
 struct Estimate {
-  double value = 0.0;
-  double step = 0.0;
+  Real value = 0.0L;
+  Real step = 0.0L;
+  Real error = 0.0L;       // the estimated error: truncation (the change between levels) plus rounding
   bool converged = false;  // the two stencils agreed
 };
 
+// A value of the function differenced, and the size its rounding is relative to: a sum of terms
+// rounds by about eps times the sum of their magnitudes, which can be far above |value|.
+struct Sample {
+  Real value;
+  Real magnitude;
+};
+
 // The derivative of f at x, where `scale` is the typical size of x's neighbours.
-Estimate derivative(const std::function<double(double)>& f, double x, double scale, const Options& options = {});
+Estimate derivative(const std::function<Sample(Real)>& f, Real x, Real scale, const Options& options = {});
+// The same for a function whose rounding is relative to its own value.
+Estimate derivative(const std::function<Real(Real)>& f, Real x, Real scale, const Options& options = {});
 
 // The derivative of an affine f at x: one central difference with the step max(|x|, scale),
 // exact up to rounding (two evaluations).
-Estimate derivative_affine(const std::function<double(double)>& f, double x, double scale);
+Estimate derivative_affine(const std::function<Sample(Real)>& f, Real x, Real scale);
 
 // dL/d(node) for every element of the node (the loss of the graph, everything downstream
-// recomputed). Returns the numeric gradient with the node's shape.
-Tensor gradient(const Graph& graph, Graph::NodeId node, const Options& options = {});
+// recomputed per evaluation). Returns the numeric gradient with the node's shape.
+RMatrix gradient(const Graph& graph, Graph::NodeId node, const Options& options = {});
+
+// A node's numeric gradient, and the size of the terms summed into it: per element, the sum over
+// the direct consumers' elements c_j of |dL/dc_j| |dc_j/dk|; `terms` is its largest value. Where
+// those terms cancel (a gradient that is zero by symmetry, such as dlogit_maxes or db1 before
+// batch norm), rounding leaves a learner's gradient near eps * terms, not near zero.
+struct NodeGradient {
+  RMatrix value;
+  Real terms = 0.0L;
+  // How far the numeric value may be from the exact one, per element: the error the stencil
+  // estimates for this node's local differences, plus the consumers' uncertainties carried back
+  // (sum_j |dc_j/dk| u_j); `uncertainty` is its largest value. With local_gradient: the local part only.
+  RMatrix element_uncertainty;
+  Real uncertainty = 0.0L;
+};
 
 // The gradient of a node through its direct consumers only: d/dk of sum_c <dc, c(k)>, the
 // consumers c recomputed by finite differences and weighted by the gradients dc given for them
 // (one per Graph::consumers(node), in that order; the loss's weight is 1). With the true dc this
 // is dL/dk; with a learner's dc it checks one line of their backward pass given the lines before.
 // Where every consumer declares itself affine in the node (Graph::kLinear), two evaluations per
-// element suffice (derivative_affine).
-Tensor local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<Matrix>& consumer_grads,
-                      const Options& options = {});
+// element suffice (derivative_affine). `with_terms` also measures the terms (two evaluations more).
+NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<RMatrix>& consumer_grads,
+                            const Options& options = {}, bool with_terms = false,
+                            const std::vector<RMatrix>* consumer_uncertainty = nullptr);
 
 // Numeric gradients of every node, computed backwards from the loss one step at a time with
-// local_gradient: far cheaper than `gradient` for every node of a deep graph, at the price of
-// the local errors adding up along the way. Indexed by node id; data nodes and nodes the loss
-// does not depend on get zeros.
-std::vector<Tensor> backward(const Graph& graph, const Options& options = {});
+// local_gradient (with the terms): each node costs a few evaluations of its direct consumers,
+// on the rows or columns an element reaches (Graph::Dep). Indexed by node id; data nodes and
+// nodes the loss does not depend on get zeros.
+std::vector<NodeGradient> backward(const Graph& graph, const Options& options = {});
 
 // The scale used for a node's steps: the RMS of its values, and at least 1 (a smaller step would
 // drown in rounding; where a larger one is too coarse, the refinement catches it).
-double node_scale(const Matrix& values);
+Real node_scale(const RMatrix& values);
 
 }  // namespace bpdojo::fd

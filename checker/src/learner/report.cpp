@@ -126,9 +126,13 @@ std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t
     line += pad("-", 8) + "  " + pad("-", 9) + "  ";
   }
   line += paint(st, verdict_colour(g.verdict), to_string(g.verdict));
-  const bool inherited = !g.line_wrong && !g.inherits.empty();
+  const bool inherited = g.verdict == Verdict::Wrong && !g.line_wrong && (!g.inherits.empty() || g.below_bar_upstream);
   if (g.line_wrong && g.verdict == Verdict::Wrong) line += paint(st, kBold, "  <- this line");
-  if (inherited) line += paint(st, kDim, "  (this line is right; the error starts at " + g.inherits + ")");
+  if (inherited && g.below_bar_upstream)
+    line += paint(st, kDim, "  (this line is right; errors below the bar in the lines before it add up" +
+                                (g.inherits.empty() ? std::string(")") : ": the largest is at " + g.inherits + ")"));
+  else if (inherited)
+    line += paint(st, kDim, "  (this line is right; the error starts at " + g.inherits + ")");
   std::string out = line + "\n";
   const std::string indent(4 + wname, ' ');
   if (inherited) return out;
@@ -289,9 +293,11 @@ void json_gradient(JsonWriter& j, const GradientResult& g) {
   json_comparison(j, g);
   if (g.local) j.key("local_rel_error").value(g.local->rel_error);
   else j.key("local_rel_error").null();
+  j.key("floor").value(g.floor);
   j.key("line_wrong").value(g.line_wrong);
   if (g.inherits.empty()) j.key("inherits").null();
   else j.key("inherits").value(g.inherits);
+  j.key("below_bar_upstream").value(g.below_bar_upstream);
   if (g.diagnosis) j.key("diagnosis").begin_object().key("kind").value(g.diagnosis->kind).key("text").value(g.diagnosis->text).end_object();
   else j.key("diagnosis").null();
   j.end_object();
@@ -359,9 +365,6 @@ std::string json_report(const CheckResult& r) {
   for (const auto& [k, v] : r.sizes) j.key(k).value(v);
   j.end_object();
   j.key("threshold").value(r.threshold);
-  j.key("floors").begin_array();
-  for (double f : r.floors) j.value(f);
-  j.end_array();
   json_build(j, r.build);
   json_runner(j, r);
   j.key("gradients").begin_array();

@@ -29,8 +29,11 @@ Sweep sweep(const CheckResult& result, const std::string& gradient, const std::f
   const Graph& graph = problems.at(static_cast<std::size_t>(spec->problem));
   const Graph::NodeId node = graph.id(spec->node);
   Graph::Perturbation p(graph, node);
-  const double scale = fd::node_scale(graph.value(node));
-  const double floor = result.floors.at(static_cast<std::size_t>(spec->problem));
+  const double scale = static_cast<double>(fd::node_scale(graph.exact(node)));
+  const double floor = g.floor;
+  // The loss as a double-precision forward pass has it: the sweep shows what one central
+  // difference can do in double (the checker's own differences run in long double).
+  auto loss = [&](std::int64_t i, double x) { return static_cast<double>(p.loss_with(i, x)); };
   Sweep out;
   out.exercise = info.id();
   out.gradient = gradient;
@@ -38,10 +41,10 @@ Sweep sweep(const CheckResult& result, const std::string& gradient, const std::f
     const double rel = std::pow(10.0, -k);
     Tensor numeric = Tensor::zeros(graph.shape(node));
     for (std::int64_t i = 0; i < p.size(); ++i) {
-      const double x = p.base(i);
+      const double x = static_cast<double>(p.base(i));
       volatile double xh = x + rel * std::max(std::abs(x), scale);
       const double h = xh - x;
-      numeric.data()[i] = (p.loss_with(i, x + h) - p.loss_with(i, x - h)) / (2 * h);
+      numeric.data()[i] = (loss(i, x + h) - loss(i, x - h)) / (2 * h);
     }
     out.steps.push_back(rel);
     out.errors.push_back(compare(g.analytic->value, numeric, floor, result.threshold).rel_error);

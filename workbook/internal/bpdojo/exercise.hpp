@@ -45,12 +45,6 @@ struct ExerciseInfo {
   std::vector<GradientSpec> gradients;  // in the order the learner computes them
   // The problems of the instance (forward pass done).
   std::function<std::vector<Graph>(std::uint64_t seed, const Sizes& sizes)> problems;
-  // How the checker takes the numeric gradients. Global: finite differences of the loss for each
-  // node, everything downstream recomputed per evaluation. Chained: every node at once, backwards
-  // from the loss, each by finite differences through its direct consumers weighted by theirs
-  // (fd::backward); for the deep problems, where Global would recompute the whole network for
-  // every element of every early node.
-  enum class Numeric { Global, Chained } numeric = Numeric::Global;
   // The runner also trains (exercise 08): the checker judges the run (checker/src/training.hpp).
   bool trains = false;
   // The runner's default wall-clock limit (a training run takes longer than a gradient check).

@@ -4,6 +4,10 @@
 // computes its value from them; the loss is one node. Because the graph knows who reads what,
 // the checker can take finite differences with respect to ANY node: perturb one element of node
 // k, recompute only the steps downstream of k, read the loss.
+//
+// A graph computes in long double (64-bit mantissa on x86-64, 11 more bits than double): the
+// checker's finite differences on it are the reference every learner's gradient is judged by, and
+// they must sit far below the pass bar. What learners see of an instance is rounded to double.
 #pragma once
 
 #include "bpdojo/tensor.hpp"
@@ -15,6 +19,10 @@
 
 namespace bpdojo {
 
+using Real = long double;
+using RMatrix = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RArray = Eigen::Array<Real, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 class Graph {
  public:
   using NodeId = int;
@@ -23,17 +31,17 @@ class Graph {
   // never depend on a node the finite differences would not recompute).
   class Inputs {
    public:
-    const Matrix& operator[](NodeId id) const;
-    const Matrix& operator()(NodeId id) const { return (*this)[id]; }
+    const RMatrix& operator[](NodeId id) const;
+    const RMatrix& operator()(NodeId id) const { return (*this)[id]; }
 
    private:
     friend class Graph;
-    Inputs(const std::vector<Matrix>& values, const std::vector<NodeId>& allowed)
+    Inputs(const std::vector<RMatrix>& values, const std::vector<NodeId>& allowed)
         : values_(values), allowed_(allowed) {}
-    const std::vector<Matrix>& values_;
+    const std::vector<RMatrix>& values_;
     const std::vector<NodeId>& allowed_;
   };
-  using StepFn = std::function<Matrix(const Inputs&)>;
+  using StepFn = std::function<RMatrix(const Inputs&)>;
 
   // How a step depends on one of its inputs, so that finite differences recompute less. Optional:
   // an input without flags is assumed to affect the whole output, nonlinearly.
@@ -43,8 +51,13 @@ class Graph {
   //            groups from the same number of groups of its inputs (take sizes from the inputs).
   //   kCols    the same for columns (the input has as many columns as the output).
   //   kLinear  the output is affine in this input, the others fixed.
+  //   kSum     the output, a scalar, is a sum of terms, one per row group (with kRows) or per
+  //            element (with kRows | kCols) of the inputs marked kSum, each reading only its own
+  //            group or element of them (and the unmarked inputs whole). Called on one group, the
+  //            step returns that group's term (a loss: take sizes such as the batch's from
+  //            captures, not from the slice).
   // The workbook's tests hold every declaration to global finite differences.
-  enum Dep : unsigned { kAll = 0, kRows = 1, kCols = 2, kLinear = 4 };
+  enum Dep : unsigned { kAll = 0, kRows = 1, kCols = 2, kLinear = 4, kSum = 8 };
 
   NodeId leaf(std::string name, Tensor value);
   // A leaf that is data (indices, labels): never differentiated, so never perturbed.
@@ -65,10 +78,13 @@ class Graph {
   const std::vector<NodeId>& inputs(NodeId id) const { return nodes_.at(id).inputs; }
   // The Dep flags of step `step` on its input `input` (kAll when it does not read it).
   unsigned dep(NodeId step, NodeId input) const;
-  const Matrix& value(NodeId id) const { return values_.at(id); }
+  // A node's value as computed, and rounded to double (what a learner's instance holds).
+  const RMatrix& exact(NodeId id) const { return values_.at(id); }
+  Matrix value(NodeId id) const { return values_.at(id).cast<double>(); }
   Tensor tensor(NodeId id) const { return {shape(id), value(id)}; }
   NodeId loss_id() const { return loss_; }
-  double loss() const;
+  Real exact_loss() const;
+  double loss() const { return static_cast<double>(exact_loss()); }
 
   // The steps downstream of `id` (that read it directly or through others), in evaluation order.
   std::vector<NodeId> downstream(NodeId id) const;
@@ -84,12 +100,18 @@ class Graph {
     LocalPerturbation(const Graph& graph, NodeId node);
     const std::vector<NodeId>& consumers() const { return consumers_; }
     std::int64_t size() const;
-    double base(std::int64_t element) const;
-    // Sum over the consumers c of <weights[k], c> with element `element` of the node set to `x`,
-    // up to a constant per element (only differences in x are meaningful); weights[k] has the
-    // shape of consumers()[k]. Recomputes only the rows or columns of c that the element reaches,
-    // where the step declares them (Dep).
-    double weighted_with(std::int64_t element, double x, const std::vector<Matrix>& weights);
+    Real base(std::int64_t element) const;
+    // Sum over the consumers c of <weights[k], c(x) - c(base)> with element `element` of the node
+    // set to `x`; weights[k] has the shape of consumers()[k]. Recomputes only the rows or columns
+    // of c that the element reaches, where the step declares them (Dep).
+    // `magnitude`, if given, gets sum over the consumers of <|weights[k]|, |c(x)|>: the size the
+    // sum's rounding is relative to.
+    Real weighted_with(std::int64_t element, Real x, const std::vector<RMatrix>& weights, Real* magnitude = nullptr);
+    // The size of the terms summed into the gradient of this element: sum over the consumers' elements
+    // j of |weights_j| |c_j(x + h) - c_j(x - h)| / 2h, about sum_j |weights_j| |dc_j/dx|.
+    // With `also`, the same sum for a second set of weights goes to *also_out (the same evaluations).
+    Real abs_terms(std::int64_t element, Real h, const std::vector<RMatrix>& weights,
+                   const std::vector<RMatrix>* also = nullptr, Real* also_out = nullptr);
     // Every consumer is affine in the node.
     bool linear() const;
 
@@ -97,29 +119,37 @@ class Graph {
     struct Consumer {
       NodeId id;
       unsigned dep;
-      std::vector<Matrix> scratch;  // the inputs of a sliced call, indexed by node id
+      std::vector<RMatrix> scratch;  // the inputs of a sliced call, indexed by node id
+      std::int64_t old_for = -1;     // a kSum consumer: the element whose unperturbed term is `old`
+      RMatrix old;
     };
-    double sliced(Consumer& c, std::int64_t element, const Matrix& weights);
+    // What consumer c computes with the node's current work value, on the slice the element
+    // reaches (the whole output for a consumer without Dep flags), with that slice as it was and
+    // the matching slice of `weights`.
+    struct Slice {
+      RMatrix fresh, old, weights;
+    };
+    Slice evaluate(Consumer& c, std::int64_t element, const RMatrix& weights);
     const Graph& graph_;
     NodeId node_;
     std::vector<NodeId> consumers_;
     std::vector<Consumer> info_;
-    std::vector<Matrix> work_;
+    std::vector<RMatrix> work_;
   };
 
   class Perturbation {
    public:
     Perturbation(const Graph& graph, NodeId node);
     std::int64_t size() const;
-    double base(std::int64_t element) const;
+    Real base(std::int64_t element) const;
     // The loss with element `element` of the node set to `x` (all other values as in the graph).
-    double loss_with(std::int64_t element, double x);
+    Real loss_with(std::int64_t element, Real x);
 
    private:
     const Graph& graph_;
     NodeId node_;
     std::vector<NodeId> downstream_;
-    std::vector<Matrix> work_;
+    std::vector<RMatrix> work_;
   };
 
  private:
@@ -131,11 +161,11 @@ class Graph {
     std::vector<unsigned> deps;  // one per input
     bool data = false;
   };
-  NodeId add(Node node, Matrix value);
-  Matrix run_step(NodeId id, const std::vector<Matrix>& values) const;
+  NodeId add(Node node, RMatrix value);
+  RMatrix run_step(NodeId id, const std::vector<RMatrix>& values) const;
 
   std::vector<Node> nodes_;
-  std::vector<Matrix> values_;
+  std::vector<RMatrix> values_;
   NodeId loss_ = -1;
 };
 

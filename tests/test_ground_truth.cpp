@@ -1,0 +1,136 @@
+// The checker's numeric reference against ground truth: for every exercise, over seeds and the
+// sizes at the edges of what is allowed and of what grading draws, the gradients the checker judges
+// by (fd::backward: local differences chained from the loss) agree with global finite differences
+// of the loss (fd::gradient: everything downstream recomputed, walked to the smallest error the
+// stencil reaches), both in long double, to 1e-11 in the judge's own measure (compare.hpp:
+// max|difference| / max(max|n|, floor)). The pass bar is 1e-8: the reference is 1000x below it.
+// Where a gradient is many orders of magnitude below the loss (batch norm over a batch of 2 leaves
+// almost nothing to flow back), a global difference of the loss cannot resolve 1e-11 of it: there
+// the reference must agree to within 4x the ground truth's own estimated error, and the test says
+// how many elements that was.
+#include "support.hpp"
+
+#include "grade/grade.hpp"
+#include "judge/finite_diff.hpp"
+
+#include "bpdojo/rng.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+using namespace bpdojo;
+
+namespace {
+
+constexpr double kGroundTruthAgreement = 1e-11;
+
+// The instance sizes: every letter at its minimum; the defaults; every letter at the low and at
+// the high end of grading's range (grade.hpp); and, with `maxima`, each letter at its maximum with
+// the others at their defaults. A training run's length (S) is not a size of the gradient check.
+std::vector<std::pair<std::string, Sizes>> instance_sizes(const ExerciseInfo& info, bool maxima) {
+  Sizes smallest, low, high;
+  std::vector<std::pair<std::string, Sizes>> maxed;
+  for (const auto& s : info.sizes) {
+    if (!s.varies_when_graded) {
+      smallest[s.letter] = low[s.letter] = high[s.letter] = 0;
+      continue;
+    }
+    smallest[s.letter] = s.min;
+    const auto [lo, hi] = grading_range(info, s);
+    low[s.letter] = lo;
+    high[s.letter] = hi;
+    maxed.push_back({s.letter + " at its maximum", {{s.letter, s.max}}});
+  }
+  std::vector<std::pair<std::string, Sizes>> out{
+      {"minimum", smallest}, {"default", {}}, {"grading's low end", low}, {"grading's high end", high}};
+  if (maxima) out.insert(out.end(), maxed.begin(), maxed.end());
+  return out;
+}
+
+// The elements a gradient is checked on: its largest in magnitude, and `random` more.
+std::vector<std::int64_t> elements(const RMatrix& numeric, int random, Rng& rng) {
+  std::set<std::int64_t> out;
+  Index r = 0, c = 0;
+  numeric.cwiseAbs().maxCoeff(&r, &c);
+  out.insert(r * numeric.cols() + c);
+  for (int k = 0; k < random; ++k) out.insert(static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(numeric.size()))));
+  return {out.begin(), out.end()};
+}
+
+struct Worst {
+  double error = 0.0;
+  std::string where;
+  int unresolved = 0;  // elements where the ground truth's own error exceeds 1e-11 of the gradient
+};
+
+// One instance: every gradient the exercise asks for, on a sample of its elements.
+void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, int random, Worst& worst) {
+  const Sizes sizes = complete_sizes(info, given);
+  std::vector<Graph> problems = info.problems(seed, sizes);
+  std::vector<std::vector<fd::NodeGradient>> chained;
+  for (const Graph& g : problems) chained.push_back(fd::backward(g));
+  fd::Options exhaustive;
+  exhaustive.target = 0.0;  // walk until rounding overtakes truncation
+  Rng rng = Rng(seed).fork("ground truth sample");
+  std::set<std::pair<int, std::string>> done;
+  for (const auto& spec : info.gradients) {
+    if (!done.insert({spec.problem, spec.node}).second) continue;
+    const Graph& g = problems[static_cast<std::size_t>(spec.problem)];
+    const Graph::NodeId node = g.id(spec.node);
+    const fd::NodeGradient& n = chained[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(node)];
+    const Real floor = static_cast<Real>(kFloorRelative) * n.terms;
+    const Real denom = std::max(n.value.cwiseAbs().maxCoeff(), floor);
+    Graph::Perturbation p(g, node);
+    const Real scale = fd::node_scale(g.exact(node));
+    for (std::int64_t i : elements(n.value, random, rng)) {
+      const fd::Estimate truth = fd::derivative([&](Real v) { return p.loss_with(i, v); }, p.base(i), scale, exhaustive);
+      const Real difference = std::abs(n.value.data()[i] - truth.value);
+      const Real resolution = 4 * truth.error;
+      if (resolution > static_cast<Real>(kGroundTruthAgreement) * denom) {
+        ++worst.unresolved;
+        CHECK(difference <= resolution);
+        continue;
+      }
+      const double error = denom > 0 ? static_cast<double>(difference / denom) : 0.0;
+      CAPTURE(reproduce_command(info, seed, sizes, Flavour::Solution));
+      CAPTURE(spec.name);
+      CAPTURE(i);
+      CAPTURE(error);
+      CAPTURE(static_cast<double>(denom));
+      CAPTURE(static_cast<double>(n.terms));
+      CHECK(error <= kGroundTruthAgreement);
+      if (error > worst.error || worst.where.empty())
+        worst.error = error, worst.where = reproduce_command(info, seed, sizes, Flavour::Solution) + " " + spec.name;
+    }
+  }
+}
+
+void reference_meets_ground_truth(const ExerciseInfo& info, std::uint64_t last_seed, bool maxima) {
+  Worst worst;
+  for (const auto& [what, sizes] : instance_sizes(info, maxima)) {
+    const bool maximum = what.find("maximum") != std::string::npos;
+    // At the maxima a global difference recomputes the whole problem per evaluation: two seeds,
+    // two elements per gradient.
+    const std::uint64_t seeds = maximum ? std::min<std::uint64_t>(last_seed, 1) : last_seed;
+    for (std::uint64_t seed = 0; seed <= seeds; ++seed) agree_on(info, seed, sizes, maximum ? 1 : 3, worst);
+  }
+  const std::string extent = "seeds 0 to " + std::to_string(last_seed) + (maxima ? " (at the maxima 0 and 1)" : "");
+  MESSAGE(info.id() << ": numeric reference against ground truth, " << extent << ": worst " << worst.error << " (" << worst.where << "); "
+                    << worst.unresolved << " elements where ground truth resolves less than 1e-11 of the gradient");
+}
+
+}  // namespace
+
+// One ctest entry per exercise and suite (tests/support.hpp). The fast suite: seed 0 at the
+// minimum, default and grading's two ends; the deep suite: seeds 0 to 19 there, and each letter at
+// its maximum on seeds 0 and 1.
+TEST_CASE("each exercise: the numeric reference agrees with ground truth to 1e-11 at seed 0" * doctest::test_suite("unit")) {
+  for (const ExerciseInfo* info : test::exercises_under_test()) reference_meets_ground_truth(*info, 0, false);
+}
+TEST_CASE("each exercise: the numeric reference agrees with ground truth to 1e-11 on seeds 0 to 19 and at the maxima" *
+          doctest::test_suite("deep")) {
+  for (const ExerciseInfo* info : test::exercises_under_test()) reference_meets_ground_truth(*info, 19, true);
+}
