@@ -2,8 +2,11 @@
 // exercises/ as shipped is the pristine stubs.
 #include "support.hpp"
 
+#include "grade/grade.hpp"
+
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -51,27 +54,51 @@ std::string slurp(const fs::path& p) {
 // Every reference solution passes on the given seeds and every shape, at least 100x below the
 // threshold, with no diagnosis. An exercise that trains is checked here without its training run
 // (S = 0: every gradient and the update); test_training.cpp judges the training.
-void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::uint64_t last_seed) {
-  double worst = 0.0;
+// With `grading`, also at the low and the high end of the sizes `checker grade` draws (grade.hpp).
+// Batch norm over a batch of 2 in one fused formula (exercises 07 and 08 at N = 2) is the one place
+// the margin is 10x, not 100x: the normalised values are flat in the inputs to within eps/var, so
+// the learner's formula cancels terms some 1e6 times the gradient, and the numeric reference
+// through that step keeps 1e-10 (tests/test_ground_truth.cpp). Those runs are counted apart.
+void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::uint64_t last_seed, bool grading = false) {
+  double worst = 0.0, worst_fused_of_two = 0.0;
   std::string where;
-  for (Sizes sizes : shapes_for(info)) {
+  std::vector<Sizes> shapes = shapes_for(info);
+  if (grading) {
+    Sizes low, high;
+    for (const auto& s : info.sizes) {
+      const auto [lo, hi] = grading_range(info, s);
+      low[s.letter] = lo, high[s.letter] = hi;
+    }
+    shapes.push_back(low);
+    shapes.push_back(high);
+  }
+  for (std::size_t k = 0; k < shapes.size(); ++k) {
+    Sizes sizes = shapes[k];
     if (info.trains) sizes["S"] = 0;
-    for (std::uint64_t seed = first_seed; seed <= last_seed; ++seed) {
+    // Grading's two ends (the last two shapes): the first four seeds.
+    const std::uint64_t last = grading && k + 2 >= shapes.size() ? std::min(last_seed, first_seed + 3) : last_seed;
+    for (std::uint64_t seed = first_seed; seed <= last; ++seed) {
       const CheckResult r = judge_runner(info, Flavour::Solution, seed, sizes);
       CAPTURE(r.reproduce);
       REQUIRE(r.runner.finished);
+      const bool fused_of_two = (info.number == 7 || info.number == 8) && r.sizes.at("N") == 2;
       for (const auto& g : r.gradients) {
         if (g.training_row) continue;  // judged in test_training.cpp
         CAPTURE(g.name);
         CHECK(g.verdict == Verdict::Correct);
         CHECK_FALSE(g.diagnosis);
         REQUIRE(g.comparison);
-        if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
+        if (fused_of_two) {
+          CHECK(g.comparison->rel_error <= kThreshold / 10);
+          worst_fused_of_two = std::max(worst_fused_of_two, g.comparison->rel_error);
+        } else if (g.comparison->rel_error > worst) {
+          worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
+        }
       }
     }
   }
   MESSAGE(info.id() << ", seeds " << first_seed << " to " << last_seed << ": largest relative error of a correct gradient "
-                    << worst << " (" << where << ")");
+                    << worst << " (" << where << "); fused batch norm of 2 (held to 10x): " << worst_fused_of_two);
   CHECK(worst <= kThreshold / 100);
 }
 
@@ -79,12 +106,12 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
 
 // One ctest entry per exercise and suite (tests/support.hpp, exercises_under_test).
 // Shapes: the defaults, every letter at its smallest, a mixed one and a thin batch; for 06 and 07,
-// H in {16, 64, 100} by N in {8, 32}, and the smallest, for 06 and 07; for 08 (S = 0) the default, H=100 N=8 and the smallest. The fast suite: seed 0. The deep suite: seeds 1 to 19.
+// H in {16, 64, 100} by N in {8, 32}, and the smallest, for 06 and 07; for 08 (S = 0) the default, H=100 N=8 and the smallest. The fast suite: seed 0. The deep suite: seeds 1 to 19, and grading's two ends on seeds 1 to 4.
 TEST_CASE("each exercise: the reference solution passes at seed 0 on every shape, 100x below the threshold" * doctest::test_suite("e2e")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 0, 0);
 }
 TEST_CASE("each exercise: the reference solution passes on seeds 1 to 19 and every shape, 100x below the threshold" * doctest::test_suite("deep")) {
-  for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 1, 19);
+  for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 1, 19, true);
 }
 
 TEST_CASE("every pristine stub reports every gradient as not implemented" * doctest::test_suite("e2e")) {

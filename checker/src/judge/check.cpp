@@ -294,8 +294,7 @@ Reference numeric_reference(const ExerciseInfo& info, const std::vector<Graph>& 
     const Graph::NodeId node = g.id(spec.node);
     const fd::NodeGradient& n = all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(node)];
     ref.numeric.emplace_back(g.shape(node), n.value.cast<double>());
-    ref.floors.push_back(std::max(kFloorRelative * static_cast<double>(n.terms),
-                                  kFloorUncertainty * static_cast<double>(n.uncertainty)));
+    ref.floors.push_back(gradient_floor(static_cast<double>(n.terms), static_cast<double>(n.uncertainty)));
   }
   return ref;
 }

@@ -104,13 +104,15 @@ Real element_terms(Graph::LocalPerturbation& p, std::int64_t i, Real scale, cons
 }  // namespace
 
 NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<RMatrix>& consumer_grads,
-                            const Options& options, bool with_terms, const std::vector<RMatrix>* consumer_uncertainty) {
+                            const Options& options, bool with_terms, const std::vector<RMatrix>* consumer_uncertainty,
+                            const std::vector<RMatrix>* consumer_terms) {
   Graph::LocalPerturbation p(graph, node);
   if (consumer_grads.size() != p.consumers().size())
     throw std::invalid_argument("local_gradient: one gradient per consumer of '" + graph.name(node) + "'");
   NodeGradient out;
   out.value = RMatrix::Zero(graph.exact(node).rows(), graph.exact(node).cols());
   out.element_uncertainty = out.value;
+  out.element_terms = out.value;
   const Real scale = node_scale(graph.exact(node));
   const bool affine = p.linear();
   for (std::int64_t i = 0; i < p.size(); ++i) {
@@ -122,7 +124,11 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
     const Estimate e = affine ? derivative_affine(f, p.base(i), scale) : derivative(f, p.base(i), scale, options);
     out.value.data()[i] = e.value;
     Real carried = 0.0L;
-    if (with_terms) out.terms = std::max(out.terms, element_terms(p, i, scale, consumer_grads, consumer_uncertainty, &carried));
+    if (with_terms) {
+      out.element_terms.data()[i] =
+          element_terms(p, i, scale, consumer_terms ? *consumer_terms : consumer_grads, consumer_uncertainty, &carried);
+      out.terms = std::max(out.terms, out.element_terms.data()[i]);
+    }
     out.element_uncertainty.data()[i] = (std::isfinite(e.error) ? e.error : std::abs(e.value)) + carried;
     out.uncertainty = std::max(out.uncertainty, out.element_uncertainty.data()[i]);
   }
@@ -134,22 +140,23 @@ std::vector<NodeGradient> backward(const Graph& graph, const Options& options) {
   std::vector<NodeGradient> grads;
   for (Graph::NodeId k = 0; k < n; ++k) {
     const RMatrix zero = RMatrix::Zero(graph.exact(k).rows(), graph.exact(k).cols());
-    grads.push_back({zero, 0.0L, zero, 0.0L});
+    grads.push_back({zero, 0.0L, zero, 0.0L, zero});
   }
   std::vector<bool> reaches(static_cast<std::size_t>(n), false);
   reaches[static_cast<std::size_t>(graph.loss_id())] = true;
-  grads[static_cast<std::size_t>(graph.loss_id())] = {RMatrix::Ones(1, 1), 1.0L, RMatrix::Zero(1, 1), 0.0L};
+  grads[static_cast<std::size_t>(graph.loss_id())] = {RMatrix::Ones(1, 1), 1.0L, RMatrix::Zero(1, 1), 0.0L, RMatrix::Ones(1, 1)};
   for (Graph::NodeId k = graph.loss_id() - 1; k >= 0; --k) {
-    std::vector<RMatrix> weights, uncertainty;
+    std::vector<RMatrix> weights, uncertainty, terms;
     bool any = false;
     for (Graph::NodeId c : graph.consumers(k)) {
       weights.push_back(grads[static_cast<std::size_t>(c)].value);
       uncertainty.push_back(grads[static_cast<std::size_t>(c)].element_uncertainty);
+      terms.push_back(grads[static_cast<std::size_t>(c)].element_terms);
       any = any || reaches[static_cast<std::size_t>(c)];
     }
     if (!any || graph.is_data(k)) continue;
     reaches[static_cast<std::size_t>(k)] = true;
-    grads[static_cast<std::size_t>(k)] = local_gradient(graph, k, weights, options, true, &uncertainty);
+    grads[static_cast<std::size_t>(k)] = local_gradient(graph, k, weights, options, true, &uncertainty, &terms);
   }
   return grads;
 }

@@ -56,10 +56,13 @@ Estimate derivative_affine(const std::function<Sample(Real)>& f, Real x, Real sc
 // recomputed per evaluation). Returns the numeric gradient with the node's shape.
 RMatrix gradient(const Graph& graph, Graph::NodeId node, const Options& options = {});
 
-// A node's numeric gradient, and the size of the terms summed into it: per element, the sum over
-// the direct consumers' elements c_j of |dL/dc_j| |dc_j/dk|; `terms` is its largest value. Where
-// those terms cancel (a gradient that is zero by symmetry, such as dlogit_maxes or db1 before
-// batch norm), rounding leaves a learner's gradient near eps * terms, not near zero.
+// A node's numeric gradient, and the size of the terms summed into it: the chain rule's sum over
+// every path from the node to the loss of the product of the local derivatives along it, with
+// every factor taken in absolute value (per element: sum over the direct consumers' elements c_j of
+// |dc_j/dk| terms(c_j), and 1 for the loss); `terms` is its largest value. Where those terms cancel,
+// here or anywhere after it (a gradient that is zero by symmetry, such as dlogit_maxes or db1
+// before batch norm, or one that batch norm over a batch of 2 all but cancels), rounding leaves a
+// learner's gradient near eps * terms, not near zero.
 struct NodeGradient {
   RMatrix value;
   Real terms = 0.0L;
@@ -68,6 +71,7 @@ struct NodeGradient {
   // (sum_j |dc_j/dk| u_j); `uncertainty` is its largest value. With local_gradient: the local part only.
   RMatrix element_uncertainty;
   Real uncertainty = 0.0L;
+  RMatrix element_terms;  // the terms per element (`terms` is their largest)
 };
 
 // The gradient of a node through its direct consumers only: d/dk of sum_c <dc, c(k)>, the
@@ -75,10 +79,13 @@ struct NodeGradient {
 // (one per Graph::consumers(node), in that order; the loss's weight is 1). With the true dc this
 // is dL/dk; with a learner's dc it checks one line of their backward pass given the lines before.
 // Where every consumer declares itself affine in the node (Graph::kLinear), two evaluations per
-// element suffice (derivative_affine). `with_terms` also measures the terms (two evaluations more).
+// element suffice (derivative_affine). `with_terms` also measures the terms, from the consumers'
+// own (`consumer_terms`; their gradients where absent), and carries `consumer_uncertainty` back
+// (two evaluations more).
 NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<RMatrix>& consumer_grads,
                             const Options& options = {}, bool with_terms = false,
-                            const std::vector<RMatrix>* consumer_uncertainty = nullptr);
+                            const std::vector<RMatrix>* consumer_uncertainty = nullptr,
+                            const std::vector<RMatrix>* consumer_terms = nullptr);
 
 // Numeric gradients of every node, computed backwards from the loss one step at a time with
 // local_gradient (with the terms): each node costs a few evaluations of its direct consumers,
