@@ -164,10 +164,10 @@ RMatrix row_group(const RMatrix& m, Index g, Index groups) {
 }  // namespace
 
 Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, std::int64_t element,
-                                                                   const RMatrix& weights) {
+                                                                   const RMatrix& weights, const RMatrix* also) {
   const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
   const RMatrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
-  if (!(c.dep & (kRows | kCols))) return {graph_.run_step(c.id, work_), value, weights};
+  if (!(c.dep & (kRows | kCols))) return {graph_.run_step(c.id, work_), value, weights, also ? *also : RMatrix()};
   const RMatrix& mine = work_[static_cast<std::size_t>(node_)];
   const bool by_rows = c.dep & kRows, by_cols = c.dep & kCols, sum = c.dep & kSum;
   // The row group and column the element falls in (a sum's output, a scalar, does not split).
@@ -197,9 +197,11 @@ Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, 
     if (c.old_for != element) c.old = call(graph_.values_), c.old_for = element;
     s.old = c.old;
     s.weights = weights;
+    if (also) s.also = *also;
   } else {
     s.old = cut(value, kRows | kCols);
     s.weights = cut(weights, kRows | kCols);
+    if (also) s.also = cut(*also, kRows | kCols);
   }
   if (s.fresh.rows() != s.old.rows() || s.fresh.cols() != s.old.cols() || s.weights.rows() != s.old.rows() ||
       s.weights.cols() != s.old.cols())
@@ -237,12 +239,12 @@ Real Graph::LocalPerturbation::abs_terms(std::int64_t element, Real h, const std
   Real sum = 0.0L, other = 0.0L;
   for (std::size_t k = 0; k < info_.size(); ++k) {
     m.data()[element] = base(element) + h;
-    const Slice plus = evaluate(info_[k], element, weights[k]);
+    const Slice plus = evaluate(info_[k], element, weights[k], also ? &(*also)[k] : nullptr);
     m.data()[element] = base(element) - h;
     const RMatrix minus = evaluate(info_[k], element, weights[k]).fresh;
     const RMatrix change = (plus.fresh - minus).cwiseAbs();
     sum += plus.weights.cwiseAbs().cwiseProduct(change).sum();
-    if (also) other += evaluate(info_[k], element, (*also)[k]).weights.cwiseAbs().cwiseProduct(change).sum();
+    if (also) other += plus.also.cwiseAbs().cwiseProduct(change).sum();
   }
   m.data()[element] = base(element);
   if (also_out) *also_out = other / (2 * h);

@@ -125,11 +125,11 @@ class Graph {
     };
     // What consumer c computes with the node's current work value, on the slice the element
     // reaches (the whole output for a consumer without Dep flags), with that slice as it was and
-    // the matching slice of `weights`.
+    // the matching slices of `weights` and of `also` (when given).
     struct Slice {
-      RMatrix fresh, old, weights;
+      RMatrix fresh, old, weights, also;
     };
-    Slice evaluate(Consumer& c, std::int64_t element, const RMatrix& weights);
+    Slice evaluate(Consumer& c, std::int64_t element, const RMatrix& weights, const RMatrix* also = nullptr);
     const Graph& graph_;
     NodeId node_;
     std::vector<NodeId> consumers_;
