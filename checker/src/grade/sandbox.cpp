@@ -2,15 +2,20 @@
 
 #include "common/workspace.hpp"
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <dirent.h>
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
 #include <grp.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace bpdojo {
@@ -62,18 +67,57 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
-// How many processes the user `uid` has now (RLIMIT_NPROC counts them all).
-long processes_of(uid_t uid) {
-  long n = 0;
+// The processes of user `uid` now (RLIMIT_NPROC counts them all, zombies included, until they
+// are reaped): how many still run, and how many are zombies nobody here can reap. Zombies that are
+// this grader's children (orphans of the sandbox that it adopted as their subreaper) are reaped on
+// the way, so that a dead process's slot is free at once rather than when the system's init
+// gets to it.
+struct Census {
+  long alive = 0;
+  long foreign_zombies = 0;
+};
+
+Census census_of(uid_t uid, bool reap) {
+  Census c;
+  const pid_t self = ::getpid();
   DIR* proc = ::opendir("/proc");
-  if (!proc) return 0;
+  if (!proc) return c;
   while (const dirent* e = ::readdir(proc)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    const std::string dir = std::string("/proc/") + e->d_name;
     struct stat st {};
-    if (::stat((std::string("/proc/") + e->d_name).c_str(), &st) == 0 && st.st_uid == uid) ++n;
+    if (::stat(dir.c_str(), &st) != 0 || st.st_uid != uid) continue;
+    // /proc/PID/stat: "pid (comm) state ppid ...", where comm may hold spaces and parentheses.
+    char buf[512];
+    const int fd = ::open((dir + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+    const ssize_t n = fd >= 0 ? ::read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0) ::close(fd);
+    if (n <= 0) continue;  // gone meanwhile
+    buf[n] = '\0';
+    const char* close_paren = std::strrchr(buf, ')');
+    char state = '?';
+    long ppid = -1;
+    if (!close_paren || std::sscanf(close_paren + 1, " %c %ld", &state, &ppid) != 2) {
+      ++c.alive;
+      continue;
+    }
+    if (state != 'Z') {
+      ++c.alive;
+    } else if (reap && ppid == self) {
+      const auto pid = static_cast<pid_t>(std::strtol(e->d_name, nullptr, 10));
+      if (::waitpid(pid, nullptr, WNOHANG) != pid) ++c.foreign_zombies;
+    } else {
+      ++c.foreign_zombies;
+    }
   }
   ::closedir(proc);
-  return n;
+  return c;
+}
+
+// How many processes the user `uid` has now.
+long processes_of(uid_t uid) {
+  const Census c = census_of(uid, false);
+  return c.alive + c.foreign_zombies;
 }
 
 std::string first_line(const std::string& text) {
@@ -116,17 +160,27 @@ std::vector<std::string> Sandbox::wrap(const std::vector<std::string>& command, 
 void Sandbox::sweep(int slot) const {
   if (uid_base < 0) return;
   const auto id = static_cast<uid_t>(uid(slot));
-  // Killed processes count against the slot's process limit until they are reaped: wait (up to
-  // 5 s) until none is left, or the next compile in the slot could not start.
-  for (int round = 0; round < 250 && processes_of(id) > 0; ++round) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      // As that uid, kill(-1) reaches exactly the processes of that uid.
-      if (::setgroups(0, nullptr) == 0 && ::setgid(static_cast<gid_t>(id)) == 0 && ::setuid(id) == 0) ::kill(-1, SIGKILL);
-      ::_exit(0);
+  // Every process of the slot's uid is killed, and its zombie reaped, before the slot is used
+  // again; the next compile could not start while they filled its process limit. Waits up to
+  // 5 s, polling fast at first: most sweeps end in a few milliseconds. Zombies that only the
+  // system's init can reap are waited for only while they take more than half the limit.
+  std::chrono::microseconds pause{500};
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    const Census c = census_of(id, true);
+    if (c.alive == 0 && c.foreign_zombies <= processes / 2) return;
+    if (std::chrono::steady_clock::now() > give_up) return;
+    if (c.alive > 0) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        // As that uid, kill(-1) reaches exactly the processes of that uid.
+        if (::setgroups(0, nullptr) == 0 && ::setgid(static_cast<gid_t>(id)) == 0 && ::setuid(id) == 0) ::kill(-1, SIGKILL);
+        ::_exit(0);
+      }
+      if (pid > 0) ::waitpid(pid, nullptr, 0);
     }
-    if (pid > 0) ::waitpid(pid, nullptr, 0);
-    ::usleep(20000);
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds{20000});
   }
 }
 
@@ -147,6 +201,9 @@ Sandbox probe_sandbox(bool allow_bubblewrap, int slots, const std::vector<fs::pa
   if (slots > kMaxSlots) throw SetupError("--jobs must be at most " + std::to_string(kMaxSlots));
   if (::geteuid() == 0) {
     box.uid_base = lease_uids(box.lease);
+    // What the sandbox leaves behind when bubblewrap's outer process ends before its inner ones
+    // comes to the grader (not the system's init, which may reap late), and a sweep reaps it.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     // Whatever a grader killed before it could clean up left running as these uids is no other
     // grader's: end it before the slots are used.
     for (int slot = 0; slot < slots; ++slot) box.sweep(slot);
