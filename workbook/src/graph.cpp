@@ -153,21 +153,11 @@ bool Graph::LocalPerturbation::linear() const {
   return std::all_of(info_.begin(), info_.end(), [](const Consumer& c) { return (c.dep & kLinear) != 0; });
 }
 
-namespace {
-
-// Rows [g*per, (g+1)*per) of m, per = rows / groups.
-RMatrix row_group(const RMatrix& m, Index g, Index groups) {
-  const Index per = m.rows() / groups;
-  return m.middleRows(g * per, per);
-}
-
-}  // namespace
-
 Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, std::int64_t element,
                                                                    const RMatrix& weights, const RMatrix* also) {
   const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
   const RMatrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
-  if (!(c.dep & (kRows | kCols))) return {graph_.run_step(c.id, work_), value, weights, also ? *also : RMatrix()};
+  if (!(c.dep & (kRows | kCols))) return {graph_.run_step(c.id, work_), &value, &weights, also};
   const RMatrix& mine = work_[static_cast<std::size_t>(node_)];
   const bool by_rows = c.dep & kRows, by_cols = c.dep & kCols, sum = c.dep & kSum;
   // The row group and column the element falls in (a sum's output, a scalar, does not split).
@@ -176,17 +166,22 @@ Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, 
     if (n.deps[k] & kRows) groups = std::min(groups, work_[static_cast<std::size_t>(n.inputs[k])].rows());
   const Index row = static_cast<Index>(element / mine.cols()), col = static_cast<Index>(element % mine.cols());
   const Index g = by_rows ? row / (mine.rows() / groups) : 0;
-  auto cut = [&](const RMatrix& m, unsigned dep) -> RMatrix {
-    RMatrix out = (by_rows && (dep & kRows)) ? row_group(m, g, groups) : m;
-    if (by_cols && (dep & kCols)) return out.col(col);
+  // The slice of m the element reaches, copied into `out` (m itself when it is not cut).
+  auto cut = [&](const RMatrix& m, unsigned dep, RMatrix& out) -> const RMatrix& {
+    const bool rows = by_rows && (dep & kRows), cols = by_cols && (dep & kCols);
+    const Index per = rows ? m.rows() / groups : m.rows();
+    if (rows && cols) out = m.block(g * per, col, per, 1);
+    else if (rows) out = m.middleRows(g * per, per);
+    else if (cols) out = m.col(col);
+    else return m;
     return out;
   };
   auto call = [&](const std::vector<RMatrix>& from) {
     std::vector<RMatrix>& scratch = c.scratch;
     for (std::size_t k = 0; k < n.inputs.size(); ++k) {
       const unsigned d = n.deps[k];
-      if ((by_rows && (d & kRows)) || (by_cols && (d & kCols)))
-        scratch[static_cast<std::size_t>(n.inputs[k])] = cut(from[static_cast<std::size_t>(n.inputs[k])], d);
+      const auto in = static_cast<std::size_t>(n.inputs[k]);
+      if ((by_rows && (d & kRows)) || (by_cols && (d & kCols))) cut(from[in], d, scratch[in]);
     }
     return n.fn(Inputs(scratch, n.inputs));
   };
@@ -195,19 +190,19 @@ Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, 
   if (sum) {
     // The term of this group as the graph holds it: the same slice of the unperturbed inputs.
     if (c.old_for != element) c.old = call(graph_.values_), c.old_for = element;
-    s.old = c.old;
-    s.weights = weights;
-    if (also) s.also = *also;
+    s.old = &c.old;
+    s.weights = &weights;
+    s.also = also;
   } else {
-    s.old = cut(value, kRows | kCols);
-    s.weights = cut(weights, kRows | kCols);
-    if (also) s.also = cut(*also, kRows | kCols);
+    s.old = &cut(value, kRows | kCols, c.old_cut);
+    s.weights = &cut(weights, kRows | kCols, c.weights_cut);
+    if (also) s.also = &cut(*also, kRows | kCols, c.also_cut);
   }
-  if (s.fresh.rows() != s.old.rows() || s.fresh.cols() != s.old.cols() || s.weights.rows() != s.old.rows() ||
-      s.weights.cols() != s.old.cols())
+  if (s.fresh.rows() != s.old->rows() || s.fresh.cols() != s.old->cols() || s.weights->rows() != s.old->rows() ||
+      s.weights->cols() != s.old->cols())
     throw std::logic_error("step '" + n.name + "' computed a " + std::to_string(s.fresh.rows()) + "x" +
-                           std::to_string(s.fresh.cols()) + " slice where " + std::to_string(s.old.rows()) + "x" +
-                           std::to_string(s.old.cols()) + " was due: its Dep flags do not fit it");
+                           std::to_string(s.fresh.cols()) + " slice where " + std::to_string(s.old->rows()) + "x" +
+                           std::to_string(s.old->cols()) + " was due: its Dep flags do not fit it");
   return s;
 }
 
@@ -226,8 +221,8 @@ Real Graph::LocalPerturbation::weighted_with(std::int64_t element, Real x, const
   for (std::size_t k = 0; k < info_.size(); ++k) {
     const Slice s = evaluate(info_[k], element, weights[k]);
     // Only the change: the constant <w, c(base)> would add its rounding to every difference.
-    sum += s.weights.cwiseProduct(s.fresh - s.old).sum();
-    if (magnitude) *magnitude += s.weights.cwiseAbs().cwiseProduct(s.fresh.cwiseAbs()).sum();
+    sum += s.weights->cwiseProduct(s.fresh - *s.old).sum();
+    if (magnitude) *magnitude += s.weights->cwiseAbs().cwiseProduct(s.fresh.cwiseAbs()).sum();
   }
   m.data()[element] = base(element);
   return sum;
@@ -243,8 +238,8 @@ Real Graph::LocalPerturbation::abs_terms(std::int64_t element, Real h, const std
     m.data()[element] = base(element) - h;
     const RMatrix minus = evaluate(info_[k], element, weights[k]).fresh;
     const RMatrix change = (plus.fresh - minus).cwiseAbs();
-    sum += plus.weights.cwiseAbs().cwiseProduct(change).sum();
-    if (also) other += plus.also.cwiseAbs().cwiseProduct(change).sum();
+    sum += plus.weights->cwiseAbs().cwiseProduct(change).sum();
+    if (also) other += plus.also->cwiseAbs().cwiseProduct(change).sum();
   }
   m.data()[element] = base(element);
   if (also_out) *also_out = other / (2 * h);

@@ -122,12 +122,17 @@ class Graph {
       std::vector<RMatrix> scratch;  // the inputs of a sliced call, indexed by node id
       std::int64_t old_for = -1;     // a kSum consumer: the element whose unperturbed term is `old`
       RMatrix old;
+      RMatrix old_cut, weights_cut, also_cut;  // the last slices evaluate() cut, reused
     };
     // What consumer c computes with the node's current work value, on the slice the element
     // reaches (the whole output for a consumer without Dep flags), with that slice as it was and
-    // the matching slices of `weights` and of `also` (when given).
+    // the matching slices of `weights` and of `also` (when given). The three pointers are into the
+    // graph, the arguments or the consumer's buffers, valid until its next evaluate().
     struct Slice {
-      RMatrix fresh, old, weights, also;
+      RMatrix fresh;
+      const RMatrix* old = nullptr;
+      const RMatrix* weights = nullptr;
+      const RMatrix* also = nullptr;
     };
     Slice evaluate(Consumer& c, std::int64_t element, const RMatrix& weights, const RMatrix* also = nullptr);
     const Graph& graph_;
