@@ -137,7 +137,7 @@ Real Graph::Perturbation::loss_with(std::int64_t element, Real x) {
 Graph::LocalPerturbation::LocalPerturbation(const Graph& graph, NodeId node)
     : graph_(graph), node_(node), consumers_(graph.consumers(node)), work_(graph.values_) {
   for (NodeId c : consumers_) {
-    Consumer info{c, graph.dep(c, node), {}, -1, {}};
+    Consumer info{c, graph.dep(c, node), {}, -1, {}, {}, {}, {}};
     if (info.dep & (kRows | kCols)) {
       // The inputs that are passed whole never change while this node is perturbed: copy them once.
       info.scratch.resize(graph.values_.size());
