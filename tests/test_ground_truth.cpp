@@ -7,10 +7,10 @@
 // Where a gradient is many orders of magnitude below the loss (batch norm over a batch of 2 leaves
 // almost nothing to flow back), a global difference of the loss cannot resolve 1e-11 of it: there
 // the reference must agree to within 4x the ground truth's own estimated error, and the test says
-// how many elements that was. And with batch norm over a batch of 2 in one fused step (the MLP of
-// exercises 07 and 08 at N = 2), the chained differences through that step keep 1e-10, not 1e-11:
-// the normalised values are flat in the inputs to within eps/var, and the stencil's steps are far
-// wider than that structure. Those instances are held to 1e-10 and counted apart.
+// how many elements that was. Batch norm over a batch of 2 in one fused step (the MLP of exercises
+// 07 and 08 at N = 2), where the normalised values are flat in the inputs to within eps/var, is
+// held to the same 1e-11 and its worst is reported apart: it is where the stencil's steps are
+// widest against the structure of the step.
 #include "support.hpp"
 
 #include "grade/grade.hpp"
@@ -29,7 +29,6 @@ using namespace bpdojo;
 namespace {
 
 constexpr double kGroundTruthAgreement = 1e-11;
-constexpr double kFusedBatchNormOfTwo = 1e-10;
 
 // The instance sizes: every letter at its minimum; the defaults; every letter at the low and at
 // the high end of grading's range (grade.hpp); and, with `maxima`, each letter at its maximum with
@@ -109,12 +108,11 @@ void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, 
       CAPTURE(error);
       CAPTURE(static_cast<double>(denom));
       CAPTURE(static_cast<double>(n.terms));
+      CHECK(error <= kGroundTruthAgreement);
       if (fused_of_two) {
-        CHECK(error <= kFusedBatchNormOfTwo);
         worst.worst_fused_of_two = std::max(worst.worst_fused_of_two, error);
         continue;
       }
-      CHECK(error <= kGroundTruthAgreement);
       if (error > worst.error || worst.where.empty())
         worst.error = error, worst.where = reproduce_command(info, seed, sizes, Flavour::Solution) + " " + spec.name;
     }
@@ -135,7 +133,7 @@ void reference_meets_ground_truth(const ExerciseInfo& info, std::uint64_t last_s
                              (maxima ? " (0 to 4 at grading's two ends, 0 at the maxima)" : "");
   MESSAGE(info.id() << ": numeric reference against ground truth, " << extent << ": worst " << worst.error << " (" << worst.where << "); "
                     << worst.unresolved << " elements where ground truth resolves less than 1e-11 of the gradient"
-                    << "; fused batch norm of 2 (held to 1e-10): worst " << worst.worst_fused_of_two);
+                    << "; fused batch norm of 2: worst " << worst.worst_fused_of_two);
 }
 
 }  // namespace
