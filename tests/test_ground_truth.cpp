@@ -36,6 +36,7 @@ constexpr double kGroundTruthAgreement = 1e-11;
 std::vector<std::pair<std::string, Sizes>> instance_sizes(const ExerciseInfo& info, bool maxima) {
   Sizes smallest, low, high;
   std::vector<std::pair<std::string, Sizes>> maxed;
+  const bool fused = test::fused_batch_norm(info);
   for (const auto& s : info.sizes) {
     if (!s.varies_when_graded) {
       smallest[s.letter] = low[s.letter] = high[s.letter] = 0;
@@ -47,7 +48,7 @@ std::vector<std::pair<std::string, Sizes>> instance_sizes(const ExerciseInfo& in
     high[s.letter] = hi;
     // (The batch at its maximum where batch norm is one fused step, 07 and 08: a check there costs
     // O(N^2 H) evaluations of that step, minutes; exercise 06 covers the network at N = 512.)
-    if (!(test::fused_batch_norm(info) && s.letter == "N")) maxed.push_back({s.letter + " at its maximum", {{s.letter, s.max}}});
+    if (!(fused && s.letter == "N")) maxed.push_back({s.letter + " at its maximum", {{s.letter, s.max}}});
   }
   std::vector<std::pair<std::string, Sizes>> out{
       {"minimum", smallest}, {"default", {}}, {"grading's low end", low}, {"grading's high end", high}};
@@ -76,7 +77,7 @@ struct Worst {
 void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, int random, Worst& worst) {
   const Sizes sizes = complete_sizes(info, given);
   std::vector<Graph> problems = info.problems(seed, sizes);
-  const bool fused_of_two = sizes.count("N") && sizes.at("N") == 2 && test::fused_batch_norm(info);
+  const bool fused_of_two = sizes.count("N") && sizes.at("N") == 2 && test::fused_batch_norm(problems);
   std::vector<std::vector<fd::NodeGradient>> chained;
   for (const Graph& g : problems) chained.push_back(fd::backward(g));
   fd::Options exhaustive;
