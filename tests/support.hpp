@@ -38,18 +38,6 @@ inline std::vector<const ExerciseInfo*> exercises_under_test() {
   return out;
 }
 
-// The exercise normalises a batch in one fused step (07, 08: the network's graphs hold hpreact but
-// not the step-by-step bnraw), where batch norm over 2 examples and the batch's maximum are the
-// tests' stated exceptions (tests/test_exercises.cpp, tests/test_ground_truth.cpp).
-// Read from an instance's problems where the caller holds them.
-inline bool fused_batch_norm(const std::vector<Graph>& problems) {
-  return std::all_of(problems.begin(), problems.end(),
-                     [](const Graph& g) { return g.has("hpreact") && !g.has("bnraw"); });
-}
-inline bool fused_batch_norm(const ExerciseInfo& info) {
-  return fused_batch_norm(info.problems(kDefaultSeed, complete_sizes(info, {})));
-}
-
 inline const GradientResult& gradient(const CheckResult& r, const std::string& name) {
   for (const auto& g : r.gradients)
     if (g.name == name) return g;

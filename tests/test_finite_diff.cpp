@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <stdexcept>
 
 using namespace bpdojo;
 
@@ -118,6 +119,58 @@ TEST_CASE("every node's chained numeric gradient equals the global one: the laye
 
 TEST_CASE("every node's chained numeric gradient equals the global one: the whole network") {
   for (int number : {6, 7}) chained_equals_global(number, {Sizes{{"N", 8}, {"H", 16}}, Sizes{{"N", 3}, {"H", 5}}});
+}
+
+// A fused step's numeric reference comes from its reference twin, the same function in smaller
+// steps (Graph::set_reference_twin): the same gradients, and the terms the smaller steps sum.
+TEST_CASE("a graph with a reference twin takes its numeric gradients and terms from the twin") {
+  const Tensor x0{{1, 3}, (Matrix(1, 3) << 0.5, -1.25, 2.0).finished()};
+  // loss = sum(x - mean(x))^2, fused; and in steps (mean, diff, square, sum).
+  auto fused = [&](const Tensor& x) {
+    Graph g;
+    const auto x_id = g.leaf("x", x);
+    g.set_loss(g.step("loss", {}, {x_id}, [=](const Graph::Inputs& v) -> RMatrix {
+      return RMatrix::Constant(1, 1, (v[x_id].array() - v[x_id].mean()).square().sum());
+    }));
+    g.forward();
+    return g;
+  };
+  auto steps = [&](const Tensor& x, const std::string& loss_name) {
+    Graph g;
+    const auto x_id = g.leaf("x", x);
+    const auto mean = g.step("mean", {1, 1}, {x_id}, [=](const Graph::Inputs& v) -> RMatrix {
+      return RMatrix::Constant(1, 1, v[x_id].mean());
+    });
+    const auto diff = g.step("diff", {1, 3}, {x_id, mean}, [=](const Graph::Inputs& v) -> RMatrix {
+      return v[x_id].array() - v[mean](0, 0);
+    });
+    g.set_loss(g.step(loss_name, {}, {diff}, [=](const Graph::Inputs& v) -> RMatrix {
+      return RMatrix::Constant(1, 1, v[diff].squaredNorm());
+    }));
+    g.forward();
+    return g;
+  };
+  Graph g = fused(x0);
+  const std::vector<fd::NodeGradient> alone = fd::backward(g);
+  g.set_reference_twin(steps(x0, "loss"));
+  REQUIRE(g.reference_twin() != nullptr);
+  const std::vector<fd::NodeGradient> chained = fd::backward(g), twin = fd::backward(*g.reference_twin());
+  REQUIRE(chained.size() == g.size());
+  const auto x = static_cast<std::size_t>(g.id("x"));
+  // d/dx = 2 (x - mean(x)): mean 0.4166..., so (0.1667, -3.3333, 3.1667).
+  const RMatrix want = 2.0L * (x0.value.cast<Real>().array() - x0.value.cast<Real>().mean()).matrix();
+  CHECK((chained[x].value - want).cwiseAbs().maxCoeff() < 1e-12L);
+  CHECK((chained[x].value - twin[static_cast<std::size_t>(g.reference_twin()->id("x"))].value).cwiseAbs().maxCoeff() == 0.0L);
+  CHECK(chained[x].terms == twin[static_cast<std::size_t>(g.reference_twin()->id("x"))].terms);
+  // The steps show terms the fused step hides: the mean's path adds sum_j |2 diff_j| / 3 to each.
+  CHECK(chained[x].terms > 1.5L * alone[x].terms);
+  // A twin must be the same function of the same leaves.
+  Graph other = fused(x0);
+  CHECK_THROWS_AS(other.set_reference_twin(steps(x0, "L")), std::logic_error);
+  CHECK_THROWS_AS(other.set_reference_twin(steps({{1, 3}, (Matrix(1, 3) << 0.5, -1.25, 2.5).finished()}, "loss")),
+                  std::logic_error);
+  CHECK_THROWS_AS(other.set_reference_twin(fused({{1, 2}, (Matrix(1, 2) << 0.5, -1.25).finished()})), std::logic_error);
+  CHECK(other.reference_twin() == nullptr);
 }
 
 TEST_CASE("a local gradient with a wrong upstream gradient is wrong by exactly that line's share") {

@@ -7,10 +7,9 @@
 // Where a gradient is many orders of magnitude below the loss (batch norm over a batch of 2 leaves
 // almost nothing to flow back), a global difference of the loss cannot resolve 1e-11 of it: there
 // the reference must agree to within 4x the ground truth's own estimated error, and the test says
-// how many elements that was. Batch norm over a batch of 2 in one fused step (the MLP of exercises
-// 07 and 08 at N = 2), where the normalised values are flat in the inputs to within eps/var, is
-// held to the same 1e-11 and its worst is reported apart: it is where the stencil's steps are
-// widest against the structure of the step.
+// how many elements that was. Where an exercise fuses a step (batch norm and cross-entropy in one
+// formula, 07 and 08), the reference comes from the same function in the lecture's steps
+// (Graph::set_reference_twin) and the ground truth differences the fused graph's own loss.
 #include "support.hpp"
 
 #include "grade/grade.hpp"
@@ -36,7 +35,6 @@ constexpr double kGroundTruthAgreement = 1e-11;
 std::vector<std::pair<std::string, Sizes>> instance_sizes(const ExerciseInfo& info, bool maxima) {
   Sizes smallest, low, high;
   std::vector<std::pair<std::string, Sizes>> maxed;
-  const bool fused = test::fused_batch_norm(info);
   for (const auto& s : info.sizes) {
     if (!s.varies_when_graded) {
       smallest[s.letter] = low[s.letter] = high[s.letter] = 0;
@@ -46,9 +44,7 @@ std::vector<std::pair<std::string, Sizes>> instance_sizes(const ExerciseInfo& in
     const auto [lo, hi] = grading_range(info, s);
     low[s.letter] = lo;
     high[s.letter] = hi;
-    // (The batch at its maximum where batch norm is one fused step, 07 and 08: a check there costs
-    // O(N^2 H) evaluations of that step, minutes; exercise 06 covers the network at N = 512.)
-    if (!(fused && s.letter == "N")) maxed.push_back({s.letter + " at its maximum", {{s.letter, s.max}}});
+    maxed.push_back({s.letter + " at its maximum", {{s.letter, s.max}}});
   }
   std::vector<std::pair<std::string, Sizes>> out{
       {"minimum", smallest}, {"default", {}}, {"grading's low end", low}, {"grading's high end", high}};
@@ -70,14 +66,12 @@ struct Worst {
   double error = 0.0;
   std::string where;
   int unresolved = 0;  // elements where the ground truth's own error exceeds 1e-11 of the gradient
-  double worst_fused_of_two = 0.0;  // the MLP with fused batch norm at N = 2
 };
 
 // One instance: every gradient the exercise asks for, on a sample of its elements.
 void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, int random, Worst& worst) {
   const Sizes sizes = complete_sizes(info, given);
   std::vector<Graph> problems = info.problems(seed, sizes);
-  const bool fused_of_two = sizes.count("N") && sizes.at("N") == 2 && test::fused_batch_norm(problems);
   std::vector<std::vector<fd::NodeGradient>> chained;
   for (const Graph& g : problems) chained.push_back(fd::backward(g));
   fd::Options exhaustive;
@@ -110,10 +104,6 @@ void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, 
       CAPTURE(static_cast<double>(denom));
       CAPTURE(static_cast<double>(n.terms));
       CHECK(error <= kGroundTruthAgreement);
-      if (fused_of_two) {
-        worst.worst_fused_of_two = std::max(worst.worst_fused_of_two, error);
-        continue;
-      }
       if (error > worst.error || worst.where.empty())
         worst.error = error, worst.where = reproduce_command(info, seed, sizes, Flavour::Solution) + " " + spec.name;
     }
@@ -133,8 +123,7 @@ void reference_meets_ground_truth(const ExerciseInfo& info, std::uint64_t last_s
   const std::string extent = "seeds 0 to " + std::to_string(last_seed) +
                              (maxima ? " (0 to 4 at grading's two ends, 0 at the maxima)" : "");
   MESSAGE(info.id() << ": numeric reference against ground truth, " << extent << ": worst " << worst.error << " (" << worst.where << "); "
-                    << worst.unresolved << " elements where ground truth resolves less than 1e-11 of the gradient"
-                    << "; fused batch norm of 2: worst " << worst.worst_fused_of_two);
+                    << worst.unresolved << " elements where ground truth resolves less than 1e-11 of the gradient");
 }
 
 }  // namespace

@@ -63,6 +63,19 @@ TEST_CASE("exercise 08: the reference solution trains 20000 steps below the thre
   reference_trains({}, true);
 }
 
+TEST_CASE("exercise 08 with 0 steps checks the gradients and the update, and has no training row" * doctest::test_suite("e2e")) {
+  const CheckResult r = train(Flavour::Solution, kDefaultSeed, {{"S", 0}});
+  REQUIRE(r.training);
+  CHECK(r.training->steps == 0);
+  CHECK(r.gradients.size() == 21);  // 14 gradients and 7 parameters' updates
+  CHECK(r.correct() == 21);
+  for (const auto& g : r.gradients) CHECK_FALSE(g.training_row);
+  // A stub at 0 steps: its update is not implemented (a training row would have hidden nothing).
+  const CheckResult stub = train(Flavour::Stub, kDefaultSeed, {{"S", 0}});
+  CHECK(stub.correct() == 0);
+  CHECK(stub.gradients.size() == 21);
+}
+
 TEST_CASE("exercise 08: no update, or a learning rate of 0, fails training with the reason" * doctest::test_suite("e2e")) {
   const CheckResult r = train(Flavour::Solution, 1, {{"S", 1000}}, {{"lr", 0.0}});
   REQUIRE(r.training);

@@ -60,6 +60,20 @@ void Graph::set_loss(NodeId id) {
   loss_ = id;
 }
 
+void Graph::set_reference_twin(Graph twin) {
+  if (loss_ < 0 || twin.loss_ < 0 || twin.name(twin.loss_) != name(loss_))
+    throw std::logic_error("a reference twin computes the same loss");
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = nodes_[i];
+    if (!twin.has(n.name)) throw std::logic_error("the reference twin has no node '" + n.name + "'");
+    const NodeId t = twin.id(n.name);
+    if (twin.shape(t) != n.shape || twin.is_leaf(t) != is_leaf(static_cast<NodeId>(i)) ||
+        twin.is_data(t) != n.data || (!n.fn && twin.exact(t) != values_[i]))
+      throw std::logic_error("the reference twin's '" + n.name + "' is not this graph's");
+  }
+  twin_ = std::make_shared<const Graph>(std::move(twin));
+}
+
 RMatrix Graph::run_step(NodeId id, const std::vector<RMatrix>& values) const {
   const Node& node = nodes_[static_cast<std::size_t>(id)];
   RMatrix out = node.fn(Inputs(values, node.inputs));

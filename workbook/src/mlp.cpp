@@ -125,6 +125,9 @@ Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
       return RMatrix::Constant(1, 1, cross_entropy(v[logits], v[Yb], n));
     }, {S | R, S | R}));
     g.forward();
+    // The numeric reference from the lecture's steps (Graph::set_reference_twin): what a fused
+    // formula for batch norm sums, and row- or column-local steps at any batch.
+    g.set_reference_twin(mlp_graph(p, batch, false));
     return g;
   }
   const Id logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const In& v) -> RMatrix {

@@ -9,7 +9,10 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <list>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 
 namespace bpdojo {
@@ -299,6 +302,37 @@ Reference numeric_reference(const ExerciseInfo& info, const std::vector<Graph>& 
   return ref;
 }
 
+// An instance's problems and numeric reference depend only on the exercise, the seed and the sizes.
+// Judging many runners on one instance (a class graded on the same hidden instances, the mistake
+// catalogue) computes them once: the last few instances judged are kept, shared by every thread.
+struct Instance {
+  std::vector<Graph> problems;
+  Reference ref;
+};
+std::shared_ptr<const Instance> instance_of(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes) {
+  constexpr std::size_t kKept = 4;
+  static std::mutex mutex;
+  static std::list<std::pair<std::string, std::shared_ptr<const Instance>>> kept;  // the latest first
+  std::string key = info.id() + " " + std::to_string(seed);
+  for (const auto& [letter, value] : sizes) key += " " + letter + "=" + std::to_string(value);
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (auto it = kept.begin(); it != kept.end(); ++it)
+      if (it->first == key) {
+        kept.splice(kept.begin(), kept, it);
+        return kept.front().second;
+      }
+  }
+  // Computed outside the lock: two threads asking for a new instance at once each compute it.
+  auto made = std::make_shared<Instance>();
+  made->problems = info.problems(seed, sizes);
+  made->ref = numeric_reference(info, made->problems);
+  const std::lock_guard<std::mutex> lock(mutex);
+  kept.emplace_front(std::move(key), made);
+  if (kept.size() > kKept) kept.pop_back();
+  return made;
+}
+
 // The verdict on what the runner said last about a gradient (`m`).
 void judge_message(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric, const protocol::Message& m,
                    GradientResult& gr) {
@@ -366,8 +400,9 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
   // A message after `end` is malformed output: what it names is not judged.
   const std::set<std::string> after_end(parsed.after_end.begin(), parsed.after_end.end());
 
-  std::vector<Graph> problems = info.problems(result.seed, result.sizes);
-  const Reference ref = numeric_reference(info, problems);
+  const std::shared_ptr<const Instance> instance = instance_of(info, result.seed, result.sizes);
+  const std::vector<Graph>& problems = instance->problems;
+  const Reference& ref = instance->ref;
 
   result.gradients.clear();
   for (std::size_t i = 0; i < info.gradients.size(); ++i) {

@@ -137,6 +137,12 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
 
 std::vector<NodeGradient> backward(const Graph& graph, const Options& options) {
   const auto n = static_cast<Graph::NodeId>(graph.size());
+  if (const Graph* twin = graph.reference_twin()) {
+    // The same function in smaller steps: its gradients, and the terms its steps sum (Graph).
+    std::vector<NodeGradient> all = backward(*twin, options), out;
+    for (Graph::NodeId k = 0; k < n; ++k) out.push_back(std::move(all[static_cast<std::size_t>(twin->id(graph.name(k)))]));
+    return out;
+  }
   std::vector<NodeGradient> grads;
   for (Graph::NodeId k = 0; k < n; ++k) {
     const RMatrix zero = RMatrix::Zero(graph.exact(k).rows(), graph.exact(k).cols());

@@ -90,7 +90,8 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
 // Numeric gradients of every node, computed backwards from the loss one step at a time with
 // local_gradient (with the terms): each node costs a few evaluations of its direct consumers,
 // on the rows or columns an element reaches (Graph::Dep). Indexed by node id; data nodes and
-// nodes the loss does not depend on get zeros.
+// nodes the loss does not depend on get zeros. A graph with a reference twin (a fused step written
+// out in the twin's smaller steps) gets the twin's gradients and terms, node by node by name.
 std::vector<NodeGradient> backward(const Graph& graph, const Options& options = {});
 
 // The scale used for a node's steps: the RMS of its values, and at least 1 (a smaller step would

@@ -304,6 +304,11 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
   gr.function = "sgd_step";
   gr.training_row = true;
 
+  if (t.steps == 0) {
+    // No training asked for (S = 0 checks the gradients and the update alone): no training row.
+    result.training = std::move(t);
+    return;
+  }
   const TrainInstance in = exercise_08_instance(result.seed, result.sizes);
   const std::map<std::int64_t, MlpParams> ckpt = reported_checkpoints(parsed, in.init);
   evaluate_checkpoints(t, ckpt, data);

@@ -35,7 +35,8 @@ std::vector<std::string> update_row_names();
 inline constexpr const char* kTrainingRow = "training";
 
 // Adds the pseudo-gradient kTrainingRow (verdict and reason, GradientResult::training_row set) to
-// result.gradients and fills result.training. `lr` is the run's learning rate; `plot` where to write the SVG (may be empty).
+// result.gradients and fills result.training; with 0 steps (S = 0), only result.training: nothing
+// trained, nothing to judge. `lr` is the run's learning rate; `plot` where to write the SVG (may be empty).
 void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot);
 
 // The SVG of the loss curves (common/plot.hpp), on a log axis: the runner's per-step training loss

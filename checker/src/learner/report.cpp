@@ -80,6 +80,7 @@ std::string training_section(const CheckResult& r, const Style& st) {
                 static_cast<long long>(t.steps), static_cast<long long>(r.sizes.at("N")),
                 static_cast<long long>(r.sizes.at("H")), t.lr, t.lr / 10.0, static_cast<long long>(t.steps / 2));
   out += paint(st, kBold, buf);
+  if (t.steps == 0) return out + "not run: with 0 steps the gradients and the update are checked, not training\n";
   if (t.at.size() >= 2) {
     out += "loss at " + std::to_string(t.at.size()) + " checkpoints (train: " + std::to_string(kCurveSample) +
            " training examples; dev: the dev split):\n";

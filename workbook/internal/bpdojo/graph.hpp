@@ -13,6 +13,7 @@
 #include "bpdojo/tensor.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,15 @@ class Graph {
 
   // Evaluates every step in order from the leaves.
   void forward();
+
+  // The same function written in smaller steps, from which the numeric reference is taken
+  // (fd::backward). A fused step (batch norm in one formula) hides from the chained differences
+  // the terms a learner's formula for it sums, which the steps of the twin show; and each of the
+  // twin's steps reads only rows or columns where the fused one reads a whole column of the batch.
+  // The twin holds a node of this graph's every name, with the same shape, and its loss is this
+  // graph's loss (throws std::logic_error otherwise).
+  void set_reference_twin(Graph twin);
+  const Graph* reference_twin() const { return twin_.get(); }
 
   std::size_t size() const { return nodes_.size(); }
   NodeId id(std::string_view name) const;  // throws std::out_of_range for an unknown name
@@ -172,6 +182,7 @@ class Graph {
   std::vector<Node> nodes_;
   std::vector<RMatrix> values_;
   NodeId loss_ = -1;
+  std::shared_ptr<const Graph> twin_;
 };
 
 // A layer exercise's loss: its output reduced to a scalar with a fixed random upstream gradient G,
