@@ -1,11 +1,13 @@
 // Shared by the tests: where the build is, and judging a runner through the checker library.
 #pragma once
 
+#include "grade/grade.hpp"
 #include "judge/check.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bpdojo::test {
@@ -35,6 +37,30 @@ inline std::vector<const ExerciseInfo*> exercises_under_test() {
   for (const auto& e : all_exercises())
     if (!only || !*only || e.number == std::atoi(only)) out.push_back(&e);
   if (out.empty()) throw std::invalid_argument(std::string("BPDOJO_TEST_EXERCISE=") + only + ": no such exercise");
+  return out;
+}
+
+// The instance set the margins are asserted over: every letter at its minimum; the defaults; every
+// letter at the low and at the high end of grading's range (grade.hpp); and, with `maxima`, each
+// letter at its maximum with the others at their defaults. A training run's length (S) is not a
+// size of the gradient check: 0 here. Each with what it is ("minimum", "default", ...).
+inline std::vector<std::pair<std::string, Sizes>> instance_sizes(const ExerciseInfo& info, bool maxima) {
+  Sizes smallest, low, high;
+  std::vector<std::pair<std::string, Sizes>> maxed;
+  for (const auto& s : info.sizes) {
+    if (!s.varies_when_graded) {
+      smallest[s.letter] = low[s.letter] = high[s.letter] = 0;
+      continue;
+    }
+    smallest[s.letter] = s.min;
+    const auto [lo, hi] = grading_range(info, s);
+    low[s.letter] = lo;
+    high[s.letter] = hi;
+    maxed.push_back({s.letter + " at its maximum", {{s.letter, s.max}}});
+  }
+  std::vector<std::pair<std::string, Sizes>> out{
+      {"minimum", smallest}, {"default", {}}, {"grading's low end", low}, {"grading's high end", high}};
+  if (maxima) out.insert(out.end(), maxed.begin(), maxed.end());
   return out;
 }
 

@@ -29,29 +29,6 @@ namespace {
 
 constexpr double kGroundTruthAgreement = 1e-11;
 
-// The instance sizes: every letter at its minimum; the defaults; every letter at the low and at
-// the high end of grading's range (grade.hpp); and, with `maxima`, each letter at its maximum with
-// the others at their defaults. A training run's length (S) is not a size of the gradient check.
-std::vector<std::pair<std::string, Sizes>> instance_sizes(const ExerciseInfo& info, bool maxima) {
-  Sizes smallest, low, high;
-  std::vector<std::pair<std::string, Sizes>> maxed;
-  for (const auto& s : info.sizes) {
-    if (!s.varies_when_graded) {
-      smallest[s.letter] = low[s.letter] = high[s.letter] = 0;
-      continue;
-    }
-    smallest[s.letter] = s.min;
-    const auto [lo, hi] = grading_range(info, s);
-    low[s.letter] = lo;
-    high[s.letter] = hi;
-    maxed.push_back({s.letter + " at its maximum", {{s.letter, s.max}}});
-  }
-  std::vector<std::pair<std::string, Sizes>> out{
-      {"minimum", smallest}, {"default", {}}, {"grading's low end", low}, {"grading's high end", high}};
-  if (maxima) out.insert(out.end(), maxed.begin(), maxed.end());
-  return out;
-}
-
 // The elements a gradient is checked on: its largest in magnitude, and `random` more.
 std::vector<std::int64_t> elements(const RMatrix& numeric, int random, Rng& rng) {
   std::set<std::int64_t> out;
@@ -112,7 +89,7 @@ void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, 
 
 void reference_meets_ground_truth(const ExerciseInfo& info, std::uint64_t last_seed, bool maxima) {
   Worst worst;
-  for (const auto& [what, sizes] : instance_sizes(info, maxima)) {
+  for (const auto& [what, sizes] : test::instance_sizes(info, maxima)) {
     const bool maximum = what.find("maximum") != std::string::npos;
     const bool grading = what.find("grading") != std::string::npos;
     // At the maxima a global difference recomputes the whole problem per evaluation: seed 0, two

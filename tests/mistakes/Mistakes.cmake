@@ -2,14 +2,19 @@
 # textual edit, so a catalogue entry stays in step with the solution it breaks.
 #
 # bpdojo_mistake(<name> <NN> FIND <text> REPLACE <text> FAILS <gradient>... [FIND ... REPLACE ...]
-#                [LINES <gradient>...] [DIAGNOSIS <gradient>=<kind>...])
+#                [LINES <gradient>...] [DIAGNOSIS <gradient>=<kind>...] [INSTANCE_SIZED])
 #   FIND must occur exactly once in solutions/exercise_NN_*.cpp. FAILS lists every gradient the
 #   edit breaks (the line itself and everything the learner computes from it); every other
 #   gradient of the exercise must still pass. LINES, where given, lists exactly the gradients whose
 #   own line is wrong (the local check must name those and no other). DIAGNOSIS, where given,
 #   lists the diagnosis each named gradient must get (checker/src/judge/diagnose.hpp); no failing
 #   gradient outside it may get one of a kind it does not list. tests/test_mistakes.cpp
-#   checks all of it, with margins.
+#   checks all of it, with margins: at the default sizes on every seed; at the edges of the sizes
+#   (each letter's minimum and maximum, grading's two ends) too, where a gradient the edit breaks
+#   may also coincide with the right one (a sum over a batch of one: correct, 100x below the
+#   threshold). INSTANCE_SIZED marks an edit whose error the instance sets rather than the edit
+#   (eps left out of batch norm: eps / (2 var), var the batch's): 100x above the threshold at the
+#   default sizes, and at the edges at least wrong (above the threshold), its smallest reported.
 #
 # bpdojo_variant(<name> <NN> FIND <text> REPLACE <text> [FIND ... REPLACE ...])
 #   The other way round: a solution that is right but computed differently (the fused formula where
@@ -61,7 +66,7 @@ function(bpdojo_edited_runner what name nn dir finds replaces)
 endfunction()
 
 function(bpdojo_mistake name nn)
-  cmake_parse_arguments(PARSE_ARGV 2 M "" "" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS")
+  cmake_parse_arguments(PARSE_ARGV 2 M "INSTANCE_SIZED" "" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS")
   if(NOT M_FAILS)
     message(FATAL_ERROR "mistake ${name}: no FAILS (a right solution computed differently is a bpdojo_variant)")
   endif()
@@ -75,6 +80,9 @@ function(bpdojo_mistake name nn)
   if(DEFINED M_DIAGNOSIS)
     string(JOIN " " diagnoses ${M_DIAGNOSIS})
     string(APPEND fails " @ ${diagnoses}")
+  endif()
+  if(M_INSTANCE_SIZED)
+    string(APPEND fails " ~")
   endif()
   file(APPEND ${BPDOJO_MISTAKE_MANIFEST}.new "${name} ${nn} ${dir}/exercise_${nn} ${fails}\n")
 endfunction()
