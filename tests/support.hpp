@@ -40,6 +40,10 @@ inline std::vector<const ExerciseInfo*> exercises_under_test() {
   return out;
 }
 
+// BPDOJO_TEST_SWEEP set: the deep suite's sweeps widen to seeds 0 to 19 on the whole instance set
+// (instance_sizes with the maxima), for a change to the judge; CI runs the narrower default.
+inline bool sweep() { return std::getenv("BPDOJO_TEST_SWEEP") != nullptr; }
+
 // The instance set the margins are asserted over: every letter at its minimum; the defaults; every
 // letter at the low and at the high end of grading's range (grade.hpp); and, with `maxima`, each
 // letter at its maximum with the others at their defaults. A training run's length (S) is not a

@@ -55,10 +55,13 @@ std::string slurp(const fs::path& p) {
 // threshold, with no diagnosis. An exercise that trains is checked here without its training run
 // (S = 0: every gradient and the update); test_training.cpp judges the training.
 // With `grading`, also at the low and the high end of the sizes `checker grade` draws (grade.hpp).
-void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::uint64_t last_seed, bool grading = false) {
+// With `last_at_maxima` not negative, also each letter at its maximum on seeds 0 to that.
+void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::uint64_t last_seed, bool grading = false,
+                     int last_at_maxima = -1) {
   double worst = 0.0;
   std::string where;
   std::vector<Sizes> shapes = shapes_for(info);
+  const std::size_t plain = shapes.size();
   if (grading) {
     Sizes low, high;
     for (const auto& s : info.sizes) {
@@ -68,12 +71,18 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
     shapes.push_back(low);
     shapes.push_back(high);
   }
+  const std::size_t graded = shapes.size();
+  if (last_at_maxima >= 0)
+    for (const auto& [what, sizes] : test::instance_sizes(info, true))
+      if (what.find("maximum") != std::string::npos) shapes.push_back(sizes);
   for (std::size_t k = 0; k < shapes.size(); ++k) {
     Sizes sizes = shapes[k];
     if (info.trains) sizes["S"] = 0;
-    // Grading's two ends (the last two shapes): the first four seeds.
-    const std::uint64_t last = grading && k + 2 >= shapes.size() ? std::min(last_seed, first_seed + 3) : last_seed;
-    for (std::uint64_t seed = first_seed; seed <= last; ++seed) {
+    // Grading's two ends: the first four seeds (all of them in a sweep); the maxima their own.
+    std::uint64_t first = first_seed, last = last_seed;
+    if (k >= plain && k < graded && !test::sweep()) last = std::min(last_seed, first_seed + 3);
+    if (k >= graded) first = 0, last = static_cast<std::uint64_t>(last_at_maxima);
+    for (std::uint64_t seed = first; seed <= last; ++seed) {
       const CheckResult r = judge_runner(info, Flavour::Solution, seed, sizes);
       CAPTURE(r.reproduce);
       REQUIRE(r.runner.finished);
@@ -96,12 +105,15 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
 
 // One ctest entry per exercise and suite (tests/support.hpp, exercises_under_test).
 // Shapes: the defaults, every letter at its smallest, a mixed one and a thin batch; for 06 and 07,
-// H in {16, 64, 100} by N in {8, 32}, and the smallest, for 06 and 07; for 08 (S = 0) the default, H=100 N=8 and the smallest. The fast suite: seed 0. The deep suite: seeds 1 to 19, and grading's two ends on seeds 1 to 4.
+// H in {16, 64, 100} by N in {8, 32}, and the smallest; for 08 (S = 0) the default, H=100 N=8 and
+// the smallest. The fast suite: seed 0. The deep suite: seeds 1 to 19, grading's two ends on seeds
+// 1 to 4 and each letter's maximum on seed 0 (a sweep, BPDOJO_TEST_SWEEP: 0 to 19 everywhere).
 TEST_CASE("each exercise: the reference solution passes at seed 0 on every shape, 100x below the threshold" * doctest::test_suite("e2e")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 0, 0);
 }
 TEST_CASE("each exercise: the reference solution passes on seeds 1 to 19 and every shape, 100x below the threshold" * doctest::test_suite("deep")) {
-  for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 1, 19, true);
+  // Each letter at its maximum: seed 0 (seeds 0 to 19 in a sweep, test::sweep).
+  for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 1, 19, true, test::sweep() ? 19 : 0);
 }
 
 TEST_CASE("every pristine stub reports every gradient as not implemented" * doctest::test_suite("e2e")) {

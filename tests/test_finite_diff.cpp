@@ -73,6 +73,34 @@ TEST_CASE("the gradient of a graph node recomputes only what is downstream, and 
   CHECK(g.consumers(b) == std::vector<Graph::NodeId>{c});
 }
 
+// kInner (graph.hpp): a product's operands, each perturbed on the row or column of the product its
+// element reaches, against the global differences that ignore every flag; and misdeclared, refused.
+TEST_CASE("a product declared on its inner dimension differences one row or column, exactly as globally") {
+  Rng rng(11);
+  Graph g;
+  constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, I = Graph::kInner;
+  const auto x = g.leaf("x", {{4, 3}, rng.normal_matrix(4, 3)});
+  const auto W = g.leaf("W", {{3, 5}, rng.normal_matrix(3, 5)});
+  const auto b = g.leaf("b", {{1, 5}, rng.normal_matrix(1, 5)});
+  const auto y = g.step("y", {4, 5}, {x, W, b}, [=](const Graph::Inputs& v) -> RMatrix {
+    return (v[x] * v[W]).rowwise() + v[b].row(0);
+  }, {R | L | I, K | L | I, K | L});
+  g.set_loss(g.step("loss", {}, {y}, [=](const Graph::Inputs& v) {
+    return RMatrix::Constant(1, 1, v[y].array().tanh().square().sum());
+  }));
+  g.forward();
+  const std::vector<fd::NodeGradient> chained = fd::backward(g);
+  for (const auto node : {x, W, b}) {
+    CAPTURE(g.name(node));
+    const RMatrix global = fd::gradient(g, node);
+    CHECK((chained[static_cast<std::size_t>(node)].value - global).cwiseAbs().maxCoeff() <= 1e-13L * global.cwiseAbs().maxCoeff());
+  }
+  const auto identity = [](const Graph::Inputs&) { return RMatrix(RMatrix::Zero(4, 5)); };
+  CHECK_THROWS_AS(g.step("one", {4, 5}, {x, W, b}, identity, {R | L | I, K | L, K | L}), std::logic_error);
+  CHECK_THROWS_AS(g.step("three", {4, 5}, {x, W, b}, identity, {R | L | I, K | L | I, K | L | I}), std::logic_error);
+  CHECK_THROWS_AS(g.step("nonlinear", {4, 5}, {x, W, b}, identity, {R | I, K | L | I, K | L}), std::logic_error);
+}
+
 TEST_CASE("a step that reads an undeclared node is refused") {
   Graph g;
   const auto a = g.leaf("a", Tensor::scalar(1.0));

@@ -87,18 +87,22 @@ void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, 
   }
 }
 
-void reference_meets_ground_truth(const ExerciseInfo& info, std::uint64_t last_seed, bool maxima) {
+// Seeds 0 to `last_seed` at the minimum and the default, 0 to `last_at_grading` at grading's two
+// ends, and 0 to `last_at_maxima` with each letter at its maximum (none when negative).
+void reference_meets_ground_truth(const ExerciseInfo& info, std::uint64_t last_seed, std::uint64_t last_at_grading,
+                                  int last_at_maxima) {
   Worst worst;
-  for (const auto& [what, sizes] : test::instance_sizes(info, maxima)) {
+  for (const auto& [what, sizes] : test::instance_sizes(info, last_at_maxima >= 0)) {
     const bool maximum = what.find("maximum") != std::string::npos;
     const bool grading = what.find("grading") != std::string::npos;
-    // At the maxima a global difference recomputes the whole problem per evaluation: seed 0, two
-    // elements per gradient. Grading's two ends: the first five seeds.
-    const std::uint64_t seeds = maximum ? 0 : grading ? std::min<std::uint64_t>(last_seed, 4) : last_seed;
+    const std::uint64_t seeds = maximum ? static_cast<std::uint64_t>(last_at_maxima) : grading ? last_at_grading : last_seed;
+    // At the maxima a global difference recomputes the whole problem per evaluation: two elements
+    // per gradient there.
     for (std::uint64_t seed = 0; seed <= seeds; ++seed) agree_on(info, seed, sizes, maximum ? 1 : 2, worst);
   }
-  const std::string extent = "seeds 0 to " + std::to_string(last_seed) +
-                             (maxima ? " (0 to 4 at grading's two ends, 0 at the maxima)" : "");
+  const std::string extent = "seeds 0 to " + std::to_string(last_seed) + " (0 to " + std::to_string(last_at_grading) +
+                             " at grading's two ends" +
+                             (last_at_maxima >= 0 ? ", 0 to " + std::to_string(last_at_maxima) + " at the maxima)" : ")");
   MESSAGE(info.id() << ": numeric reference against ground truth, " << extent << ": worst " << worst.error << " (" << worst.where << "); "
                     << worst.unresolved << " elements where ground truth resolves less than 1e-11 of the gradient");
 }
@@ -106,13 +110,17 @@ void reference_meets_ground_truth(const ExerciseInfo& info, std::uint64_t last_s
 }  // namespace
 
 // One ctest entry per exercise and suite (tests/support.hpp). The fast suite: seed 0 at the
-// minimum, default and grading's two ends; the deep suite: seeds 0 to 19 at the minimum and the
-// default, 0 to 4 at grading's two ends, and each letter at its maximum on seed 0.
+// minimum, default and grading's two ends. The deep suite: seeds 0 to 19 at the minimum and the
+// default (0 to 4 for exercise 08, which checks exercise 07's network at two parameter draws), 0 to
+// 4 at grading's two ends, and each letter at its maximum on seed 0; with BPDOJO_TEST_SWEEP set,
+// seeds 0 to 19 everywhere (test::sweep).
 TEST_CASE("each exercise: the numeric reference agrees with ground truth to 1e-11 at seed 0" * doctest::test_suite("unit")) {
-  for (const ExerciseInfo* info : test::exercises_under_test()) reference_meets_ground_truth(*info, 0, false);
+  for (const ExerciseInfo* info : test::exercises_under_test()) reference_meets_ground_truth(*info, 0, 0, -1);
 }
 TEST_CASE("each exercise: the numeric reference agrees with ground truth to 1e-11 on seeds 0 to 19, and at the maxima" *
           doctest::test_suite("deep")) {
-  // Exercise 08 checks exercise 07's network at two parameter draws: seeds 0 to 4 there.
-  for (const ExerciseInfo* info : test::exercises_under_test()) reference_meets_ground_truth(*info, info->trains ? 4 : 19, true);
+  for (const ExerciseInfo* info : test::exercises_under_test()) {
+    if (test::sweep()) reference_meets_ground_truth(*info, 19, 19, 19);
+    else reference_meets_ground_truth(*info, info->trains ? 4 : 19, 4, 0);
+  }
 }

@@ -6,7 +6,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -283,16 +282,16 @@ TEST_CASE("each exercise: its catalogue mistakes fail where they should at seed 
   for (const ExerciseInfo* info : test::exercises_under_test()) mistakes_fail_where_they_should(info->number, 0, 0);
 }
 TEST_CASE("each exercise: its catalogue mistakes fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep")) {
-  for (const ExerciseInfo* info : test::exercises_under_test()) mistakes_fail_where_they_should(info->number, 1, 4);
+  for (const ExerciseInfo* info : test::exercises_under_test()) mistakes_fail_where_they_should(info->number, 1, test::sweep() ? 19 : 4);
 }
 
 // At the edges of the sizes: seed 0 with each letter's maximum, and seeds 0 to 4 at the minimum and
 // grading's two ends, except where the network makes a run at those sizes cost seconds (06 to 08):
-// seeds 0 and 1, and the maxima left to a wider sweep (BPDOJO_TEST_SWEEP=1: seeds 0 to 19 and every
-// maximum, for every exercise).
+// seeds 0 and 1, and the maxima left to a wider sweep (BPDOJO_TEST_SWEEP, test::sweep: seeds 0 to 19
+// and every maximum, for every exercise).
 TEST_CASE("each exercise: its catalogue mistakes at the edges of the sizes fail 100x above the threshold or coincide with the right formula" *
           doctest::test_suite("deep")) {
-  const bool sweep = std::getenv("BPDOJO_TEST_SWEEP") != nullptr;
+  const bool sweep = test::sweep();
   for (const ExerciseInfo* info : test::exercises_under_test()) {
     const bool network = info->number >= 6 && info->number <= 8;
     mistakes_at_the_edges(info->number, sweep ? 19 : network ? 1 : 4, sweep ? 19 : network ? -1 : 0);

@@ -15,7 +15,8 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const auto G = g.leaf("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
   const auto y = g.step("y", {N, H}, {x, W, b}, [=](const Graph::Inputs& v) -> RMatrix {
     return (v[x] * v[W]).rowwise() + v[b].row(0);
-  }, {Graph::kRows | Graph::kLinear, Graph::kCols | Graph::kLinear, Graph::kCols | Graph::kLinear});
+  }, {Graph::kRows | Graph::kLinear | Graph::kInner, Graph::kCols | Graph::kLinear | Graph::kInner,
+      Graph::kCols | Graph::kLinear});
   add_upstream_loss(g, y, G);
   g.forward();
   return g;

@@ -8,7 +8,7 @@
 namespace bpdojo {
 namespace {
 
-constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear;
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, I = Graph::kInner;
 
 // W ~ N(0, 1/D) (Xavier's variance for tanh), b ~ N(0, 0.1^2), x ~ N(0, 1): the branch's
 // pre-activations spread over about (-2, 2), so tanh is neither flat nor linear.
@@ -22,7 +22,7 @@ Graph problem(bool residual, std::uint64_t seed, const Sizes& sizes) {
   const auto G = g.leaf("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
   const auto z = g.step("z", {N, D}, {x, W, b}, [=](const Graph::Inputs& v) -> RMatrix {
     return (v[x] * v[W]).rowwise() + v[b].row(0);
-  }, {R | L, K | L, K | L});
+  }, {R | L | I, K | L | I, K | L});
   const auto a = g.step("a", {N, D}, {z}, [=](const Graph::Inputs& v) -> RMatrix { return v[z].array().tanh(); }, {R | K});
   auto y = a;
   if (residual)

@@ -40,6 +40,11 @@ Graph::NodeId Graph::step(std::string name, Shape shape, std::vector<NodeId> inp
   for (std::size_t k = 0; k < inputs.size(); ++k)
     if ((deps[k] & kCols) && !(deps[k] & kSum) && storage_cols(nodes_[static_cast<std::size_t>(inputs[k])].shape) != storage_cols(shape))
       throw std::logic_error("step '" + name + "': a kCols input has as many columns as the output");
+  const auto operands = std::count_if(deps.begin(), deps.end(), [](unsigned d) { return (d & kInner) != 0; });
+  if (operands != 0 && (operands != 2 || std::any_of(deps.begin(), deps.end(), [](unsigned d) {
+                          return (d & kInner) && (!(d & kLinear) || (d & kSum));
+                        })))
+    throw std::logic_error("step '" + name + "': kInner marks the two operands of a product, each kLinear");
   for (std::size_t k = 0; k < inputs.size(); ++k)
     if ((deps[k] & kSum) && (numel(shape) != 1 || !(deps[k] & kRows)))
       throw std::logic_error("step '" + name + "': a kSum input is kRows (or kRows | kCols) of a scalar step");
@@ -173,7 +178,7 @@ Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, 
   const RMatrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
   if (!(c.dep & (kRows | kCols))) return {graph_.run_step(c.id, work_), &value, &weights, also};
   const RMatrix& mine = work_[static_cast<std::size_t>(node_)];
-  const bool by_rows = c.dep & kRows, by_cols = c.dep & kCols, sum = c.dep & kSum;
+  const bool by_rows = c.dep & kRows, by_cols = c.dep & kCols, sum = c.dep & kSum, inner = c.dep & kInner;
   // The row group and column the element falls in (a sum's output, a scalar, does not split).
   Index groups = sum ? mine.rows() : value.rows();
   for (std::size_t k = 0; k < n.inputs.size(); ++k)
@@ -190,18 +195,54 @@ Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, 
     else return m;
     return out;
   };
+  // A product's operands (kInner): the element's column of A, or its row of B, pairs with the same
+  // row of B, or column of A; `left` when the node is A.
+  std::size_t partner = n.inputs.size();
+  bool left = false;
+  if (inner) {
+    std::size_t self = n.inputs.size();
+    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+      if (!(n.deps[k] & kInner)) continue;
+      if (n.inputs[k] == node_ && self == n.inputs.size()) self = k;
+      else partner = k;
+    }
+    if (self == n.inputs.size() || partner == n.inputs.size())
+      throw std::logic_error("step '" + n.name + "': kInner marks two inputs, the product's operands");
+    left = self < partner;
+  }
+  const Index j = left ? col : row;  // the inner index the element falls in
   auto call = [&](const std::vector<RMatrix>& from) {
     std::vector<RMatrix>& scratch = c.scratch;
     for (std::size_t k = 0; k < n.inputs.size(); ++k) {
       const unsigned d = n.deps[k];
       const auto in = static_cast<std::size_t>(n.inputs[k]);
-      if ((by_rows && (d & kRows)) || (by_cols && (d & kCols))) cut(from[in], d, scratch[in]);
+      const bool operand = inner && (n.inputs[k] == node_ || k == partner) && (d & kInner);
+      if (!operand) {
+        if ((by_rows && (d & kRows)) || (by_cols && (d & kCols))) cut(from[in], d, scratch[in]);
+        continue;
+      }
+      // The operand's rows or column as the other flags cut them, and its inner index j: a column
+      // of A (the first operand), a row of B.
+      const RMatrix& m = from[in];
+      const bool is_a = (n.inputs[k] == node_) == left;
+      Index r0 = 0, nr = m.rows(), c0 = 0, nc = m.cols();
+      if (by_rows && (d & kRows)) nr = m.rows() / groups, r0 = g * nr;
+      if (by_cols && (d & kCols)) c0 = col, nc = 1;
+      if (is_a) c0 = j, nc = 1;
+      else r0 = j, nr = 1;
+      scratch[in] = m.block(r0, c0, nr, nc);
     }
     return n.fn(Inputs(scratch, n.inputs));
   };
   Slice s;
   s.fresh = call(work_);
-  if (sum) {
+  if (inner) {
+    // The unperturbed share of the same inner index (the graph's value holds every index's).
+    if (c.old_for != element) c.old = call(graph_.values_), c.old_for = element;
+    s.old = &c.old;
+    s.weights = &cut(weights, kRows | kCols, c.weights_cut);
+    if (also) s.also = &cut(*also, kRows | kCols, c.also_cut);
+  } else if (sum) {
     // The term of this group as the graph holds it: the same slice of the unperturbed inputs.
     if (c.old_for != element) c.old = call(graph_.values_), c.old_for = element;
     s.old = &c.old;

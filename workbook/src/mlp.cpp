@@ -40,7 +40,8 @@ using In = Graph::Inputs;
 // How each step depends on each input (Graph::Dep): finite differences recompute only the rows
 // (examples) or columns (units) a perturbed element reaches, and take affine dependencies in one
 // central difference.
-constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = Graph::kSum, kAll = Graph::kAll;
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = Graph::kSum, I = Graph::kInner,
+                   kAll = Graph::kAll;
 
 // Softmax cross-entropy of the rows given, summed and divided by the batch size `n` (their share
 // of the batch's mean), computed as the step-by-step graph does.
@@ -84,7 +85,7 @@ Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
   }, {R | L});
   const Id hprebn = g.step("hprebn", {N, H}, {embcat, W1, b1}, [=](const In& v) -> RMatrix {
     return (v[embcat] * v[W1]).rowwise() + v[b1].row(0);
-  }, {R | L, K | L, K | L});
+  }, {R | L | I, K | L | I, K | L});
   Id hpreact = -1;
   if (fused) {
     hpreact = g.step("hpreact", {N, H}, {hprebn, bngain, bnbias}, [=](const In& v) -> RMatrix {
@@ -119,7 +120,7 @@ Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
   const Id h = g.step("h", {N, H}, {hpreact}, [=](const In& v) -> RMatrix { return v[hpreact].array().tanh(); }, {R | K});
   const Id logits = g.step("logits", {N, V}, {h, W2, b2}, [=](const In& v) -> RMatrix {
     return (v[h] * v[W2]).rowwise() + v[b2].row(0);
-  }, {R | L, K | L, K | L});
+  }, {R | L | I, K | L | I, K | L});
   if (fused) {
     g.set_loss(g.step("loss", {}, {logits, Yb}, [=](const In& v) -> RMatrix {
       return RMatrix::Constant(1, 1, cross_entropy(v[logits], v[Yb], n));

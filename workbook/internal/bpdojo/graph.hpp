@@ -57,8 +57,14 @@ class Graph {
   //            group or element of them (and the unmarked inputs whole). Called on one group, the
   //            step returns that group's term (a loss: take sizes such as the batch's from
   //            captures, not from the slice).
+  //   kInner   on exactly two inputs, A then B, each kLinear, of a step whose heart is the product
+  //            A B: A's columns and B's rows are its inner dimension. Called with A cut to one
+  //            column j and B to row j (and the other inputs as the other flags say), the step
+  //            returns column j's share of the product plus the terms that depend on neither A nor
+  //            B (a bias), so that a change of one element of A or B costs a row or a column of the
+  //            product's outer dimensions, not of the whole product.
   // The workbook's tests hold every declaration to global finite differences.
-  enum Dep : unsigned { kAll = 0, kRows = 1, kCols = 2, kLinear = 4, kSum = 8 };
+  enum Dep : unsigned { kAll = 0, kRows = 1, kCols = 2, kLinear = 4, kSum = 8, kInner = 16 };
 
   NodeId leaf(std::string name, Tensor value);
   // A leaf that is data (indices, labels): never differentiated, so never perturbed.
