@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the checker shows only on a terminal, under `script` (a pseudo-terminal): colour, and none
-# with NO_COLOR; `reset` asking before it overwrites; the grader's progress line.
+# with NO_COLOR; `reset` asking before it overwrites; the progress line of a slow check; the
+# grader's progress line.
 # Needs: script (util-linux, Debian's bsdutils). Without it: skipped (exit 77), a failure under CI=true.
 # Never reads or writes the real exercises/.
 # usage: terminal_test.sh CHECKER SOURCE_DIR BUILD_DIR
@@ -40,6 +41,14 @@ cmp -s "$mine" "$src/solutions/exercise_03_tanh.cpp" && ok || bad "answering no 
 (cd "$wb" && printf 'y\n' | script -qec "$(printf '%q ' "$checker" --build-dir "$wb/build" reset 3)" /dev/null) >"$T/out" 2>&1
 has "restored exercises/exercise_03_tanh.cpp" "answering yes"
 cmp -s "$mine" "$src/workbook/stubs/exercise_03_tanh.cpp" && ok || bad "answering yes did not restore the stub"
+
+# A check that takes more than a second says what it is doing on a terminal (stderr), and erases
+# the line before the report; off a terminal it says nothing of it.
+on_terminal "$checker" 6 --solutions --size N=512 --build-dir "$build"
+has 'judging exercise_06: d[a-zA-Z0-9_]*, [0-9]* of [0-9]* steps back \.\.\. [0-9]* s' "the progress line of a slow check"
+has $'\r\033\[K\033\[1mexercise_06' "the line erased before the report"
+"$checker" 6 --solutions --size N=512 --build-dir "$build" >"$T/out" 2>&1 </dev/null
+hasnt "judging" "no progress line off a terminal"; has "26/26 correct" "the report off a terminal"
 
 # The grader's progress line, with the count and the time left.
 mkdir -p "$T/subs/solo"

@@ -226,33 +226,46 @@ std::vector<Variant> variants() {
 // Every variant of one exercise passes every gradient on the given seeds, 100x below the threshold,
 // with no diagnosis. An exercise without variants passes (they are declared where natural, not
 // asked of every exercise; the unit case below asks them of 04 to 07).
-void variants_pass(int number, std::uint64_t first_seed, std::uint64_t last_seed) {
+// With `edges`, at the edges of the sizes instead of the defaults (test::instance_sizes, the maxima
+// on seed 0 only unless `last_at_maxima` says otherwise).
+void variants_pass(int number, std::uint64_t first_seed, std::uint64_t last_seed, bool edges = false, int last_at_maxima = -1) {
   double worst = 0.0;
   std::string where = "none";
   int entries = 0;
+  const ExerciseInfo& exercise = *find_exercise(number);
+  std::vector<std::pair<std::string, Sizes>> shapes{{"default", {}}};
+  if (edges) {
+    shapes = test::instance_sizes(exercise, last_at_maxima >= 0);
+    shapes.erase(shapes.begin() + 1);  // the defaults: the other entries
+  }
   for (const auto& v : variants()) {
     if (v.exercise != number) continue;
     ++entries;
     CAPTURE(v.name);
     const ExerciseInfo& info = *find_exercise(v.exercise);
-    for (std::uint64_t seed = first_seed; seed <= last_seed; ++seed) {
-      const Sizes sizes = info.trains ? Sizes{{"S", 0}} : Sizes{};
-      const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, sizes, v.runner);
-      CAPTURE(seed);
-      REQUIRE(r.runner.finished);
-      REQUIRE_FALSE(r.gradients.empty());
-      for (const auto& g : r.gradients) {
-        if (g.training_row) continue;
-        CAPTURE(g.name);
-        CHECK(g.verdict == Verdict::Correct);
-        CHECK_FALSE(g.diagnosis);
-        REQUIRE(g.comparison);
-        CHECK(g.comparison->rel_error <= kThreshold / 100);
-        if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = v.name + " " + g.name;
+    for (auto [what, sizes] : shapes) {
+      if (info.trains) sizes["S"] = 0;
+      const bool maximum = what.find("maximum") != std::string::npos;
+      const std::uint64_t first = maximum ? 0 : first_seed;
+      const std::uint64_t last = maximum ? static_cast<std::uint64_t>(last_at_maxima) : last_seed;
+      for (std::uint64_t seed = first; seed <= last; ++seed) {
+        const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, sizes, v.runner, 300.0);
+        CAPTURE(r.reproduce);
+        REQUIRE(r.runner.finished);
+        REQUIRE_FALSE(r.gradients.empty());
+        for (const auto& g : r.gradients) {
+          if (g.training_row) continue;
+          CAPTURE(g.name);
+          CHECK(g.verdict == Verdict::Correct);
+          CHECK_FALSE(g.diagnosis);
+          REQUIRE(g.comparison);
+          CHECK(g.comparison->rel_error <= kThreshold / 100);
+          if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + v.name + " " + g.name;
+        }
       }
     }
   }
-  MESSAGE("exercise " << number << ", seeds " << first_seed << " to " << last_seed << ": " << entries
+  MESSAGE("exercise " << number << (edges ? " at the edges of its sizes" : "") << ", seeds " << first_seed << " to " << last_seed << ": " << entries
                       << " correct variants; largest relative error of a gradient " << worst << " (" << where << ")");
 }
 
@@ -303,6 +316,11 @@ TEST_CASE("each exercise: its correct variants pass every gradient at seed 0, 10
   for (const ExerciseInfo* info : test::exercises_under_test()) variants_pass(info->number, 0, 0);
 }
 TEST_CASE("each exercise: its correct variants pass every gradient on seeds 1 to 4, 100x below the threshold" * doctest::test_suite("deep")) {
-  for (const ExerciseInfo* info : test::exercises_under_test()) variants_pass(info->number, 1, 4);
+  // And at the edges of the sizes: seeds 0 to 4 and each letter's maximum on seed 0 (a sweep,
+  // test::sweep: seeds 0 to 19 everywhere).
+  for (const ExerciseInfo* info : test::exercises_under_test()) {
+    variants_pass(info->number, 1, test::sweep() ? 19 : 4);
+    variants_pass(info->number, 0, test::sweep() ? 19 : 4, true, test::sweep() ? 19 : 0);
+  }
 }
 

@@ -10,6 +10,7 @@
 #include "learner/pack.hpp"
 #include "learner/report.hpp"
 #include "learner/reset.hpp"
+#include "learner/slow_line.hpp"
 #include "learner/sweep.hpp"
 #include "learner/watch.hpp"
 
@@ -124,17 +125,24 @@ CheckOptions check_options(const Workspace& ws, const ExerciseInfo& info, const 
   return options;
 }
 
+// A check with a line on stderr saying what it does once it takes more than a second (SlowLine).
+CheckResult check_with_line(const Workspace& ws, const ExerciseInfo& info, CheckOptions options) {
+  SlowLine line(::isatty(2) != 0);
+  options.progress = [&line](const std::string& what) { line.set(what); };
+  return check_exercise(ws, info, options);
+}
+
 int run_check(const Workspace& ws, const Style& style, const CheckArgs& a) {
   const ExerciseInfo& info = resolve_exercise(a.exercise);
   const CheckOptions options = check_options(ws, info, a);
   if (!a.sweep_gradient.empty()) {
-    const CheckResult result = check_exercise(ws, info, options);
+    const CheckResult result = check_with_line(ws, info, options);
     const Sweep sw = sweep(result, a.sweep_gradient, ws.build / ("sweep_" + info.id() + "_" + a.sweep_gradient + ".svg"));
     std::fputs(sweep_text(sw).c_str(), stdout);
     return 0;
   }
   if (!a.dump_dir.empty()) prepare_dump_dir(a.dump_dir);
-  const CheckResult result = check_exercise(ws, info, options);
+  const CheckResult result = check_with_line(ws, info, options);
   std::fputs((a.json ? json_report(result) : text_report(result, style)).c_str(), stdout);
   if (!a.dump_dir.empty()) {
     const int files = write_dump(a.dump_dir, result);

@@ -288,9 +288,18 @@ struct Reference {
   std::vector<Tensor> numeric;
   std::vector<double> floors;
 };
-Reference numeric_reference(const ExerciseInfo& info, const std::vector<Graph>& problems) {
+Reference numeric_reference(const ExerciseInfo& info, const std::vector<Graph>& problems, const BuildProgress& progress) {
   std::vector<std::vector<fd::NodeGradient>> all;
-  for (const Graph& g : problems) all.push_back(fd::backward(g));
+  fd::NodeProgress on_node;
+  if (progress) {
+    on_node = [&](const Graph& g, Graph::NodeId node, std::size_t done, std::size_t total) {
+      std::string what = "judging " + info.id() + ": d" + g.name(node) + ", " + std::to_string(done + 1) + " of " +
+                         std::to_string(total) + " steps back";
+      if (problems.size() > 1) what += " (problem " + std::to_string(all.size() + 1) + " of " + std::to_string(problems.size()) + ")";
+      progress(what);
+    };
+  }
+  for (const Graph& g : problems) all.push_back(fd::backward(g, {}, on_node));
   Reference ref;
   for (const auto& spec : info.gradients) {
     const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
@@ -309,7 +318,8 @@ struct Instance {
   std::vector<Graph> problems;
   Reference ref;
 };
-std::shared_ptr<const Instance> instance_of(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes) {
+std::shared_ptr<const Instance> instance_of(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes,
+                                            const BuildProgress& progress) {
   constexpr std::size_t kKept = 4;
   static std::mutex mutex;
   static std::list<std::pair<std::string, std::shared_ptr<const Instance>>> kept;  // the latest first
@@ -326,7 +336,7 @@ std::shared_ptr<const Instance> instance_of(const ExerciseInfo& info, std::uint6
   // Computed outside the lock: two threads asking for a new instance at once each compute it.
   auto made = std::make_shared<Instance>();
   made->problems = info.problems(seed, sizes);
-  made->ref = numeric_reference(info, made->problems);
+  made->ref = numeric_reference(info, made->problems, progress);
   const std::lock_guard<std::mutex> lock(mutex);
   kept.emplace_front(std::move(key), made);
   if (kept.size() > kKept) kept.pop_back();
@@ -390,7 +400,7 @@ GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spe
 
 }  // namespace
 
-void judge(CheckResult& result, const protocol::ParseResult& parsed) {
+void judge(CheckResult& result, const protocol::ParseResult& parsed, const BuildProgress& progress) {
   const ExerciseInfo& info = *result.info;
 
   // The last word on each name wins (a gradient may be assigned more than once).
@@ -400,7 +410,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
   // A message after `end` is malformed output: what it names is not judged.
   const std::set<std::string> after_end(parsed.after_end.begin(), parsed.after_end.end());
 
-  const std::shared_ptr<const Instance> instance = instance_of(info, result.seed, result.sizes);
+  const std::shared_ptr<const Instance> instance = instance_of(info, result.seed, result.sizes, progress);
   const std::vector<Graph>& problems = instance->problems;
   const Reference& ref = instance->ref;
 
@@ -412,6 +422,9 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed) {
         judge_gradient(result, spec, ref.numeric[i], ref.floors[i], it == last.end() ? nullptr : it->second,
                        after_end.count(spec.name) > 0));
   }
+  if (progress && std::any_of(result.gradients.begin(), result.gradients.end(),
+                              [](const GradientResult& g) { return g.verdict == Verdict::Wrong; }))
+    progress("judging " + info.id() + ": which lines are wrong");
   judge_lines(result, problems);
   diagnose_all(result, problems);
 }
@@ -499,7 +512,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
   if (pr.end == ProcessResult::End::FailedToStart) throw SetupError(pr.detail);
   const protocol::ParseResult parsed = protocol::parse(pr.protocol);
   result.runner = runner_status(pr, parsed, options.limits);
-  judge(result, parsed);
+  judge(result, parsed, options.progress);
   if (info.trains) {
     judge_update(result, parsed);
     const auto lr = options.runner_options.find("lr");

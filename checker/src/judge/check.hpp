@@ -95,7 +95,7 @@ struct CheckOptions {
   // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
   std::vector<std::string> command_prefix;
   std::string workdir;
-  BuildProgress progress;  // told when a rebuild starts and when the runner starts (watch shows it)
+  BuildProgress progress;  // told when a rebuild starts, when the runner starts and what the judge differences
 };
 
 struct CheckResult {
@@ -142,7 +142,8 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
 
 // Judges what a runner reported against the instance: numeric gradients, comparisons, verdicts.
 // `result` carries the exercise, seed, sizes and the runner's status.
-void judge(CheckResult& result, const protocol::ParseResult& reported);
+// `progress`, when given, is told which gradient the numeric reference is differencing.
+void judge(CheckResult& result, const protocol::ParseResult& reported, const BuildProgress& progress = {});
 
 // The command line that reproduces a check.
 std::string reproduce_command(const ExerciseInfo& info, std::uint64_t seed, const Sizes& sizes, Flavour flavour,

@@ -135,11 +135,11 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
   return out;
 }
 
-std::vector<NodeGradient> backward(const Graph& graph, const Options& options) {
+std::vector<NodeGradient> backward(const Graph& graph, const Options& options, const NodeProgress& on_node) {
   const auto n = static_cast<Graph::NodeId>(graph.size());
   if (const Graph* twin = graph.reference_twin()) {
     // The same function in smaller steps: its gradients, and the terms its steps sum (Graph).
-    std::vector<NodeGradient> all = backward(*twin, options), out;
+    std::vector<NodeGradient> all = backward(*twin, options, on_node), out;
     for (Graph::NodeId k = 0; k < n; ++k) out.push_back(std::move(all[static_cast<std::size_t>(twin->id(graph.name(k)))]));
     return out;
   }
@@ -162,6 +162,7 @@ std::vector<NodeGradient> backward(const Graph& graph, const Options& options) {
     }
     if (!any || graph.is_data(k)) continue;
     reaches[static_cast<std::size_t>(k)] = true;
+    if (on_node) on_node(graph, k, static_cast<std::size_t>(graph.loss_id() - 1 - k), static_cast<std::size_t>(graph.loss_id()));
     grads[static_cast<std::size_t>(k)] = local_gradient(graph, k, weights, options, true, &uncertainty, &terms);
   }
   return grads;

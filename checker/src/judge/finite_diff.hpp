@@ -92,7 +92,10 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
 // on the rows or columns an element reaches (Graph::Dep). Indexed by node id; data nodes and
 // nodes the loss does not depend on get zeros. A graph with a reference twin (a fused step written
 // out in the twin's smaller steps) gets the twin's gradients and terms, node by node by name.
-std::vector<NodeGradient> backward(const Graph& graph, const Options& options = {});
+// `on_node`, when given, is told before each node: its id (in the graph differenced, the twin's
+// where there is one), how many nodes came before it, and how many there are.
+using NodeProgress = std::function<void(const Graph& graph, Graph::NodeId node, std::size_t done, std::size_t total)>;
+std::vector<NodeGradient> backward(const Graph& graph, const Options& options = {}, const NodeProgress& on_node = {});
 
 // The scale used for a node's steps: the RMS of its values, and at least 1 (a smaller step would
 // drown in rounding; where a larger one is too coarse, the refinement catches it).

@@ -71,10 +71,13 @@ class ProgressLine {
 
   void set(const std::string& what) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (!tty_) std::printf("%s ...\n", what.c_str());
-    else if (!what_.empty()) std::fputs("\n", stdout);
+    // A new step ("building", "running", "judging") on a line of its own; the judge's progress
+    // within its step redraws that line on a terminal and is not printed elsewhere.
+    const bool same_step = !what_.empty() && what.substr(0, what.find(' ')) == what_.substr(0, what_.find(' '));
+    if (!tty_ && !same_step) std::printf("%s ...\n", what.c_str());
+    else if (tty_ && !what_.empty() && !same_step) std::fputs("\n", stdout);
     what_ = what;
-    since_ = std::chrono::steady_clock::now();
+    if (!same_step) since_ = std::chrono::steady_clock::now();
     draw();
   }
 
