@@ -92,6 +92,9 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
         CHECK(g.verdict == Verdict::Correct);
         CHECK_FALSE(g.diagnosis);
         REQUIRE(g.comparison);
+        // The floor never swallows a gradient: at most 10 or 1000x the gradient's own size (an
+        // unresolved reference would raise it to anything, and pass anything).
+        CHECK(g.floor <= std::max(10.0, 1e3 * g.numeric.value.cwiseAbs().maxCoeff()));
         if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
       }
     }
@@ -114,6 +117,23 @@ TEST_CASE("each exercise: the reference solution passes at seed 0 on every shape
 TEST_CASE("each exercise: the reference solution passes on seeds 1 to 19 and every shape, 100x below the threshold" * doctest::test_suite("deep")) {
   // Each letter at its maximum: seed 0 (seeds 0 to 19 in a sweep, test::sweep).
   for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 1, 19, true, test::sweep() ? 19 : 0);
+}
+
+// Exercise 08 at H = 1024, seed 9, the scaled parameter draw: a label's probability rounds to
+// 1e-17 (its logit 37 below the row's largest). A reference through log(probs) step by step lost
+// every digit there and its floor (2.6e5 for a dW2 of size 0.2) passed anything.
+TEST_CASE("exercise 08 with a label's probability near 1e-17: the floors stay at the gradients' size" * doctest::test_suite("e2e")) {
+  const ExerciseInfo& info = *find_exercise(8);
+  const CheckResult r = judge_runner(info, Flavour::Solution, 9, {{"N", 32}, {"H", 1024}, {"S", 0}});
+  REQUIRE(r.runner.finished);
+  for (const auto& g : r.gradients) {
+    CAPTURE(g.name);
+    CHECK(g.verdict == Verdict::Correct);
+    if (!g.comparison) continue;
+    CAPTURE(g.floor);
+    CHECK(g.comparison->rel_error <= kThreshold / 100);
+    CHECK(g.floor <= std::max(1e-2, 10 * g.numeric.value.cwiseAbs().maxCoeff()));
+  }
 }
 
 TEST_CASE("every pristine stub reports every gradient as not implemented" * doctest::test_suite("e2e")) {

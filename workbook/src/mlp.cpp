@@ -57,7 +57,11 @@ Real cross_entropy(const RMatrix& logits, const RMatrix& y, Real n) {
 
 }  // namespace
 
-Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
+namespace {
+
+// The network with batch norm and the loss each in one step (`fused_bn`, `fused_loss`) or in the
+// lecture's steps.
+Graph build_mlp(const MlpParams& p, const MlpBatch& batch, bool fused_bn, bool fused_loss) {
   const Index N = batch.Xb.rows(), V = p.C.rows(), H = p.W1.cols();
   const Real n = static_cast<Real>(N), eps = kBnEps;
   Graph g;
@@ -87,7 +91,7 @@ Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
     return (v[embcat] * v[W1]).rowwise() + v[b1].row(0);
   }, {R | L | I, K | L | I, K | L});
   Id hpreact = -1;
-  if (fused) {
+  if (fused_bn) {
     hpreact = g.step("hpreact", {N, H}, {hprebn, bngain, bnbias}, [=](const In& v) -> RMatrix {
       const RMatrix diff = v[hprebn].rowwise() - v[hprebn].colwise().sum() / n;
       const RArray inv = ((diff.array().square().colwise().sum() / (n - 1)) + eps).rsqrt();
@@ -121,14 +125,11 @@ Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
   const Id logits = g.step("logits", {N, V}, {h, W2, b2}, [=](const In& v) -> RMatrix {
     return (v[h] * v[W2]).rowwise() + v[b2].row(0);
   }, {R | L | I, K | L | I, K | L});
-  if (fused) {
+  if (fused_loss) {
     g.set_loss(g.step("loss", {}, {logits, Yb}, [=](const In& v) -> RMatrix {
       return RMatrix::Constant(1, 1, cross_entropy(v[logits], v[Yb], n));
     }, {S | R, S | R}));
     g.forward();
-    // The numeric reference from the lecture's steps (Graph::set_reference_twin): what a fused
-    // formula for batch norm sums, and row- or column-local steps at any batch.
-    g.set_reference_twin(mlp_graph(p, batch, false));
     return g;
   }
   const Id logit_maxes = g.step("logit_maxes", {N, 1}, {logits}, [=](const In& v) -> RMatrix {
@@ -159,6 +160,19 @@ Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
     return RMatrix::Constant(1, 1, -sum / n);
   }, {S | R | L, S | R}));
   g.forward();
+  return g;
+}
+
+}  // namespace
+
+Graph mlp_graph(const MlpParams& p, const MlpBatch& batch, bool fused) {
+  if (!fused) return build_mlp(p, batch, false, false);
+  Graph g = build_mlp(p, batch, true, true);
+  // The numeric reference from batch norm in the lecture's steps (Graph::set_reference_twin): the
+  // terms a fused formula for it sums, and row- or column-local steps at any batch. The loss stays
+  // in one step: a log of a probability that rounds to 1e-17 (a logit 37 below the row's largest)
+  // would make the step-by-step chain's differences, and so every floor above it, meaningless.
+  g.set_reference_twin(build_mlp(p, batch, false, true));
   return g;
 }
 
