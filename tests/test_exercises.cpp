@@ -2,8 +2,6 @@
 // exercises/ as shipped is the pristine stubs.
 #include "support.hpp"
 
-#include "grade/grade.hpp"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -54,7 +52,8 @@ std::string slurp(const fs::path& p) {
 // Every reference solution passes on the given seeds and every shape, at least 100x below the
 // threshold, with no diagnosis. An exercise that trains is checked here without its training run
 // (S = 0: every gradient and the update); test_training.cpp judges the training.
-// With `grading`, also at the low and the high end of the sizes `checker grade` draws (grade.hpp).
+// With `grading`, also at the low and the high end of the sizes `checker grade` draws
+// (test::instance_sizes).
 // With `last_at_maxima` not negative, also each letter at its maximum on seeds 0 to that.
 void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::uint64_t last_seed, bool grading = false,
                      int last_at_maxima = -1) {
@@ -62,18 +61,13 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
   std::string where;
   std::vector<Sizes> shapes = shapes_for(info);
   const std::size_t plain = shapes.size();
-  if (grading) {
-    Sizes low, high;
-    for (const auto& s : info.sizes) {
-      const auto [lo, hi] = grading_range(info, s);
-      low[s.letter] = lo, high[s.letter] = hi;
-    }
-    shapes.push_back(low);
-    shapes.push_back(high);
-  }
+  const auto edges = test::instance_sizes(info, true);
+  if (grading)
+    for (const auto& [what, sizes] : edges)
+      if (what.find("grading") != std::string::npos) shapes.push_back(sizes);
   const std::size_t graded = shapes.size();
   if (last_at_maxima >= 0)
-    for (const auto& [what, sizes] : test::instance_sizes(info, true))
+    for (const auto& [what, sizes] : edges)
       if (what.find("maximum") != std::string::npos) shapes.push_back(sizes);
   for (std::size_t k = 0; k < shapes.size(); ++k) {
     Sizes sizes = shapes[k];

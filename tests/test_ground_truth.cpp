@@ -7,12 +7,11 @@
 // Where a gradient is many orders of magnitude below the loss (batch norm over a batch of 2 leaves
 // almost nothing to flow back), a global difference of the loss cannot resolve 1e-11 of it: there
 // the reference must agree to within 4x the ground truth's own estimated error, and the test says
-// how many elements that was. Where an exercise fuses a step (batch norm and cross-entropy in one
-// formula, 07 and 08), the reference comes from the same function in the lecture's steps
+// how many elements that was. Where an exercise fuses batch norm into one formula (07 and 08), the
+// reference comes from the same function with batch norm in the lecture's steps
 // (Graph::set_reference_twin) and the ground truth differences the fused graph's own loss.
 #include "support.hpp"
 
-#include "grade/grade.hpp"
 #include "judge/finite_diff.hpp"
 
 #include "bpdojo/rng.hpp"

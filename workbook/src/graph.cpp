@@ -236,20 +236,18 @@ Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, 
   };
   Slice s;
   s.fresh = call(work_);
-  if (inner) {
-    // The unperturbed share of the same inner index (the graph's value holds every index's).
+  if (sum || inner) {
+    // The term of this group, or the share of this inner index, as the graph holds it: the same
+    // slice of the unperturbed inputs (the graph's value holds every group's and index's).
     if (c.old_for != element) c.old = call(graph_.values_), c.old_for = element;
     s.old = &c.old;
-    s.weights = &cut(weights, kRows | kCols, c.weights_cut);
-    if (also) s.also = &cut(*also, kRows | kCols, c.also_cut);
-  } else if (sum) {
-    // The term of this group as the graph holds it: the same slice of the unperturbed inputs.
-    if (c.old_for != element) c.old = call(graph_.values_), c.old_for = element;
-    s.old = &c.old;
+  } else {
+    s.old = &cut(value, kRows | kCols, c.old_cut);
+  }
+  if (sum) {
     s.weights = &weights;
     s.also = also;
   } else {
-    s.old = &cut(value, kRows | kCols, c.old_cut);
     s.weights = &cut(weights, kRows | kCols, c.weights_cut);
     if (also) s.also = &cut(*also, kRows | kCols, c.also_cut);
   }

@@ -55,10 +55,6 @@ Real cross_entropy(const RMatrix& logits, const RMatrix& y, Real n) {
   return -sum / n;
 }
 
-}  // namespace
-
-namespace {
-
 // The network with batch norm and the loss each in one step (`fused_bn`, `fused_loss`) or in the
 // lecture's steps.
 Graph build_mlp(const MlpParams& p, const MlpBatch& batch, bool fused_bn, bool fused_loss) {
