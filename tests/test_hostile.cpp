@@ -1,5 +1,6 @@
 // Learner code that prints, loops, crashes, throws, leaves early, allocates without bound or
 // returns garbage: each is a verdict about the exercise, never a failure of the checker.
+#include "common/process.hpp"
 #include "learner/report.hpp"
 #include "support.hpp"
 
@@ -95,6 +96,57 @@ TEST_CASE("allocating without bound ends at the memory cap") {
   // AddressSanitizer the checker watches the resident size and kills it.
   CHECK((v == Verdict::Error || v == Verdict::Killed || v == Verdict::Crashed));
   CHECK(r.runner.wall_seconds < 60.0);
+}
+
+// The resident-size watch holds the cap where RLIMIT_AS does not (macOS ignores it; AddressSanitizer
+// cannot live under it). Forced here, so the Linux build tests that path too. Each runner that
+// allocates has `ulimit -v` 2 GiB above it, so a watch that failed would fail the case (an error,
+// not the memory limit), not swap the machine.
+namespace {
+const std::string kAllocates = std::string(BPDOJO_TEST_BUILD_DIR) + "/fixtures/allocates/exercise_03";
+}  // namespace
+
+TEST_CASE("with the resident-size watch forced, allocating without bound is killed at the cap, long before the timeout") {
+  CheckOptions options;
+  options.rebuild = false;
+  options.runner = kAllocates;
+  options.command_prefix = {"/bin/sh", "-c", "ulimit -v 2097152 && exec \"$@\"", "sh"};
+  options.limits.memory_bytes = std::size_t{256} << 20;
+  options.limits.memory_cap = MemoryCap::Resident;
+  options.limits.wall_seconds = 60;
+  const CheckResult r = check_exercise(test::workspace(), *find_exercise(3), options);
+  CAPTURE(r.runner.summary);
+  CHECK(r.runner.end == ProcessResult::End::MemoryLimit);
+  CHECK(r.runner.summary == "killed: memory limit 256 MiB");
+  CHECK(test::gradient(r, "dx").verdict == Verdict::Killed);
+  CHECK(r.runner.wall_seconds < 10.0);
+}
+
+TEST_CASE("the resident-size watch counts what a process and its children hold: killed over the cap, never under it") {
+  ProcessLimits limits;
+  limits.memory_cap = MemoryCap::Resident;
+  limits.wall_seconds = 30;
+  // A shell that holds 64 MB (the text of a command substitution) for half a second, then exits.
+  const std::vector<std::string> holds_64mb = {"/bin/sh", "-c", "x=$(head -c 64000000 /dev/zero | tr '\\0' x); sleep 0.5; exit 0"};
+  SUBCASE("under the cap it runs to its end") {
+    limits.memory_bytes = std::size_t{512} << 20;
+    const ProcessResult r = run_process(holds_64mb, limits);
+    CHECK(r.end == ProcessResult::End::Exited);
+    CHECK(r.exit_code == 0);
+  }
+  SUBCASE("over the cap it is killed") {
+    limits.memory_bytes = std::size_t{32} << 20;
+    const ProcessResult r = run_process(holds_64mb, limits);
+    CHECK(r.end == ProcessResult::End::MemoryLimit);
+    CHECK(r.wall_seconds < 10.0);
+  }
+  SUBCASE("the allocation is in a child (as under a sandbox): still killed at the cap") {
+    // (`; exit 0` keeps the shell from exec'ing the runner in its own place.)
+    limits.memory_bytes = std::size_t{256} << 20;
+    const ProcessResult r = run_process({"/bin/sh", "-c", "ulimit -v 2097152 && \"$0\" --fd 3; exit 0", kAllocates}, limits);
+    CHECK(r.end == ProcessResult::End::MemoryLimit);
+    CHECK(r.wall_seconds < 10.0);
+  }
 }
 
 TEST_CASE("matrices whose shapes do not fit are an error quoting Eigen's check, not undefined behaviour") {

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <cmath>
+#include <cstdint>
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <fstream>
@@ -14,6 +16,9 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __APPLE__
+#include <libproc.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define BPDOJO_ASAN 1
@@ -33,30 +38,45 @@ void set_nonblock_cloexec(int fd) {
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-#ifdef BPDOJO_ASAN
-// Resident memory of a process and everything it started (a sandbox's child), in bytes; 0 when
-// unknown.
+// Resident memory of a process and everything it started (a sandbox's child, a compiler's
+// cc1plus), in bytes; 0 where it cannot be read.
 std::size_t resident_bytes(pid_t pid, int depth = 0) {
-#ifdef __linux__
-  const std::string dir = "/proc/" + std::to_string(pid);
   std::size_t total = 0;
+#if defined(__linux__)
+  const std::string dir = "/proc/" + std::to_string(pid);
   {
     std::ifstream in(dir + "/statm");
     std::size_t pages_total = 0, pages_resident = 0;
     if (in >> pages_total >> pages_resident) total = pages_resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   }
   if (depth < 8) {
-    std::ifstream children(dir + "/task/" + std::to_string(pid) + "/children");
-    for (long c; children >> c;) total += resident_bytes(static_cast<pid_t>(c), depth + 1);
+    // Each thread's children: a child forked from another thread is listed under that thread only.
+    if (DIR* tasks = ::opendir((dir + "/task").c_str())) {
+      while (const dirent* task = ::readdir(tasks)) {
+        if (task->d_name[0] == '.') continue;
+        std::ifstream children(dir + "/task/" + task->d_name + "/children");
+        for (long c; children >> c;) total += resident_bytes(static_cast<pid_t>(c), depth + 1);
+      }
+      ::closedir(tasks);
+    }
   }
-  return total;
+#elif defined(__APPLE__)
+  // (Not compiled on the Linux machines this project is built and tested on.)
+  proc_taskinfo info{};
+  if (::proc_pidinfo(pid, PROC_PIDTASKINFO, 0, &info, sizeof info) == static_cast<int>(sizeof info))
+    total = static_cast<std::size_t>(info.pti_resident_size);
+  if (depth < 8) {
+    pid_t children[256];
+    const int bytes = ::proc_listpids(PROC_PPID_ONLY, static_cast<std::uint32_t>(pid), children, sizeof children);
+    for (int i = 0; bytes > 0 && i < bytes / static_cast<int>(sizeof(pid_t)); ++i)
+      if (children[i] > 0) total += resident_bytes(children[i], depth + 1);
+  }
 #else
   (void)pid;
   (void)depth;
-  return 0;
 #endif
+  return total;
 }
-#endif
 
 // Everything the child needs, prepared before fork: a multithreaded grader must not allocate
 // between fork and exec.
@@ -123,10 +143,8 @@ ChildPlan plan_child(const std::vector<std::string>& argv, const ProcessLimits& 
   for (auto& e : env_storage) plan.env.push_back(e.data());
   plan.env.push_back(nullptr);
   plan.limits.push_back({RLIMIT_CORE, rlimit{0, 0}});
-#ifndef BPDOJO_ASAN
-  // (AddressSanitizer reserves terabytes of address space: there the resident size is watched.)
-  if (limits.memory_bytes > 0) plan.limits.push_back({RLIMIT_AS, rlimit{limits.memory_bytes, limits.memory_bytes}});
-#endif
+  if (limits.memory_bytes > 0 && limits.memory_cap == MemoryCap::AddressSpace)
+    plan.limits.push_back({RLIMIT_AS, rlimit{limits.memory_bytes, limits.memory_bytes}});
   if (limits.cpu_seconds > 0) {
     const auto soft = static_cast<rlim_t>(std::ceil(limits.cpu_seconds));
     plan.limits.push_back({RLIMIT_CPU, rlimit{soft, soft + 1}});
@@ -146,6 +164,14 @@ ChildPlan plan_child(const std::vector<std::string>& argv, const ProcessLimits& 
 }
 
 }  // namespace
+
+MemoryCap default_memory_cap() {
+#if defined(BPDOJO_ASAN) || defined(__APPLE__)
+  return MemoryCap::Resident;
+#else
+  return MemoryCap::AddressSpace;
+#endif
+}
 
 std::string signal_name(int sig) {
   switch (sig) {
@@ -266,9 +292,8 @@ Watched watch_child(const Child& c, const ProcessLimits& limits, ProcessResult& 
     if (w.exited && !proto_open && !out_open) break;
     if (w.forced == ProcessResult::End::Exited && !w.exited) {
       if (seconds_since(c.start) > limits.wall_seconds) w.forced = ProcessResult::End::TimedOut;
-#ifdef BPDOJO_ASAN
-      else if (limits.memory_bytes > 0 && resident_bytes(c.pid) > limits.memory_bytes) w.forced = ProcessResult::End::MemoryLimit;
-#endif
+      else if (limits.memory_bytes > 0 && limits.memory_cap == MemoryCap::Resident && resident_bytes(c.pid) > limits.memory_bytes)
+        w.forced = ProcessResult::End::MemoryLimit;
     }
     if (w.forced != ProcessResult::End::Exited) break;
     // The runner is gone but something it started still holds a pipe: stop waiting for it.

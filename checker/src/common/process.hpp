@@ -1,8 +1,7 @@
 // Backprop Dojo checker: running an untrusted runner as a child process.
 //
 // The child gets the protocol channel as fd 3, its stdout and stderr on one pipe, its own process
-// group, a wall-clock timeout, a memory cap (RLIMIT_AS, or watching its resident size in
-// sanitizer builds, where RLIMIT_AS cannot be used), and caps on what it may print.
+// group, a wall-clock timeout, a memory cap (MemoryCap), and caps on what it may print.
 #pragma once
 
 #include <cstddef>
@@ -11,9 +10,21 @@
 
 namespace bpdojo {
 
+// How the memory cap holds. AddressSpace: RLIMIT_AS, so an allocation past the cap fails inside
+// the runner (std::bad_alloc, an "error" verdict). Resident: the checker polls the resident size of
+// the runner and of everything it started, and kills the group past the cap ("killed: memory
+// limit"); for where RLIMIT_AS cannot be used (AddressSanitizer reserves terabytes of address
+// space) or is not enforced (macOS accepts it and ignores it, so a runner would swap until the
+// timeout). The watch sees growth every 20 ms, so it may overshoot by what that takes to allocate.
+enum class MemoryCap { AddressSpace, Resident };
+
+// This build's choice: Resident under AddressSanitizer and on macOS, else AddressSpace.
+MemoryCap default_memory_cap();
+
 struct ProcessLimits {
   double wall_seconds = 10.0;
   std::size_t memory_bytes = std::size_t{2} << 30;   // 0: no cap
+  MemoryCap memory_cap = default_memory_cap();
   std::size_t output_keep = 16 << 10;                // of stdout+stderr, kept for the report
   std::size_t output_max = std::size_t{64} << 20;    // printing more than this is killed
   std::size_t protocol_max = std::size_t{512} << 20;  // protocol bytes
