@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # Backprop Dojo: set everything up on a fresh Debian/Ubuntu (or macOS with Homebrew) machine.
 #
 #   bash setup.sh          install what is missing, build the checker, and check exercise 01 (the
@@ -9,43 +9,51 @@
 #                          which `ctest --preset deep` runs afterwards)
 #
 # Environment: BPDOJO_WERROR=ON makes warnings in the project's own code errors (CI sets it).
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")"
+# POSIX sh and flags that GNU and BSD tools share, so `sh setup.sh` works too, with macOS's bash 3.2
+# or dash (tests/portable_test.sh holds it to that).
+set -eu
+cd "$(dirname "$0")"
 mode=${1:-learn}
 case "$mode" in learn|test) ;; *) echo "usage: bash setup.sh [test]" >&2; exit 2 ;; esac
 
-# bubblewrap: the sandbox of an instructor's `checker grade` (docs/instructors.md).
-debian_packages=(g++ cmake ninja-build libeigen3-dev libcli11-dev python3 python3-numpy bubblewrap)
-# The test suite: doctest, PyTorch (the cross-check of exercise 06), `script` (the terminal checks)
-# and rsvg-convert (the plots rendered as librsvg renders them).
-[ "$mode" = test ] && debian_packages+=(doctest-dev python3-torch bsdutils librsvg2-bin)
+# Lists of package names (no name has a space): bubblewrap is the sandbox of an instructor's
+# `checker grade` (docs/instructors.md).
+debian_packages="g++ cmake ninja-build libeigen3-dev libcli11-dev python3 python3-numpy bubblewrap"
+brew_formulae="cmake ninja eigen cli11"
+# The test suite: doctest, PyTorch (the cross-check of exercise 06), `script` (the terminal checks),
+# rsvg-convert (the plots rendered as librsvg renders them) and busybox (a userland without GNU's
+# flags, for tests/portable_test.sh).
+if [ "$mode" = test ]; then
+  debian_packages="$debian_packages doctest-dev python3-torch bsdutils librsvg2-bin busybox"
+  brew_formulae="$brew_formulae doctest"
+fi
 
+# (The lists are split into words on purpose: unquoted.)
 install_missing() {
   if [ "$(uname)" = Darwin ]; then
     command -v brew >/dev/null || { echo "setup.sh: install Homebrew first (https://brew.sh)" >&2; exit 2; }
-    local formulae=(cmake ninja eigen cli11)
-    [ "$mode" = test ] && formulae+=(doctest)
-    brew list "${formulae[@]}" >/dev/null 2>&1 || brew install "${formulae[@]}"
+    brew list $brew_formulae >/dev/null 2>&1 || brew install $brew_formulae
     return
   fi
   if ! command -v apt-get >/dev/null; then
     echo "setup.sh: no apt-get here; install a C++17 compiler, CMake >= 3.22, Ninja, Eigen 3.4, CLI11 and doctest, then run again" >&2
     exit 2
   fi
-  local missing=()
-  for p in "${debian_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  missing=""
+  for p in $debian_packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
   done
-  [ ${#missing[@]} -eq 0 ] && return
-  local sudo=""
+  [ -n "$missing" ] || return 0
+  sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "setup.sh: installing ${missing[*]}"
+  echo "setup.sh: installing$missing"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # (Through env: sudo drops the caller's environment.)
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
 
 install_missing
-jobs=$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
+jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
 if [ "$mode" = test ]; then
   cmake --preset default -DBPDOJO_WERROR="${BPDOJO_WERROR:-OFF}" -DBPDOJO_BUILD_TESTS=ON >/dev/null
   cmake --build --preset default -j "$jobs"

@@ -3,9 +3,15 @@
 # loop in a fresh copy of the workbook (stub -> not implemented, edit -> rebuilt -> correct,
 # syntax error -> compile error with file:line). Never reads or writes the real exercises/.
 # What only a terminal shows is tests/terminal_test.sh.
+# Needs: python3, cmake and ninja (the fresh copy's build), and the flags GNU and BSD tools share
+# (tests/needs.sh, tests/portable_test.sh). Without one: skipped (exit 77), a failure under CI=true.
 # usage: cli_test.sh CHECKER SOURCE_DIR BUILD_DIR
 set -uo pipefail
 checker=$1 src=$2 build=$3
+. "$src/tests/needs.sh"
+needs python3 "reads the JSON the checker prints"
+needs cmake "configures a fresh copy of the workbook"
+needs ninja "builds the fresh copy"
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -62,7 +68,7 @@ rm -f /tmp/bpdojo_a.$$ /tmp/bpdojo_b.$$
 
 # --dump: the instance and both gradients as .npy, recomputed independently in Python (with numpy
 # where the system Python has it).
-dump=$(mktemp -d)
+dump=$(mktemp -d "${TMPDIR:-/tmp}/bpdojo_cli_dump.XXXXXX")
 expect_code 0 "$checker" 4 --solutions --dump "$dump/d" --build-dir "$build"
 has "wrote 20 .npy files and index.json" "--dump says what it wrote"
 py=python3
@@ -77,7 +83,7 @@ rm -rf "$dump"
 # built by the checker the first time it is checked (as after `bash setup.sh`), here without
 # optimisation or debug information, which only the compile time would notice. The checker is
 # this build's: it finds the fresh copy from the current directory and uses its build/.
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/bpdojo_cli_test.XXXXXX")
 trap 'rm -rf "$work" /tmp/bpdojo_cli_out.$$' EXIT
 cp -r "$src"/{CMakeLists.txt,CMakePresets.json,cmake,workbook,checker,solutions,data,bench} "$work"/
 mkdir -p "$work/exercises" "$work/docs"
@@ -103,11 +109,11 @@ cp "$src/solutions/exercise_03_tanh.cpp" "$work/exercises/"
 expect_code 0 "$wc" 3
 has "1/1 correct" "the edit was rebuilt and judged"
 sleep 1
-sed -i 's|  grads.dx = (1.0|  int unused = 0;\n  grads.dx = (1.0|' "$work/exercises/exercise_03_tanh.cpp"
+edit "$work/exercises/exercise_03_tanh.cpp" 's|  grads.dx = (1.0|  int unused = 0; grads.dx = (1.0|'
 expect_code 0 "$wc" 3
 has "compiler warnings" "warnings are shown"; has "unused variable" "the warning itself"; has "1/1 correct" "warnings are not fatal"
 sleep 1
-sed -i 's|grads.dx = (1.0|grads.dx = (1.0 +* |' "$work/exercises/exercise_03_tanh.cpp"
+edit "$work/exercises/exercise_03_tanh.cpp" 's|grads.dx = (1.0|grads.dx = (1.0 +* |'
 expect_code 1 "$wc" 3
 has "compile error" "compile error verdict"
 has "exercises/exercise_03_tanh.cpp:[0-9]*:[0-9]*: error" "file:line of the learner's mistake"

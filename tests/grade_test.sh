@@ -4,6 +4,10 @@
 # how files are found in a submission; --resume after SIGKILL, SIGINT; --gradescope; exit codes;
 # --weights; --regrade; and a `checker pack` archive graded as its manifest says.
 # Everything happens in a scratch folder under /tmp; the workbook and its build are only read.
+# Needs: python3; the catalogue and concurrent parts bubblewrap; the catalogue, nosandbox, resume
+# and concurrent parts a Linux /proc (processes found by name and folder) and the catalogue parts
+# bash 4 (an associative array; macOS ships 3.2). Without one: skipped (exit 77), a failure under
+# CI=true. Otherwise the flags GNU and BSD tools share (tests/needs.sh, tests/portable_test.sh).
 # usage: grade_test.sh CHECKER SOURCE_DIR BUILD_DIR
 set -uo pipefail
 checker=$1 src=$2 build=$3
@@ -24,7 +28,10 @@ hostile=${GRADE_TEST_HOSTILE:-}
 seeds=${GRADE_TEST_SEEDS:-2}
 . "$src/tests/needs.sh"
 want() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]] || [[ $1 == resume && " $only " == *" exitcodes "* ]]; }
+needs python3 "reads the JSON the grader writes"
 { want catalogue || want concurrent; } && needs_bwrap
+{ want catalogue || want nosandbox || want resume || want concurrent; } && needs_proc "finds the processes a run left behind"
+{ want catalogue || want nosandbox; } && needs_bash4 "the catalogue's table of verdicts"
 
 T=$(mktemp -d /tmp/bpdojo_grade_test.XXXXXX)
 tag=$(basename "$T" | tail -c 7)  # names the processes hostile fixtures start (bomb<tag>, daemon<tag>)
@@ -152,7 +159,7 @@ for p in problems:
 sys.exit(1 if problems else 0)
 PY
 }
-snapshot() { (cd "$1" && find . -type f -exec sha256sum {} + | sort); }
+snapshot() { (cd "$1" && find . -type f -exec cksum {} + | sort); }
 # Copies a hostile fixture into SUBS/<what>/exercise_03_tanh.cpp with the project's paths in it.
 fixture() {  # fixture SUBS WHAT
   mkdir -p "$1/$2"
@@ -658,7 +665,7 @@ for f in "$src"/workbook/stubs/exercise_[0-9][0-9]_*.cpp; do
   nn=${f##*/exercise_}; nn=${nn%%_*}
   [ "$nn" -gt 8 ] && put "$nn" "$f" "$build/stubs/exercise_$nn" && later="$later, exercise_$nn"
 done
-touch -d '2001-01-01' "$pw"/exercises/*.cpp
+touch -t 200101010000 "$pw"/exercises/*.cpp
 t0=$SECONDS
 # (Exit 1: the archive is written, and some of the mix is unfinished.)
 (cd "$pw/exercises" && "$checker" --build-dir "$pw/build" pack -o "$T/pack/sub.tar.gz") >"$T/cmd.out" 2>&1
@@ -790,7 +797,7 @@ has "graded 1 of 1 submissions \(9 before\)" "--regrade of an id with a newline"
 check_ids "$o" "after --regrade"
 # A run of another grader version is not continued.
 cp -r "$o" "$d/old"
-sed -i 's/"grader_version":"[^"]*"/"grader_version":"0"/' "$d/old/run.json"
+edit "$d/old/run.json" 's/"grader_version":"[^"]*"/"grader_version":"0"/'
 expect_code 2 grade "$s" --out "$d/old" --resume
 has "another version of the checker" "--resume of another version"; one_line "--resume of another version"
 # --no-sandbox is said on stderr, in run.json and in every feedback.

@@ -2,28 +2,37 @@
 # What the checker shows only on a terminal, under `script` (a pseudo-terminal): colour, and none
 # with NO_COLOR; `reset` asking before it overwrites; the progress line of a slow check; the
 # grader's progress line.
-# Needs: script (util-linux, Debian's bsdutils). Without it: skipped (exit 77), a failure under CI=true.
+# Needs: script, util-linux's (Debian's bsdutils: `script -qc CMD FILE`) or BSD's (macOS: `script -q
+# FILE CMD...`), whichever is here. Without it: skipped (exit 77), a failure under CI=true.
 # Never reads or writes the real exercises/.
 # usage: terminal_test.sh CHECKER SOURCE_DIR BUILD_DIR
 set -uo pipefail
 checker=$1 src=$2 build=$3
 . "$src/tests/needs.sh"
 needs script "a pseudo-terminal for the colour and question checks; Debian's bsdutils"
+# on_terminal CMD...: runs CMD on a pseudo-terminal (stdin passed on), its output on stdout.
+if script -qc true /dev/null </dev/null >/dev/null 2>&1; then
+  on_terminal() { script -qc "$(printf '%q ' "$@")" /dev/null; }
+elif script -q /dev/null true </dev/null >/dev/null 2>&1; then
+  on_terminal() { script -q /dev/null "$@"; }
+else
+  needs_fail "script here takes neither util-linux's flags (-qc CMD FILE) nor BSD's (-q FILE CMD)"
+fi
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 T=$(mktemp -d /tmp/bpdojo_terminal_test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-# on_terminal CMD...: runs CMD on a pseudo-terminal, its output in $T/out.
-on_terminal() { script -qec "$(printf '%q ' "$@")" /dev/null >"$T/out" 2>&1 </dev/null; }
+# shown CMD...: runs CMD on a pseudo-terminal, with nothing to read, its output in $T/out.
+shown() { on_terminal "$@" >"$T/out" 2>&1 </dev/null; }
 has() { if grep -a -q -- "$1" "$T/out"; then ok; else bad "output lacks '$1' ($2)"; head -20 "$T/out" | sed 's/^/    /'; fi; }
 hasnt() { if grep -a -q -- "$1" "$T/out"; then bad "output has '$1' ($2)"; else ok; fi; }
 
 cd "$src"
 # Colour on a terminal, and never with NO_COLOR.
-on_terminal "$checker" 3 --solutions --build-dir "$build"
+shown "$checker" 3 --solutions --build-dir "$build"
 has $'\033\\[' "colour on a terminal"; has "1/1 correct" "the report itself"
-on_terminal env NO_COLOR=1 "$checker" 3 --solutions --build-dir "$build"
+shown env NO_COLOR=1 "$checker" 3 --solutions --build-dir "$build"
 hasnt $'\033\\[' "NO_COLOR"; has "1/1 correct" "the report itself, without colour"
 
 # reset asks on a terminal, and answering no leaves the file as it was. (A scratch workbook: the
@@ -34,17 +43,17 @@ ln -s "$src/workbook" "$wb/workbook"
 : >"$wb/build/CMakeCache.txt"
 mine="$wb/exercises/exercise_03_tanh.cpp"
 cp "$src/solutions/exercise_03_tanh.cpp" "$mine"
-(cd "$wb" && printf 'n\n' | script -qec "$(printf '%q ' "$checker" --build-dir "$wb/build" reset 3)" /dev/null) >"$T/out" 2>&1
+(cd "$wb" && printf 'n\n' | on_terminal "$checker" --build-dir "$wb/build" reset 3) >"$T/out" 2>&1
 has "Replace exercises/exercise_03_tanh.cpp" "reset asks on a terminal"
 has "left exercises/exercise_03_tanh.cpp as it was" "answering no"
 cmp -s "$mine" "$src/solutions/exercise_03_tanh.cpp" && ok || bad "answering no changed the file"
-(cd "$wb" && printf 'y\n' | script -qec "$(printf '%q ' "$checker" --build-dir "$wb/build" reset 3)" /dev/null) >"$T/out" 2>&1
+(cd "$wb" && printf 'y\n' | on_terminal "$checker" --build-dir "$wb/build" reset 3) >"$T/out" 2>&1
 has "restored exercises/exercise_03_tanh.cpp" "answering yes"
 cmp -s "$mine" "$src/workbook/stubs/exercise_03_tanh.cpp" && ok || bad "answering yes did not restore the stub"
 
 # A check that takes more than a second says what it is doing on a terminal (stderr), and erases
 # the line before the report; off a terminal it says nothing of it.
-on_terminal "$checker" 6 --solutions --size N=512 --build-dir "$build"
+shown "$checker" 6 --solutions --size N=512 --build-dir "$build"
 has 'judging exercise_06: d[a-zA-Z0-9_]*, [0-9]* of [0-9]* steps back \.\.\. [0-9]* s' "the progress line of a slow check"
 has $'\r\033\[K\033\[1mexercise_06' "the line erased before the report"
 "$checker" 6 --solutions --size N=512 --build-dir "$build" >"$T/out" 2>&1 </dev/null
@@ -53,7 +62,7 @@ hasnt "judging" "no progress line off a terminal"; has "26/26 correct" "the repo
 # The grader's progress line, with the count and the time left.
 mkdir -p "$T/subs/solo"
 cp "$src/solutions/exercise_03_tanh.cpp" "$T/subs/solo/"
-on_terminal "$checker" --build-dir "$build" grade "$T/subs" --out "$T/graded" --exercises 03 --seeds 0
+shown "$checker" --build-dir "$build" grade "$T/subs" --out "$T/graded" --exercises 03 --seeds 0
 has '\[1/1\] solo 10\.00/10\.00  ETA' "grading's progress on a terminal"
 
 echo "$passes passed, $fails failed"

@@ -5,12 +5,18 @@
 # finish normally and an unfinished pack exit with 1; exercise 08 judges sgd_step itself.
 # usage: verdicts_test.sh CHECKER SOURCE_DIR BUILD_DIR   (the copy is configured, not built: this
 # build's CHECKER finds it from the current directory and builds its runners in it)
+# Needs: python3 (JSON, file times), cmake and ninja (the fresh copy's build), and the flags GNU and
+# BSD tools share (tests/needs.sh). Without one: skipped (exit 77), a failure under CI=true.
 set -uo pipefail
 checker=$1 src=$2 build=$3
+. "$src/tests/needs.sh"
+needs python3 "reads the JSON the checker prints and sets file times"
+needs cmake "configures a fresh copy of the workbook"
+needs ninja "builds the fresh copy"
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/bpdojo_verdicts_test.XXXXXX")
 log=$work/out
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 trap '' PIPE  # a watch that exited must fail a check, not end this script
@@ -41,34 +47,34 @@ done
 wc="$checker"
 cd "$work"
 ex03="$work/exercises/exercise_03_tanh.cpp"
-sign_error() { sed -i 's|grads.dx = (1.0|grads.dx = -(1.0|' "$1"; }
+sign_error() { edit "$1" 's|grads.dx = (1.0|grads.dx = -(1.0|'; }
 
 # 1. The verdict is for the bytes in the file: an edit whose time is in the past is judged, and
 #    the learner's file is never touched.
 cp "$src/solutions/exercise_03_tanh.cpp" "$ex03"
 expect_code 0 "$wc" 3; has "1/1 correct" "the solution"
 sign_error "$ex03"
-touch -d '-1 min' "$ex03"
-before=$(stat -c %Y "$ex03")
+age "$ex03" 60
+before=$(mtime "$ex03")
 expect_code 1 "$wc" 3; has "0/1 correct" "an edit dated in the past is judged"
-[ "$(stat -c %Y "$ex03")" = "$before" ] && ok || bad "the checker changed the time of the learner's file"
+[ "$(mtime "$ex03")" = "$before" ] && ok || bad "the checker changed the time of the learner's file"
 expect_code 1 "$wc" 3 --json
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['build']['rebuilt'] is False" "$log" && ok ||
   bad "an unchanged file is not rebuilt"
 cp "$src/solutions/exercise_03_tanh.cpp" "$ex03"
-touch -d '-2 min' "$ex03"
+age "$ex03" 120
 expect_code 0 "$wc" 3; has "1/1 correct" "back to the solution, dated in the past"
 # A workbook header the runner includes changed (its time in the past too): rebuilt.
 echo "// a comment" >>"$work/workbook/include/bpdojo/exercise_03_tanh.hpp"
-touch -d '-10 min' "$work/workbook/include/bpdojo/exercise_03_tanh.hpp"
+age "$work/workbook/include/bpdojo/exercise_03_tanh.hpp" 600
 expect_code 0 "$wc" 3 --json
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['build']['rebuilt'] is True" "$log" && ok ||
   bad "a changed workbook header rebuilds the runner"
 cp "$src/workbook/include/bpdojo/exercise_03_tanh.hpp" "$work/workbook/include/bpdojo/"  # as before (the adopted runners' workbook)
 
 # 5. Exit codes: all correct and then abort() is exit 1, and the summary says so.
-sed -i 's|  grads.dx = (1.0 - cache.h.array().square()) \* dh.array();|&\n  std::abort();|' "$ex03"
-sed -i '1i #include <cstdlib>' "$ex03"
+edit "$ex03" 's|  grads.dx = (1.0 - cache.h.array().square()) \* dh.array();|& std::abort();|'
+{ echo '#include <cstdlib>'; cat "$ex03"; } >"$work/prepended" && mv "$work/prepended" "$ex03"
 expect_code 1 "$wc" 3; has "1/1 correct - but the run did not finish normally: crashed: SIGABRT" "abort after all correct"
 # A compile error: no "next:" for a gradient never judged.
 echo "syntax error here" >>"$ex03"
@@ -92,7 +98,7 @@ builds=$(count "building exercise_03")
 echo "// saved once" >>"$ex03"
 wait_count "building exercise_03" $((builds + 1)) && ok || bad "watch shows that it is building"
 sign_error "$ex03"  # saved again while the first save is being built
-touch -d '-1 min' "$ex03"
+age "$ex03" 60
 wait_count "0/1 correct" 1 && ok || bad "a save during the build is judged"
 sleep 2
 [ "$(grep -E -o '[01]/1 correct' "$work/watch.log" | tail -1)" = "0/1 correct" ] && ok ||
@@ -125,7 +131,7 @@ exec 7>&-
 # 8. Exercise 08 judges sgd_step itself: an update that never touches b2 fails, naming b2.
 ex08="$work/exercises/exercise_08_train.cpp"
 cp "$src/solutions/exercise_08_train.cpp" "$ex08"
-sed -i 's|  p.b2 -= lr \* g.db2;|  // p.b2 -= lr * g.db2;|' "$ex08"
+edit "$ex08" 's|  p.b2 -= lr \* g.db2;|  // p.b2 -= lr * g.db2;|'
 expect_code 1 "$wc" 8 --steps 200 --plot "$work/loss.svg"
 has "update.b2 .*wrong" "the row of b2"; has "b2 did not move" "the diagnosis names b2"; has "update.W1 .*correct" "the other rows"
 
