@@ -48,6 +48,7 @@ void check_message(const Message& m, const Limits& limits) {
     require(m.tensor.value.cols() == storage_cols(m.tensor.shape));
   }
   if (m.kind == Kind::Series) require(m.series.size() <= limits.max_elements);
+  if (m.kind == Kind::Trace) require(m.frames.size() <= limits.max_frames);
 }
 
 // Parses `bytes`, checks the result, and returns it re-encoded as a stream of its own.
@@ -108,6 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tiny.max_elements = 16;
   tiny.max_rank = 3;
   tiny.max_messages = 8;
+  tiny.max_frames = 4;
   check_parse(bytes, tiny);
 
   // Texts cross the protocol percent-encoded: any bytes must come back whole, and the encoding

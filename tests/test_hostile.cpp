@@ -1,10 +1,13 @@
 // Learner code that prints, loops, crashes, throws, leaves early, allocates without bound or
 // returns garbage: each is a verdict about the exercise, never a failure of the checker.
+#include "bpdojo/runner.hpp"
 #include "common/process.hpp"
 #include "learner/report.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+
+#include <fstream>
 
 using namespace bpdojo;
 
@@ -165,6 +168,61 @@ TEST_CASE("gradients reported before a crash keep their verdict") {
   CHECK(test::gradient(r, "db").verdict == Verdict::Crashed);
   CHECK(r.correct() == 1);
   CHECK(r.next()->name == "dW");
+}
+
+namespace {
+
+// "tests/learners/exercise_03_<what>.cpp:<line>", the line of the fixture marked for the trace:
+// read from the source, so editing the fixture cannot leave the test asserting a stale number.
+std::string marked_line(const std::string& what) {
+  const std::string file = "tests/learners/exercise_03_" + what + ".cpp";
+  std::ifstream in(std::string(BPDOJO_TEST_SOURCE_DIR) + "/" + file);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n)
+    if (line.find("// <- the trace names this line") != std::string::npos) return file + ":" + std::to_string(n);
+  FAIL("no marked line in " << file);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a runtime failure names the learner's line, under its verdict and in the JSON, and changes no verdict") {
+  struct Case {
+    const char* fixture;
+    Verdict verdict;
+    const char* summary;  // part of the runner's summary
+    const char* function;
+  };
+  const Case cases[] = {
+      {"segfault", Verdict::Crashed, "SIGSEGV", "tanh_backward"},
+      {"null", Verdict::Crashed, "SIGSEGV", "tanh_backward"},
+      {"aborts", Verdict::Crashed, "SIGABRT", "tanh_backward"},
+      {"throws", Verdict::Error, "finished normally", "tanh_backward"},
+      {"eigen_shape", Verdict::Error, "finished normally", "local_gradient"},
+  };
+  for (const Case& c : cases) {
+    SUBCASE(c.fixture) {
+      const CheckResult r = judge_fixture(c.fixture);
+      const std::string where = marked_line(c.fixture);
+      const auto& g = test::gradient(r, "dx");
+      CAPTURE(where);
+      CAPTURE(r.runner.summary);
+      CHECK(g.verdict == c.verdict);
+      CHECK(r.runner.summary.find(c.summary) != std::string::npos);
+      if (!BPDOJO_RUNNER_TRACES) {  // macOS, AddressSanitizer: the verdict alone
+        CHECK(g.at.empty());
+        continue;
+      }
+      const std::string text = text_report(r, Style{});
+      CAPTURE(text);
+      // Right under the verdict's message: "at tests/learners/exercise_03_segfault.cpp:9 in tanh_backward".
+      const std::size_t message = text.find(g.message + "\n");
+      REQUIRE(message != std::string::npos);
+      const std::size_t next = text.find_first_not_of(' ', message + g.message.size() + 1);
+      CHECK(text.substr(next, text.find('\n', next) - next) == "at " + where + " in " + c.function);
+      CHECK(json_report(r).find("\"at\":\"" + where + " in " + c.function + "\"") != std::string::npos);
+    }
+  }
 }
 
 TEST_SUITE_END();

@@ -6,7 +6,7 @@
 namespace bpdojo {
 
 void tanh_backward(const TanhCache& cache, const Matrix& dh, TanhGrads& grads) {
-  throw std::runtime_error("index 17 out of range");
+  throw std::runtime_error("index 17 out of range");  // <- the trace names this line
 }
 
 }  // namespace bpdojo

@@ -22,12 +22,15 @@ bool guarded(Session& s, const std::vector<std::string>& names, Fn&& fn) {
     return true;
   } catch (const NotImplemented& e) {
     todo = true, text = e.what();
-  } catch (const std::bad_alloc&) {
+  } catch (const std::bad_alloc& e) {
     text = "out of memory (std::bad_alloc)";
+    s.report_trace(dynamic_cast<const void*>(&e));
   } catch (const std::exception& e) {
     text = e.what();
+    s.report_trace(dynamic_cast<const void*>(&e));
   } catch (...) {
     text = "an exception that is not a std::exception";
+    s.report_trace(nullptr);
   }
   for (const auto& n : names) s.report_stopped(n, todo, text);
   return false;

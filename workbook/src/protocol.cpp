@@ -73,6 +73,15 @@ std::int64_t parse_count(std::string_view t, std::int64_t max) {
   return v;
 }
 
+// One frame of a trace: 1 to 16 hex digits, no prefix.
+std::uint64_t parse_offset(std::string_view t) {
+  std::uint64_t v = 0;
+  auto r = std::from_chars(t.data(), t.data() + t.size(), v, 16);
+  if (t.empty() || t.size() > 16 || r.ec != std::errc() || r.ptr != t.data() + t.size())
+    throw LineError("not an offset: '" + std::string(t.substr(0, 40)) + "'");
+  return v;
+}
+
 std::string_view need(Tokens& tokens, const char* what) {
   std::string_view t;
   if (!tokens.next(t)) throw LineError(std::string("missing ") + what);
@@ -123,6 +132,11 @@ Message parse_line(std::string_view line, const Limits& limits) {
     m.name = need_name(tokens);
     m.text = percent_decode(tokens.text());
     return m;
+  } else if (kind == "trace") {
+    m.kind = Kind::Trace;
+    m.name = need_name(tokens);
+    const std::int64_t n = parse_count(need(tokens, "count"), static_cast<std::int64_t>(limits.max_frames));
+    for (std::int64_t i = 0; i < n; ++i) m.frames.push_back(parse_offset(need(tokens, "offset")));
   } else if (kind == "end") {
     m.kind = Kind::End;
   } else {
@@ -142,6 +156,7 @@ const char* to_string(Kind kind) {
     case Kind::String: return "string";
     case Kind::NotImplemented: return "notimpl";
     case Kind::Error: return "error";
+    case Kind::Trace: return "trace";
     case Kind::End: return "end";
   }
   return "?";
@@ -230,6 +245,15 @@ std::string encode(const Message& m) {
     case Kind::NotImplemented:
     case Kind::Error:
       out = std::string(to_string(m.kind)) + " " + m.name + " " + percent_encode(m.text);
+      break;
+    case Kind::Trace:
+      out = "trace " + m.name + " " + std::to_string(m.frames.size());
+      for (std::uint64_t f : m.frames) {
+        char buf[17];
+        auto r = std::to_chars(buf, buf + sizeof buf, f, 16);
+        out += ' ';
+        out.append(buf, r.ptr);
+      }
       break;
     case Kind::End: out = "end"; break;
   }

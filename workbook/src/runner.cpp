@@ -80,6 +80,11 @@ void Session::report_stopped(const std::string& name, bool not_implemented, cons
   send(protocol::encode(m));
 }
 
+void Session::report_trace(const void* thrown) {
+  const std::string line = trace_of_exception(thrown);
+  if (!line.empty()) send(line);
+}
+
 void Session::call(std::initializer_list<const Grad*> grads, const std::function<void()>& fn) {
   protocol::Message m;
   m.kind = protocol::Kind::NotImplemented;
@@ -88,15 +93,18 @@ void Session::call(std::initializer_list<const Grad*> grads, const std::function
     m.text = protocol::kNotSetText;
   } catch (const NotImplemented& e) {
     m.text = e.what();
-  } catch (const std::bad_alloc&) {
+  } catch (const std::bad_alloc& e) {
     m.kind = protocol::Kind::Error;
     m.text = "out of memory (std::bad_alloc)";
+    report_trace(dynamic_cast<const void*>(&e));
   } catch (const std::exception& e) {
     m.kind = protocol::Kind::Error;
     m.text = e.what();
+    report_trace(dynamic_cast<const void*>(&e));
   } catch (...) {
     m.kind = protocol::Kind::Error;
     m.text = "an exception that is not a std::exception";
+    report_trace(nullptr);
   }
   for (const Grad* g : grads) {
     if (g->is_set()) continue;  // already sent when it was assigned
@@ -105,7 +113,10 @@ void Session::call(std::initializer_list<const Grad*> grads, const std::function
   }
 }
 
-void Session::end() { send(protocol::encode(protocol::Message{})); }
+void Session::end() {
+  stop_trace();  // nothing may follow `end`, a crash on the way out included
+  send(protocol::encode(protocol::Message{}));
+}
 
 }  // namespace runner
 }  // namespace bpdojo

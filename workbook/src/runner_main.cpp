@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     usage(argv[0], e.what());
   }
+  bpdojo::runner::install_trace(fd);
   bpdojo::runner::Session session(seed, sizes, fd, options);
   bpdojo::runner::run(session);
   session.end();

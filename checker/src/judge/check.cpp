@@ -1,5 +1,6 @@
 #include "judge/check.hpp"
 
+#include "judge/failure_site.hpp"
 #include "judge/finite_diff.hpp"
 #include "judge/training.hpp"
 
@@ -406,7 +407,7 @@ void judge(CheckResult& result, const protocol::ParseResult& parsed, const Build
   // The last word on each name wins (a gradient may be assigned more than once).
   std::map<std::string, const protocol::Message*> last;
   for (const auto& m : parsed.messages)
-    if (m.kind != protocol::Kind::End) last[m.name] = &m;
+    if (m.kind != protocol::Kind::End && m.kind != protocol::Kind::Trace) last[m.name] = &m;
   // A message after `end` is malformed output: what it names is not judged.
   const std::set<std::string> after_end(parsed.after_end.begin(), parsed.after_end.end());
 
@@ -518,6 +519,8 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     const auto lr = options.runner_options.find("lr");
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
   }
+  // While the runner (perhaps the private copy) is still there to read its line tables.
+  attach_failure_sites(result, parsed, runner, ws.root);
   return result;
 }
 

@@ -47,6 +47,10 @@ struct GradientResult {
   std::string inherits;
   bool below_bar_upstream = false;
   std::optional<Diagnosis> diagnosis;  // the recognisable shape of the mistake, if one fits
+  // Where the learner's code failed, for the gradient an exception or a signal stopped at:
+  // "exercises/exercise_03_tanh.cpp:42 in tanh_backward" (judge/failure_site.hpp). From the
+  // runner's trace: a hint, never part of the verdict. Empty when unknown.
+  std::string at;
   // Exercise 08's pseudo-gradient: the judge of the training run (the last row), not a tensor.
   bool training_row = false;
 };
@@ -61,6 +65,7 @@ struct RunnerStatus {
   std::string output;  // what the learner's code printed (truncated)
   std::size_t output_bytes = 0;
   std::string summary;  // one line: "exited normally", "timed out after 10 s", "crashed: SIGSEGV ..."
+  std::string crashed_at;  // died of a signal: where, as GradientResult::at (empty when unknown)
 };
 
 // Exercise 08: what the checker made of the training run (checker/src/judge/training.cpp). Every loss

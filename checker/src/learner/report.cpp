@@ -4,6 +4,7 @@
 #include "common/text.hpp"
 #include "judge/training.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -145,6 +146,7 @@ std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t
   }
   if (!g.message.empty() && (g.verdict != Verdict::Correct || g.training_row))
     out += indent + paint(st, kDim, g.message) + "\n";
+  if (!g.at.empty()) out += indent + "at " + g.at + "\n";
   return out;
 }
 
@@ -184,6 +186,9 @@ std::string runner_section(const CheckResult& r, const Style& st) {
     char buf[64];
     std::snprintf(buf, sizeof buf, " (%.2f s)", r.runner.wall_seconds);
     out += "runner: " + r.runner.summary + buf + "\n";
+    // Where it crashed, unless a gradient's row already says it.
+    const bool shown = std::any_of(r.gradients.begin(), r.gradients.end(), [&](const GradientResult& g) { return !g.at.empty(); });
+    if (!r.runner.crashed_at.empty() && !shown) out += "  at " + r.runner.crashed_at + "\n";
     if (!r.runner.protocol_error.empty()) out += "runner protocol: " + r.runner.protocol_error + "\n";
   }
   if (r.runner.output.empty()) return out;
@@ -257,6 +262,8 @@ void json_runner(JsonWriter& j, const CheckResult& r) {
   j.key("wall_seconds").value(r.runner.wall_seconds);
   j.key("summary").value(r.runner.summary);
   j.key("protocol_error").value(r.runner.protocol_error);
+  if (r.runner.crashed_at.empty()) j.key("crashed_at").null();
+  else j.key("crashed_at").value(r.runner.crashed_at);
   j.key("output").value(r.runner.output);
   j.key("output_bytes").value(static_cast<std::uint64_t>(r.runner.output_bytes));
   j.end_object();
@@ -288,6 +295,8 @@ void json_gradient(JsonWriter& j, const GradientResult& g) {
   j.key("function").value(g.function);
   j.key("verdict").value(to_string(g.verdict));
   j.key("message").value(g.message);
+  if (g.at.empty()) j.key("at").null();
+  else j.key("at").value(g.at);
   j.key("expected_shape").value(g.expected_shape);
   if (g.got_shape.empty()) j.key("shape").null();
   else j.key("shape").value(g.got_shape);

@@ -9,6 +9,7 @@
 //   string <name> <text>                       e.g. a sampled name
 //   notimpl <name> <text>                      <name> was not implemented (TODO's message)
 //   error <name> <text>                        computing <name> threw; the exception's text
+//   trace <what> <count> <hex offsets...>      where the learner's code failed (what: error, signal)
 //   end                                        the runner finished normally
 //
 // Names are 1-64 characters of [A-Za-z0-9_.]. Numbers are the shortest decimal that reads back
@@ -19,6 +20,7 @@
 #include "bpdojo/tensor.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +34,7 @@ inline constexpr std::string_view kNotSetText = "not set";
 inline constexpr std::string_view kMagic = "bpdojo-protocol";
 inline constexpr int kVersion = 1;
 
-enum class Kind { Tensor, Scalar, Series, String, NotImplemented, Error, End };
+enum class Kind { Tensor, Scalar, Series, String, NotImplemented, Error, Trace, End };
 const char* to_string(Kind kind);
 
 struct Message {
@@ -42,6 +44,9 @@ struct Message {
   double scalar = 0.0;         // Kind::Scalar
   std::vector<double> series;  // Kind::Series
   std::string text;            // Kind::String, NotImplemented, Error
+  // Kind::Trace: return addresses as offsets into the runner's executable, innermost first. `name`
+  // says what failed: "error" (the exception of the error messages that follow) or "signal".
+  std::vector<std::uint64_t> frames;
 };
 
 // One message as a line, with its newline. The header line is header_line().
@@ -58,6 +63,7 @@ struct Limits {
   std::size_t max_elements = std::size_t{1} << 26;  // one tensor or series
   int max_rank = 8;
   std::size_t max_messages = 1'000'000;
+  std::size_t max_frames = 64;  // one trace
 };
 
 struct ParseResult {

@@ -13,6 +13,19 @@
 #include <string>
 #include <vector>
 
+// Runners send `trace` messages (workbook/src/trace.cpp) with glibc, and not under AddressSanitizer,
+// which owns the fatal signals and the throw.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BPDOJO_ASAN 1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(BPDOJO_ASAN)
+#define BPDOJO_RUNNER_TRACES 1
+#else
+#define BPDOJO_RUNNER_TRACES 0
+#endif
+
 namespace bpdojo::runner {
 
 class Session {
@@ -31,6 +44,9 @@ class Session {
   // Reports a tensor, or that computing `name` stopped (not implemented, or an error with `text`).
   void report(const std::string& name, const Matrix& value);
   void report_stopped(const std::string& name, bool not_implemented, const std::string& text);
+  // Sends where the exception `thrown` (its most-derived object; null: the latest) was thrown, if
+  // known: call it in the handler, before the report_stopped of that exception.
+  void report_trace(const void* thrown);
   // Reports a sequence of numbers (a loss per step).
   void report_series(const std::string& name, const std::vector<double>& values);
 
@@ -49,6 +65,14 @@ class Session {
   int fd_;
   std::unique_ptr<detail::GradSink> sink_;  // sends each gradient as it is assigned
 };
+
+// Where the learner's code failed (workbook/src/trace.cpp). install_trace: from now on a fatal
+// signal first sends `trace signal ...` on `fd` (until stop_trace). trace_of_exception: the
+// `trace error ...` line of the exception `thrown` (its most-derived object; null: the latest
+// throw), taken at its throw; empty when unknown.
+void install_trace(int fd);
+void stop_trace();
+std::string trace_of_exception(const void* thrown);
 
 // Defined once per exercise in workbook/runners/exercise_NN.cpp.
 int exercise_number();
