@@ -79,9 +79,9 @@ TEST_CASE("every link to the backprop-ninja lecture names its chapter: exercise 
     CAPTURE(info.id());
     every_link_has_a_chapter(slurp(root / "workbook" / "stubs" / info.source));
     if (!with_the_lecture.count(info.id().substr(9))) continue;
-    for (const auto& [section, levels] : exercise_hints(test::workspace(), info)) {
-      CAPTURE(section);
-      CHECK(every_link_has_a_chapter(levels[2]) == 1);
+    for (const auto& hints : exercise_hints(test::workspace(), info)) {
+      CAPTURE(hints.first);  // (not a structured binding: C++17 lambdas, CAPTURE's, cannot capture one)
+      CHECK(every_link_has_a_chapter(hints.second[2]) == 1);
     }
   }
 }

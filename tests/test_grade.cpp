@@ -5,6 +5,7 @@
 #include "grade/gradebook.hpp"
 #include "grade/weights.hpp"
 #include "grade/submissions.hpp"
+#include "grade/toolchain.hpp"
 
 #include <doctest/doctest.h>
 
@@ -129,6 +130,14 @@ TEST_CASE("the compiler's dependency list: only the workbook's headers besides t
   CHECK(why.find("/w/solutions/exercise_03_tanh.cpp") != std::string::npos);
   // A name with an escaped space, and a path that climbs out of an allowed folder.
   CHECK(!refused_dependencies("x.o: /w/workbook/bpdojo/../../solutions/a\\ b.cpp\n", src, allowed).empty());
+}
+
+TEST_CASE("the precompiled header's folder, from GCC's compile command and from clang's") {
+  using Dirs = std::vector<std::filesystem::path>;
+  CHECK(forced_include_dirs({"/usr/bin/c++", "-O1", "-include", "/b/pch/cmake_pch.hxx", "-c", "x.cpp"}) == Dirs{"/b/pch"});
+  CHECK(forced_include_dirs({"/usr/bin/clang++", "-Xclang", "-include-pch", "-Xclang", "/b/pch/cmake_pch.hxx.pch",
+                             "-Xclang", "-include", "-Xclang", "/b/pch/cmake_pch.hxx", "-c", "x.cpp"}) == Dirs{"/b/pch"});
+  CHECK(forced_include_dirs({"c++", "-include"}).empty());  // cut short: nothing, not the folder ""
 }
 
 TEST_CASE("a student id as the outputs write it: exact, but bytes that are not UTF-8 and backslashes") {

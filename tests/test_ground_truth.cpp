@@ -59,7 +59,7 @@ void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, 
     const Graph& g = problems[static_cast<std::size_t>(spec.problem)];
     const Graph::NodeId node = g.id(spec.node);
     const fd::NodeGradient& n = chained[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(node)];
-    const Real floor = gradient_floor(static_cast<double>(n.terms), static_cast<double>(n.uncertainty));
+    const Real floor = static_cast<Real>(gradient_floor(static_cast<double>(n.terms), static_cast<double>(n.uncertainty)));
     const Real denom = std::max(n.value.cwiseAbs().maxCoeff(), floor);
     Graph::Perturbation p(g, node);
     const Real scale = fd::node_scale(g.exact(node));

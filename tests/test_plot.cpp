@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ using namespace bpdojo;
 using namespace bpdojo::plot;
 
 namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // The tags of an XML document balance (a small reader: enough for what svg() writes).
 bool balanced(const std::string& s, std::string& why) {
@@ -100,7 +103,7 @@ TEST_CASE("plot: text is escaped and window means average what they cover") {
   const Windowed w = window_means({1, 2, 3, 4, 5, 6, 7}, 3);
   CHECK(w.mean == std::vector<double>{2, 5, 7});
   CHECK(w.at == std::vector<double>{1, 4, 6});
-  CHECK(std::isnan(window_means({1, NAN, 3}, 2).mean[0]));
+  CHECK(std::isnan(window_means({1, kNaN, 3}, 2).mean[0]));
   CHECK(window_means({1, 2}, 0).mean.size() == 2);  // a window of at least 1
 }
 
@@ -112,7 +115,7 @@ TEST_CASE("plot: a figure's SVG is well-formed, self-contained, with one group p
   f.y.scale = Scale::Log;
   Series a{"train", {0, 1000, 2000}, {3.3, 2.5, 2.2}};
   a.points = true;
-  Series b{"dev", {0, 1000, 2000}, {3.3, NAN, 2.3}};  // a gap, then a lone point
+  Series b{"dev", {0, 1000, 2000}, {3.3, kNaN, 2.3}};  // a gap, then a lone point
   Series c{"", {0, 500}, {-1, 2.8}};                  // not listed; -1 is off a log axis
   f.series = {a, b, c};
   f.markers = {{1000, "lr 0.1 -> 0.01"}, {99999, "out of range"}};

@@ -115,6 +115,15 @@ TEST_CASE("malformed input is refused with the line, and what came before is kep
       {"too many values", h + "tensor dx 1 2 1 2 3\n", 0, "unexpected text"},
       {"not a number", h + "tensor dx 1 2 1 zwei\n", 0, "not a number"},
       {"hex floats are not ours", h + "tensor dx 1 1 0x1p3\n", 0, "not a number"},
+      // What strtod would read and from_chars would not (libc++ has no floating from_chars: the
+      // token is checked before either converts it, so both builds refuse the same tokens).
+      {"a plus sign", h + "tensor dx 1 1 +1\n", 0, "not a number"},
+      {"infinity spelled out", h + "tensor dx 1 1 infinity\n", 0, "not a number"},
+      {"a NaN payload", h + "tensor dx 1 1 nan(1)\n", 0, "not a number"},
+      {"a bare point", h + "tensor dx 1 1 .\n", 0, "not a number"},
+      {"an exponent without digits", h + "tensor dx 1 1 1e+\n", 0, "not a number"},
+      {"a double exponent", h + "tensor dx 1 1 1e5e5\n", 0, "not a number"},
+      {"past the largest double", h + "tensor dx 1 1 1e400\n", 0, "not a number"},
       {"negative dimension", h + "tensor dx 1 -2 1 2\n", 0, "not a count"},
       {"rank over the limit", h + "tensor dx 9 1 1 1 1 1 1 1 1 1 1\n", 0, "over the limit"},
       {"huge tensor", h + "tensor dx 2 100000 100000\n", 0, "too large"},
@@ -129,6 +138,25 @@ TEST_CASE("malformed input is refused with the line, and what came before is kep
     const ParseResult r = parse(c.bytes);
     CHECK(r.messages.size() == c.kept);
     CHECK(r.error.find(c.error_has) != std::string::npos);
+  }
+}
+
+TEST_CASE("numbers in every form to_chars writes are read back exactly") {
+  const std::string h = header_line();
+  const struct {
+    const char* token;
+    double value;
+  } cases[] = {{"0", 0.0}, {"-0", -0.0}, {"1.", 1.0}, {".5", 0.5}, {"-2.5e-3", -2.5e-3}, {"1E+2", 100.0},
+               {"1e-320", 1e-320}, {"1.7976931348623157e308", 1.7976931348623157e308},
+               {"0.1000000000000000055511151231257827", 0.1}};
+  for (const auto& c : cases) {
+    CAPTURE(c.token);
+    const ParseResult r = parse(h + "tensor dx 1 1 " + c.token + "\n");
+    REQUIRE(r.error.empty());
+    REQUIRE(r.messages.size() == 1);
+    const double got = r.messages[0].tensor.data()[0];
+    CHECK(got == c.value);
+    CHECK(std::signbit(got) == std::signbit(c.value));
   }
 }
 

@@ -72,7 +72,9 @@ TEST_CASE("the reference solution reproduces every worked gradient to 1e-13, and
         got[key] = v(i, j);
       }
   }
-  for (const auto& [name, want] : kDecimal) {
+  for (const auto& entry : kDecimal) {
+    const std::string& name = entry.first;  // (C++17 lambdas, CAPTURE's, cannot capture a binding)
+    const double want = entry.second;
     CAPTURE(name);
     REQUIRE(got.count(name));
     CHECK(close(got[name], want, 1e-13));

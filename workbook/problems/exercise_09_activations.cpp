@@ -11,7 +11,7 @@ namespace {
 using Activation = std::function<RMatrix(const RMatrix&)>;
 
 const Real kSqrt2OverPi = std::sqrt(2.0L / 3.141592653589793238462643383279502884L);
-const Real kSlope = kLeakySlope, kCubic = kGeluCubic;
+const Real kSlope = static_cast<Real>(kLeakySlope), kCubic = static_cast<Real>(kGeluCubic);
 
 RMatrix sigmoid(const RMatrix& x) { return (1.0L / (1.0L + (-x.array()).exp())).matrix(); }
 RMatrix relu(const RMatrix& x) { return x.array().max(0.0L).matrix(); }

@@ -59,7 +59,7 @@ Real cross_entropy(const RMatrix& logits, const RMatrix& y, Real n) {
 // lecture's steps.
 Graph build_mlp(const MlpParams& p, const MlpBatch& batch, bool fused_bn, bool fused_loss) {
   const Index N = batch.Xb.rows(), V = p.C.rows(), H = p.W1.cols();
-  const Real n = static_cast<Real>(N), eps = kBnEps;
+  const Real n = static_cast<Real>(N), eps = static_cast<Real>(kBnEps);
   Graph g;
   // The data first (leaves, never perturbed), then the parameters in the lecture's order.
   Matrix xb = batch.Xb.cast<double>(), yb(N, 1);

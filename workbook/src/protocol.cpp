@@ -1,9 +1,12 @@
 #include "bpdojo/protocol.hpp"
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace bpdojo::protocol {
 namespace {
@@ -58,9 +61,37 @@ double parse_number(std::string_view t) {
   if (t == "nan") return std::numeric_limits<double>::quiet_NaN();
   if (t == "inf") return std::numeric_limits<double>::infinity();
   if (t == "-inf") return -std::numeric_limits<double>::infinity();
+  const auto bad = [&] { return LineError("not a number: '" + std::string(t.substr(0, 40)) + "'"); };
+  // The language to_chars writes and from_chars reads: -? (d+ (. d*)? | . d+) ([eE] [+-]? d+)?,
+  // checked here so that both conversions below accept exactly the same tokens.
+  std::size_t i = t.size() > 0 && t[0] == '-' ? 1 : 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i - from;
+  };
+  std::size_t mantissa = digits();
+  if (i < t.size() && t[i] == '.') ++i, mantissa += digits();
+  if (mantissa == 0) throw bad();
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (digits() == 0) throw bad();
+  }
+  if (i != t.size()) throw bad();
   double v = 0.0;
+#if defined(__cpp_lib_to_chars)
   auto r = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (r.ec != std::errc() || r.ptr != t.data() + t.size()) throw LineError("not a number: '" + std::string(t.substr(0, 40)) + "'");
+  if (r.ec != std::errc() || r.ptr != t.data() + t.size()) throw bad();
+#else
+  // libc++ before LLVM 20 (Apple clang's too) has no floating-point from_chars: strtod, which in
+  // the "C" locale (the checker never sets another) reads the same tokens, correctly rounded.
+  const std::string copy(t);
+  char* end = nullptr;
+  errno = 0;
+  v = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size() || (errno == ERANGE && std::isinf(v))) throw bad();
+#endif
   return v;
 }
 

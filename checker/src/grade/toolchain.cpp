@@ -4,9 +4,25 @@
 
 #include "bpdojo/exercise.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace bpdojo {
+
+std::vector<fs::path> forced_include_dirs(const std::vector<std::string>& command) {
+  std::vector<fs::path> dirs;
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    if (command[i] != "-include" && command[i] != "-include-pch") continue;
+    // GCC: -include FILE. Clang's precompiled header: -Xclang -include -Xclang FILE.
+    std::size_t at = i + 1;
+    if (at < command.size() && command[at] == "-Xclang") ++at;
+    if (at >= command.size()) break;
+    const fs::path dir = fs::path(command[at]).parent_path();
+    if (!dir.empty() && std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  return dirs;
+}
+
 namespace {
 
 // The compile command of the learner runner of exercise 01: the flags every exercise file is
@@ -29,8 +45,8 @@ void read_compile_command(const Workspace& ws, Toolchain& tc) {
   for (std::size_t i = 0; i + 1 < tc.compile.size(); ++i) {
     if (tc.compile[i] == "-c") tc.source_at = i + 1, have_source = true;
     if (tc.compile[i] == "-o") tc.object_at = i + 1, have_object = true;
-    if (tc.compile[i] == "-include") tc.headers.push_back(fs::path(tc.compile[i + 1]).parent_path());
   }
+  tc.headers = forced_include_dirs(tc.compile);
   if (!have_source || !have_object)
     throw SetupError(db.string() + " has no compile command for " + wanted + ": rebuild (bash setup.sh)");
   tc.compile.insert(tc.compile.begin() + 1, {"-fdiagnostics-color=never", "-MMD"});

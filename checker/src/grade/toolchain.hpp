@@ -21,6 +21,10 @@ struct Toolchain {
   std::vector<std::filesystem::path> headers;         // the folders a submission may include from
 };
 
+// The folders of a compile command's forced includes (the precompiled header's), as GCC writes
+// them (-include FILE) and as clang does (-Xclang -include -Xclang FILE, -include-pch likewise).
+std::vector<std::filesystem::path> forced_include_dirs(const std::vector<std::string>& command);
+
 // Reads both files of the build in `ws`; SetupError when either is missing or incomplete.
 Toolchain load_toolchain(const Workspace& ws);
 

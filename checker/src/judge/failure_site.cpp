@@ -48,14 +48,23 @@ bool learner_file(const std::string& file, int exercise) {
   return base.rfind(prefix, 0) == 0 && base.size() > 4 && base.compare(base.size() - 4, 4, ".cpp") == 0 && !workbook_own;
 }
 
-// An executable addr2line on PATH, or empty.
+// An executable addr2line on PATH, or empty. The runners are built by the compiler that built the
+// checker: clang's line tables (DWARF 5, -gline-tables-only) keep their inlined scopes from GNU
+// addr2line 2.40, which names only the innermost header line, so there LLVM's own comes first.
 std::string find_addr2line() {
+#if defined(__clang__)
+  const char* const names[] = {"llvm-addr2line", "addr2line"};  // (Debian: the llvm package)
+#else
+  const char* const names[] = {"addr2line"};
+#endif
   const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    const std::string candidate = dir + "/addr2line";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  for (const char* name : names) {
+    std::stringstream dirs(path ? path : "");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+      if (dir.empty()) continue;
+      const std::string candidate = dir + "/" + name;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
   }
   return "";
 }

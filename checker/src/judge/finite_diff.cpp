@@ -55,7 +55,7 @@ Estimate derivative(const std::function<Sample(Real)>& f, Real x, Real scale, co
     }
     // Past the balance of truncation and rounding, smaller steps only add noise; and once the
     // estimate is far more accurate than any use of it needs, they only cost time.
-    if (truncation < roundoff || error > 8 * best_error || error <= options.target * std::abs(d5)) break;
+    if (truncation < roundoff || error > 8 * best_error || error <= static_cast<long double>(options.target) * std::abs(d5)) break;
     prev_d5 = d5;
   }
   return best;

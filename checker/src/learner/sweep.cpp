@@ -33,7 +33,7 @@ Sweep sweep(const CheckResult& result, const std::string& gradient, const std::f
   const double floor = g.floor;
   // The loss as a double-precision forward pass has it: the sweep shows what one central
   // difference can do in double (the checker's own differences run in long double).
-  auto loss = [&](std::int64_t i, double x) { return static_cast<double>(p.loss_with(i, x)); };
+  auto loss = [&](std::int64_t i, double x) { return static_cast<double>(p.loss_with(i, static_cast<Real>(x))); };
   Sweep out;
   out.exercise = info.id();
   out.gradient = gradient;
