@@ -77,6 +77,15 @@ if "$py" "$src/tests/check_dump.py" "$dump/d" >/tmp/bpdojo_cli_out.$$ 2>&1; then
 touch "$dump/file"
 expect_code 2 "$checker" 4 --solutions --dump "$dump/file/d" --build-dir "$build"
 has "cannot create" "--dump into a file is a setup error"
+# A file it cannot write halfway through (a folder where an .npy belongs): the report stands, then one
+# line on stderr and exit 2 (not std::terminate's abort).
+mkdir -p "$dump/blocked/inputs/logits.npy"
+"$checker" 4 --solutions --dump "$dump/blocked" --build-dir "$build" >"$dump/stdout" 2>"$dump/stderr"
+code=$?
+[ "$code" = 2 ] && ok || bad "a file --dump cannot write: exit $code (want 2)"
+[ "$(wc -l <"$dump/stderr")" -eq 1 ] && grep -q "^checker: cannot write .*logits.npy" "$dump/stderr" && ok ||
+  { bad "a file --dump cannot write is one line on stderr"; sed 's/^/    /' "$dump/stderr" | head; }
+grep -q "^reproduce: checker exercise_04" "$dump/stdout" && ok || bad "the report is printed before the --dump error"
 rm -rf "$dump"
 
 # The learner loop in a fresh copy of the workbook, configured and not built: every runner is
@@ -108,6 +117,7 @@ sleep 1
 cp "$src/solutions/exercise_03_tanh.cpp" "$work/exercises/"
 expect_code 0 "$wc" 3
 has "1/1 correct" "the edit was rebuilt and judged"
+has "exercise_03 is complete. Next: checker exercise_04 (softmax cross-entropy)" "a complete exercise says what comes next"
 sleep 1
 edit "$work/exercises/exercise_03_tanh.cpp" 's|  grads.dx = (1.0|  int unused = 0; grads.dx = (1.0|'
 expect_code 0 "$wc" 3
@@ -149,6 +159,8 @@ expect_code 0 "$wc" hint 3 dx; has "hint 2 of 3 (the local derivative)" "second 
 expect_code 0 "$wc" hint 3 dx --level 3; has "hint 3 of 3 (the shapes)" "--level"; has "the last hint" "the last hint says so"
 expect_code 0 "$wc" hint 3; has "exercise_03 dx, hint" "hint without a gradient takes the next one"
 expect_code 2 "$wc" hint 3 dz; has "has no gradient 'dz'" "unknown gradient"
+# hint with nothing named: the first gradient not yet correct of the first exercise not complete.
+expect_code 0 "$wc" hint; has "^exercise_01 a.dw, hint 1 of 3" "hint with no arguments"
 
 # list --json: the progress per exercise and gradient.
 "$wc" list --json >/tmp/bpdojo_cli_out.$$ 2>/dev/null

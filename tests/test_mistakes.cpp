@@ -1,6 +1,7 @@
 // The mistake catalogue (tests/mistakes/catalogue.cmake): each entry fails exactly the gradients it
 // breaks, at least 100x above the threshold, and passes every other gradient. Its correct variants
 // (right solutions computed otherwise) pass every gradient, at least 100x below the threshold.
+#include "learner/report.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -329,3 +331,66 @@ TEST_CASE("each exercise: its correct variants pass every gradient on seeds 1 to
   }
 }
 
+
+namespace {
+
+// The runner's wall time, the one figure of a report that changes from run to run.
+std::string untimed(const std::string& text) {
+  static const std::regex seconds(R"(\(\d+\.\d+ s\))");
+  return std::regex_replace(text, seconds, "(t s)");
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// `shown` is `printed`, or an abridged copy of it: it may begin and end anywhere, and a line "  ..."
+// stands for any number of lines. Returns the first line of `shown` that does not fit, "" if all do.
+std::string first_difference(const std::vector<std::string>& shown, const std::vector<std::string>& printed) {
+  if (shown.empty()) return "(an empty block)";
+  std::size_t p = std::find(printed.begin(), printed.end(), shown[0]) - printed.begin();
+  if (p == printed.size()) return shown[0];
+  for (std::size_t s = 0; s < shown.size(); ++s) {
+    if (shown[s] == "  ...") {
+      if (s + 1 == shown.size()) return "";
+      while (p < printed.size() && printed[p] != shown[s + 1]) ++p;
+      continue;
+    }
+    if (p >= printed.size() || printed[p] != shown[s]) return shown[s];
+    ++p;
+  }
+  return "";
+}
+
+}  // namespace
+
+// The README's example outputs are the checker's own, so they cannot drift: a code block after a
+// line "<!-- checker output: NAME -->" is the text report of catalogue entry NAME at seed 0 and the
+// default sizes (the runner's time aside), whole or abridged with "  ...".
+TEST_CASE("the README's example outputs are what the checker prints for them" * doctest::test_suite("e2e")) {
+  std::ifstream in(std::string(BPDOJO_TEST_SOURCE_DIR) + "/README.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str(), marker = "<!-- checker output: ";
+  const std::vector<Mistake> all = catalogue();
+  int blocks = 0;
+  for (std::size_t at = readme.find(marker); at != std::string::npos; at = readme.find(marker, at + 1)) {
+    const std::size_t name_at = at + marker.size();
+    const std::string name = readme.substr(name_at, readme.find(' ', name_at) - name_at);
+    CAPTURE(name);
+    const auto m = std::find_if(all.begin(), all.end(), [&](const Mistake& e) { return e.name == name; });
+    REQUIRE(m != all.end());
+    const std::size_t open = readme.find("```\n", at), close = readme.find("\n```", open + 4);
+    REQUIRE(close != std::string::npos);
+    const std::string shown = readme.substr(open + 4, close - open - 4);
+    const CheckResult r = test::judge_runner(*find_exercise(m->exercise), Flavour::Learner, 0, {}, m->runner);
+    const std::string printed = untimed(text_report(r, Style{}));
+    CAPTURE(printed);
+    CHECK(first_difference(lines_of(untimed(shown)), lines_of(printed)) == "");
+    ++blocks;
+  }
+  CHECK(blocks >= 2);
+}

@@ -100,6 +100,21 @@ TEST_CASE("a TODO labels only the gradient it names exactly, not those whose nam
     CHECK(g.verdict == Verdict::NotImplemented);
     CHECK(g.message == "not reached: mlp_backward stopped at TODO(\"dcounts_sum_inv\")");
   }
+  // One line each in the report: the first says why, the next only that it was not reached.
+  const std::string report = text_report(r, Style{});
+  const auto row_of = [&](const std::string& name) {
+    const std::size_t at = report.find("\n  " + name + " ");
+    REQUIRE(at != std::string::npos);
+    const std::size_t end = report.find('\n', at + 1), next = report.find('\n', end + 1);
+    return std::make_pair(report.substr(at + 1, end - at - 1), report.substr(end + 1, next - end - 1));
+  };
+  const auto [first, under_first] = row_of("dcounts_sum");
+  CHECK(first.find("not reached: mlp_backward stopped at TODO(\"dcounts_sum_inv\")") != std::string::npos);
+  CHECK(under_first.rfind("  dcounts ", 0) == 0);  // no second line under it
+  const auto [second, under_second] = row_of("dcounts");
+  CHECK(second.find("not reached") != std::string::npos);
+  CHECK(second.find("stopped at") == std::string::npos);
+  CHECK(under_second.rfind("  dnorm_logits ", 0) == 0);
 }
 
 TEST_CASE("a message after end makes the run malformed: what it names is not judged, and the run is not complete") {

@@ -17,6 +17,13 @@ const ExerciseInfo* find_exercise(int number) {
   return nullptr;
 }
 
+const ExerciseInfo* next_exercise(const ExerciseInfo& info) {
+  const auto& all = all_exercises();
+  for (std::size_t i = 0; i + 1 < all.size(); ++i)
+    if (all[i].number == info.number) return &all[i + 1];
+  return nullptr;
+}
+
 Sizes complete_sizes(const ExerciseInfo& info, const Sizes& given) {
   Sizes out;
   for (const auto& [letter, value] : given) {

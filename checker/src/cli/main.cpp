@@ -19,9 +19,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <new>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 #include <unistd.h>
 
 namespace {
@@ -144,6 +147,13 @@ int run_check(const Workspace& ws, const Style& style, const CheckArgs& a) {
   if (!a.dump_dir.empty()) prepare_dump_dir(a.dump_dir);
   const CheckResult result = check_with_line(ws, info, options);
   std::fputs((a.json ? json_report(result) : text_report(result, style)).c_str(), stdout);
+  // A learner who has just finished an exercise is told where the path goes on.
+  if (!a.json && !a.solutions && result.complete()) {
+    if (const ExerciseInfo* next = next_exercise(info))
+      std::printf("\n%s is complete. Next: checker %s (%s)\n", info.id().c_str(), next->id().c_str(), next->title.c_str());
+    else
+      std::printf("\n%s is complete: that was the last exercise.\n", info.id().c_str());
+  }
   if (!a.dump_dir.empty()) {
     const int files = write_dump(a.dump_dir, result);
     std::fprintf(stderr, "checker: wrote %d .npy files and index.json to %s\n", files, a.dump_dir.c_str());
@@ -181,15 +191,14 @@ struct HintArgs {
 
 void add_hint(CLI::App& app, HintArgs& a) {
   a.cmd = app.add_subcommand("hint", "The next hint for a gradient: where to look, the local derivative, the shapes");
-  a.cmd->add_option("exercise", a.exercise, "The exercise")->required();
+  a.cmd->add_option("exercise", a.exercise, "The exercise (default: the first that is not complete yet)");
   a.cmd->add_option("gradient", a.gradient, "The gradient (default: the first one that is not correct yet)");
   a.cmd->add_option("--level", a.level, "Show this level (1-3) instead of the next")->check(CLI::Range(1, 3));
 }
 
 // The first gradient of `info` that is not correct yet; nothing, and a line saying why, when there
 // is none to hint (`code` the exit code then).
-std::optional<std::string> gradient_to_hint(const Workspace& ws, const ExerciseInfo& info, int& code) {
-  const CheckResult r = check_exercise(ws, info, default_options(info));
+std::optional<std::string> gradient_to_hint(const ExerciseInfo& info, const CheckResult& r, int& code) {
   const GradientResult* next = r.next();
   if (!r.build.ok) {
     std::printf("%s does not compile: `checker %s` shows where.\n", info.source.c_str(), info.id().c_str());
@@ -215,14 +224,31 @@ void print_hint(const ExerciseInfo& info, const std::string& gradient, const Hin
 }
 
 int run_hint(const Workspace& ws, const HintArgs& a) {
-  const ExerciseInfo& info = resolve_exercise(a.exercise);
+  const ExerciseInfo* chosen = a.exercise.empty() ? nullptr : &resolve_exercise(a.exercise);
   std::string gradient = a.gradient;
-  if (gradient.empty()) {
+  if (!chosen) {
+    // No exercise named: the first gradient not yet correct of the first exercise not yet complete.
+    for (const ExerciseInfo& info : all_exercises()) {
+      const CheckResult r = check_with_line(ws, info, default_options(info));
+      if (r.complete() || (r.build.ok && !r.next())) continue;
+      chosen = &info;
+      int code = 0;
+      const std::optional<std::string> next = gradient_to_hint(info, r, code);
+      if (!next) return code;
+      gradient = *next;
+      break;
+    }
+    if (!chosen) {
+      std::printf("Every exercise is complete: no hint needed.\n");
+      return 0;
+    }
+  } else if (gradient.empty()) {
     int code = 0;
-    const std::optional<std::string> next = gradient_to_hint(ws, info, code);
+    const std::optional<std::string> next = gradient_to_hint(*chosen, check_exercise(ws, *chosen, default_options(*chosen)), code);
     if (!next) return code;
     gradient = *next;
   }
+  const ExerciseInfo& info = *chosen;
   const auto hints = exercise_hints(ws, info);
   if (!hints.count(hint_section(gradient)))
     throw SetupError(info.id() + " has no gradient '" + gradient + "' (its gradients: " +
@@ -393,6 +419,14 @@ int run_verb(CLI::App& app, const Verbs& v, const std::string& build_dir) {
   return 2;
 }
 
+// An error's text on one line: a message with newlines (a path holding one, say) would break
+// the promise of one line on stderr.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text.empty() ? std::string("an unknown error") : text;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -410,7 +444,15 @@ int main(int argc, char** argv) {
   try {
     return run_verb(app, verbs, build_dir);
   } catch (const SetupError& e) {
-    std::fprintf(stderr, "checker: %s\n", e.what());
+    std::fprintf(stderr, "checker: %s\n", one_line(e.what()).c_str());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fputs("checker: out of memory\n", stderr);
+    return 2;
+  } catch (const std::exception& e) {
+    // Anything else the checker itself could not do (a file it cannot write, say): one line and
+    // exit 2, after whatever it had already printed, never std::terminate.
+    std::fprintf(stderr, "checker: %s\n", one_line(e.what()).c_str());
     return 2;
   }
 }

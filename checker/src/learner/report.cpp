@@ -119,13 +119,23 @@ std::string build_section(const CheckResult& r, const Style& st) {
   return out;
 }
 
-// One row of the table, with the lines under it: the diagnosis, the worst element, the message.
-std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t wshape, const Style& st) {
+bool not_reached(const GradientResult& g) {
+  return g.verdict == Verdict::NotImplemented && g.message.rfind("not reached: ", 0) == 0;
+}
+
+// One row of the table, with the lines under it: the diagnosis, the worst element, the message. A
+// gradient the run never reached is one line: why, the first of a run of them, then just "not reached".
+std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t wshape, const Style& st,
+                         const GradientResult* before) {
   std::string line = "  " + pad(g.name, wname) + "  " + pad(g.training_row ? "-" : to_string(g.expected_shape), wshape) + "  ";
   if (g.comparison && g.comparison->shape_ok) {
     line += pad(format_error(g.comparison->max_abs_diff), 8) + "  " + pad(format_error(g.comparison->rel_error), 9) + "  ";
   } else {
     line += pad("-", 8) + "  " + pad("-", 9) + "  ";
+  }
+  if (not_reached(g)) {
+    const bool same_reason = before && not_reached(*before) && before->message == g.message;
+    return line + paint(st, verdict_colour(g.verdict), same_reason ? std::string("not reached") : g.message) + "\n";
   }
   line += paint(st, verdict_colour(g.verdict), to_string(g.verdict));
   const bool inherited = g.verdict == Verdict::Wrong && !g.line_wrong && (!g.inherits.empty() || g.below_bar_upstream);
@@ -157,7 +167,8 @@ std::string gradient_table(const CheckResult& r, const Style& st) {
     wshape = std::max(wshape, to_string(g.expected_shape).size());
   }
   std::string out = "\n  " + pad("gradient", wname) + "  " + pad("shape", wshape) + "  max|a-n|  rel.error  verdict\n";
-  for (const auto& g : r.gradients) out += gradient_row(g, wname, wshape, st);
+  for (std::size_t i = 0; i < r.gradients.size(); ++i)
+    out += gradient_row(r.gradients[i], wname, wshape, st, i > 0 ? &r.gradients[i - 1] : nullptr);
   return out;
 }
 

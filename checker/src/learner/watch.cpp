@@ -115,13 +115,6 @@ struct Shown {
 };
 
 
-const ExerciseInfo* next_exercise(const ExerciseInfo& info) {
-  const auto& all = all_exercises();
-  for (std::size_t i = 0; i + 1 < all.size(); ++i)
-    if (all[i].number == info.number) return &all[i + 1];
-  return nullptr;
-}
-
 Shown check_and_show(const Workspace& ws, const ExerciseInfo& info, const Style& style, bool tty) {
   Shown shown;
   try {

@@ -59,6 +59,8 @@ inline constexpr std::uint64_t kDefaultSeed = 0;
 // problems/exercise_NN_<slug>.cpp, listed by BPDOJO_EXERCISES (cmake/Runners.cmake).
 const std::vector<ExerciseInfo>& all_exercises();
 const ExerciseInfo* find_exercise(int number);
+// The exercise after `info` in the learner's order; nullptr after the last.
+const ExerciseInfo* next_exercise(const ExerciseInfo& info);
 
 // The sizes with every letter filled in from the defaults; throws std::invalid_argument on an
 // unknown letter or a value out of range.
