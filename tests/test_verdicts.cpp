@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <limits>
@@ -269,3 +270,24 @@ TEST_CASE("exercise 08: an update of the wrong sign or a TODO in sgd_step is a v
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("watch's screen: the summary and the first wrong gradient on top, and it fits the terminal") {
+  // Exercise 06 with dlogprobs twice the true one and the run stopped at dprobs's TODO.
+  const Matrix d = true_gradient(6, "dlogprobs");
+  const CheckResult r = judge_stream(6, stream(tensor_line("dlogprobs", 2.0 * d) + "notimpl dprobs dprobs\nend\n"));
+  const std::string footer = "\nwatching exercises/exercise_06_mlp.cpp: save it to check again; q quits\n";
+  const std::string screen = watch_screen(r, Style{}, 14, footer);
+  CAPTURE(screen);
+  CHECK(std::count(screen.begin(), screen.end(), '\n') <= 13);  // the 14th row: the cursor
+  CHECK(screen.rfind("0/26 correct", 0) == 0);
+  const std::size_t second = screen.find('\n') + 1;
+  CHECK(screen.compare(second, 12, "  dlogprobs ") == 0);
+  CHECK(screen.find("wrong", second) < screen.find('\n', second));
+  CHECK(screen.find("more lines: `checker exercise_06` prints the whole report") != std::string::npos);
+  CHECK(screen.size() >= footer.size());
+  CHECK(screen.compare(screen.size() - footer.size(), footer.size(), footer) == 0);
+  // Not on a terminal (no rows): the whole report under the same top.
+  const std::string whole = watch_screen(r, Style{}, 0, footer);
+  CHECK(whole.find(text_report(r, Style{})) != std::string::npos);
+  CHECK(whole.find("more lines") == std::string::npos);
+}

@@ -235,6 +235,38 @@ std::string text_report(const CheckResult& r, const Style& st) {
   return out;
 }
 
+std::string watch_screen(const CheckResult& r, const Style& st, int rows, const std::string& footer) {
+  // The summary line is the second of summary_section (after a blank line); the threshold follows.
+  const std::string summary = summary_section(r, st);
+  const std::size_t from = summary.find('\n') + 1;
+  std::string top = summary.substr(from, summary.find('\n', from) + 1 - from);
+  std::size_t wname = 8, wshape = 5;
+  for (const auto& g : r.gradients) {
+    wname = std::max(wname, g.name.size());
+    wshape = std::max(wshape, to_string(g.expected_shape).size());
+  }
+  const GradientResult* first_wrong = nullptr;
+  for (const auto& g : r.gradients)
+    if (g.verdict != Verdict::Correct && g.verdict != Verdict::NotImplemented && !first_wrong) first_wrong = &g;
+  if (first_wrong) top += gradient_row(*first_wrong, wname, wshape, st, nullptr);
+  const auto count = [](const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); };
+  const std::string report = text_report(r, st);
+  // One line between the top and the report, and the last row for the cursor the final newline
+  // leaves there (a line more and the terminal scrolls the top away).
+  const int room = rows - 1 - count(top) - 1 - count(footer);
+  if (rows <= 0 || count(report) <= room) return top + "\n" + report + footer;
+  std::string cut;
+  std::size_t at = 0;
+  for (int line = 0; line < room - 1 && at < report.size(); ++line) {
+    const std::size_t end = report.find('\n', at);
+    cut += report.substr(at, end + 1 - at);
+    at = end + 1;
+  }
+  const int rest = count(report.substr(at));
+  cut += paint(st, kDim, "  ... " + std::to_string(rest) + " more lines: `checker " + r.info->id() + "` prints the whole report") + "\n";
+  return top + "\n" + cut + footer;
+}
+
 namespace {
 
 void json_build(JsonWriter& j, const BuildOutcome& build) {

@@ -15,6 +15,10 @@ struct Style {
 
 std::string text_report(const CheckResult& result, const Style& style);
 std::string json_report(const CheckResult& result);
+// watch's screen: the summary and the first gradient that is wrong (its row and the lines under
+// it) on top, then the report, cut to fit a terminal of `rows` rows with `footer` last (rows <= 0:
+// uncut).
+std::string watch_screen(const CheckResult& result, const Style& style, int rows, const std::string& footer);
 // `checker list`: each exercise's progress, gradient by gradient, and the overall progress bar.
 std::string progress_text(const std::vector<CheckResult>& results, const Style& style);
 std::string progress_json(const std::vector<CheckResult>& results);

@@ -11,8 +11,10 @@
 #include <cstring>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -109,20 +111,21 @@ class ProgressLine {
 
 // One check with its progress shown. Any error is returned as the screen's text, never thrown.
 struct Shown {
+  std::optional<CheckResult> result;  // none when the check itself failed
   std::string report;
   const ExerciseInfo* next = nullptr;  // the exercise to offer when this one is complete
   bool complete = false;
 };
 
 
-Shown check_and_show(const Workspace& ws, const ExerciseInfo& info, const Style& style, bool tty) {
+Shown check_and_show(const Workspace& ws, const ExerciseInfo& info, bool tty) {
   Shown shown;
   try {
     CheckOptions options = default_options(info);
     ProgressLine line(tty);
     options.progress = [&line](const std::string& what) { line.set(what); };
-    const CheckResult r = check_exercise(ws, info, options);
-    shown.report = text_report(r, style);
+    shown.result = check_exercise(ws, info, options);
+    const CheckResult& r = *shown.result;
     shown.complete = r.complete();
     shown.next = shown.complete ? next_exercise(info) : nullptr;
   } catch (const std::exception& e) {  // a setup error, a file that vanished: say so and watch on
@@ -158,14 +161,17 @@ int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style
   while (!g_stop) {
     const fs::path file = ws.root / "exercises" / info->source;
     const FileState seen = seen_state(file);
-    const Shown shown = check_and_show(ws, *info, style, tty);
+    const Shown shown = check_and_show(ws, *info, tty);
     // Saved while it was building or judging: that verdict is for bytes no longer in the file.
     if (seen_state(file) != seen) continue;
     const ExerciseInfo* next = shown.next;
     std::string screen = tty ? "\033[H\033[2J" : "";
-    screen += shown.report;
-    if (next) screen += "\n" + info->id() + " is complete. n: go on to " + next->id() + ", q: quit\n";
-    else screen += "\nwatching exercises/" + info->source + ": save it to check again; q quits\n";
+    const std::string footer = next ? "\n" + info->id() + " is complete. n: go on to " + next->id() + ", q: quit\n"
+                                    : "\nwatching exercises/" + info->source + ": save it to check again; q quits\n";
+    // On a terminal the screen fits it, what matters on top; elsewhere everything, in full.
+    winsize size{};
+    const int rows = tty && ::ioctl(1, TIOCGWINSZ, &size) == 0 && size.ws_row > 0 ? size.ws_row : 0;
+    screen += shown.result ? watch_screen(*shown.result, style, rows, footer) : shown.report + footer;
     std::fputs(screen.c_str(), stdout);
     std::fflush(stdout);
 
