@@ -1,5 +1,6 @@
 // The learner's line where a run failed: the `trace` message, picking the learner's frame from
 // addr2line's output, and what a trace may never do (change a verdict, need addr2line).
+#include "bpdojo/runner.hpp"
 #include "judge/failure_site.hpp"
 #include "support.hpp"
 
@@ -96,6 +97,21 @@ TEST_CASE("a trace never changes a verdict, and without addr2line the report say
     CHECK(test::gradient(r, "dx").verdict == Verdict::Correct);
     CHECK(test::gradient(r, "dx").at.empty());
     CHECK(r.runner.crashed_at.empty());  // the run did not die of a signal
+  }
+  SUBCASE("addr2line runs behind the run's sandbox prefix: one that runs nothing leaves no site") {
+    if (!BPDOJO_RUNNER_TRACES) return;  // (runners built without traces: nothing to resolve)
+    ProcessLimits limits;
+    limits.wall_seconds = 20.0;
+    const ProcessResult pr = run_process({segfault, "--fd", "3"}, limits);
+    const ParseResult parsed = parse(pr.protocol);
+    CheckResult r;
+    r.info = &info;
+    r.runner.end = ProcessResult::End::Signaled;
+    attach_failure_sites(r, parsed, segfault, BPDOJO_TEST_SOURCE_DIR);
+    CHECK(r.runner.crashed_at.find("exercise_03_segfault.cpp:") != std::string::npos);
+    r.runner.crashed_at.clear();
+    attach_failure_sites(r, parsed, segfault, BPDOJO_TEST_SOURCE_DIR, {"/bin/false"}, limits);
+    CHECK(r.runner.crashed_at.empty());
   }
   SUBCASE("no addr2line on PATH: the crash verdict, and no site") {
     const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";

@@ -520,7 +520,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
   }
   // While the runner (perhaps the private copy) is still there to read its line tables.
-  attach_failure_sites(result, parsed, runner, ws.root);
+  attach_failure_sites(result, parsed, runner, ws.root, options.command_prefix, options.limits);
   return result;
 }
 

@@ -69,7 +69,8 @@ std::string find_addr2line() {
   return "";
 }
 
-std::string failure_site(const std::string& runner, const protocol::Message& trace, int exercise, const fs::path& root) {
+std::string failure_site(const std::string& runner, const protocol::Message& trace, int exercise, const fs::path& root,
+                         const std::vector<std::string>& sandbox, const ProcessLimits& run_limits) {
   if (trace.frames.empty()) return "";
   const std::string tool = find_addr2line();
   if (tool.empty()) return "";
@@ -79,8 +80,13 @@ std::string failure_site(const std::string& runner, const protocol::Message& tra
     std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(f));
     argv.push_back(buf);
   }
-  ProcessLimits limits;
+  // In the run's sandbox and as its user: the executable is the submission's, and its debug
+  // sections are whatever its source made them (inline assembly can write any), so the tool that
+  // parses them is held as the runner was.
+  argv.insert(argv.begin(), sandbox.begin(), sandbox.end());
+  ProcessLimits limits = run_limits;
   limits.wall_seconds = 10.0;
+  limits.cpu_seconds = 10.0;
   limits.memory_bytes = std::size_t{1} << 30;
   limits.output_keep = std::size_t{1} << 20;  // 64 frames of Eigen's inlined templates fit
   limits.output_max = std::size_t{16} << 20;
@@ -131,7 +137,7 @@ std::string pick_failure_site(const std::string& output, int exercise, const fs:
 }
 
 void attach_failure_sites(CheckResult& result, const protocol::ParseResult& parsed, const std::string& runner,
-                          const fs::path& root) {
+                          const fs::path& root, const std::vector<std::string>& sandbox, const ProcessLimits& limits) {
   const protocol::Message* error = nullptr;
   const protocol::Message* signal = nullptr;
   for (const auto& m : parsed.messages) {
@@ -143,12 +149,12 @@ void attach_failure_sites(CheckResult& result, const protocol::ParseResult& pars
   if (error) {
     for (auto& g : result.gradients) {
       if (g.verdict != Verdict::Error) continue;
-      g.at = failure_site(runner, *error, exercise, root);
+      g.at = failure_site(runner, *error, exercise, root, sandbox, limits);
       break;
     }
   }
   if (signal && result.runner.end == ProcessResult::End::Signaled) {
-    result.runner.crashed_at = failure_site(runner, *signal, exercise, root);
+    result.runner.crashed_at = failure_site(runner, *signal, exercise, root, sandbox, limits);
     for (auto& g : result.gradients) {
       if (g.verdict != Verdict::Crashed || g.message != result.runner.summary) continue;
       g.at = result.runner.crashed_at;

@@ -20,8 +20,11 @@ std::string pick_failure_site(const std::string& addr2line_output, int exercise,
 // Sets GradientResult::at of the gradient where an exception struck (the first error) from the
 // last `trace error`, and, when the run died of a signal, RunnerStatus::crashed_at and the first
 // gradient that crash left unreported from the last `trace signal`. `runner` is the executable
-// that ran. Without addr2line (or a trace) nothing changes.
+// that ran. Without addr2line (or a trace) nothing changes. addr2line runs behind `sandbox` (the
+// run's command prefix: grading's bubblewrap) under the run's `limits` (its user, its caps), with
+// a timeout of its own.
 void attach_failure_sites(CheckResult& result, const protocol::ParseResult& parsed, const std::string& runner,
-                          const std::filesystem::path& root);
+                          const std::filesystem::path& root, const std::vector<std::string>& sandbox = {},
+                          const ProcessLimits& limits = {});
 
 }  // namespace bpdojo
