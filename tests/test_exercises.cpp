@@ -182,3 +182,17 @@ TEST_CASE("the reference instance is the same on every run (seeded, platform-ind
     CHECK(differs);
   }
 }
+
+// tests/learners/exercise_04_reads_grads.cpp: right, written by reading each gradient back through
+// grads (in products and sums, with .array(), .rowwise(), .col(0), (i, j), Grad = Grad) and with
+// the broadcasts as exercise 04's hints spell them. That it compiles is half the test.
+TEST_CASE("a solution that reads its gradients back through grads compiles and passes every gradient" * doctest::test_suite("e2e")) {
+  const std::string runner = std::string(BPDOJO_TEST_BUILD_DIR) + "/fixtures/reads_grads/exercise_04";
+  const CheckResult r = test::judge_runner(*find_exercise(4), Flavour::Learner, kDefaultSeed, {}, runner);
+  CAPTURE(r.runner.summary);
+  REQUIRE(r.gradients.size() == 9);
+  for (const auto& g : r.gradients) {
+    CAPTURE(g.name);
+    CHECK(g.verdict == Verdict::Correct);
+  }
+}
