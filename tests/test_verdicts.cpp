@@ -271,7 +271,7 @@ TEST_CASE("exercise 08: an update of the wrong sign or a TODO in sgd_step is a v
 
 TEST_SUITE_END();
 
-TEST_CASE("watch's screen: the summary and the first wrong gradient on top, and it fits the terminal") {
+TEST_CASE("watch's screen: the summary and the first wrong gradient on top, and it fits the terminal" * doctest::test_suite("unit")) {
   // Exercise 06 with dlogprobs twice the true one and the run stopped at dprobs's TODO.
   const Matrix d = true_gradient(6, "dlogprobs");
   const CheckResult r = judge_stream(6, stream(tensor_line("dlogprobs", 2.0 * d) + "notimpl dprobs dprobs\nend\n"));
