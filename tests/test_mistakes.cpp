@@ -394,3 +394,32 @@ TEST_CASE("the README's example outputs are what the checker prints for them" * 
   }
   CHECK(blocks >= 2);
 }
+
+// Exercise 01's part (b) asks for dW1 and db1, not the dz1 both are computed from: a slip in dz1
+// (sigmoid' as s) makes both wrong with no line before them to check. Both are blamed, and the
+// shared dz1 is named as the likely mistake; a slip in one of them alone names nothing shared.
+TEST_CASE("01: two lines wrong through the value they share name it as the likely mistake" * doctest::test_suite("e2e")) {
+  const std::vector<Mistake> all = catalogue();
+  const auto runner = [&](const std::string& name) {
+    const auto m = std::find_if(all.begin(), all.end(), [&](const Mistake& e) { return e.name == name; });
+    REQUIRE(m != all.end());
+    return m->runner;
+  };
+  const ExerciseInfo& info = *find_exercise(1);
+  const CheckResult shared = test::judge_runner(info, Flavour::Learner, 0, {}, runner("chain_b_sigmoid_prime_as_sigmoid"));
+  for (const char* name : {"b.dW1", "b.db1"}) {
+    CAPTURE(name);
+    const GradientResult& g = test::gradient(shared, name);
+    CHECK(g.verdict == Verdict::Wrong);
+    CHECK(g.line_wrong);
+    CHECK(g.shared_source == "dz1");
+    CHECK(g.shared_with.size() == 1);
+  }
+  const std::string text = text_report(shared, Style{});
+  CHECK(text.find("wrong together with b.db1; both are computed only from your dz1: the likely mistake is there") != std::string::npos);
+  CHECK(json_report(shared).find("\"shared_source\":\"dz1\"") != std::string::npos);
+  const CheckResult alone = test::judge_runner(info, Flavour::Learner, 0, {}, runner("chain_b_dW1_transposed"));
+  CHECK(test::gradient(alone, "b.dW1").verdict != Verdict::Correct);
+  CHECK(test::gradient(alone, "b.dW1").shared_source.empty());
+  CHECK(text_report(alone, Style{}).find("wrong together") == std::string::npos);
+}

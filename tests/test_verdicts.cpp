@@ -291,3 +291,23 @@ TEST_CASE("watch's screen: the summary and the first wrong gradient on top, and 
   CHECK(whole.find(text_report(r, Style{})) != std::string::npos);
   CHECK(whole.find("more lines") == std::string::npos);
 }
+
+TEST_CASE("a layer's gradients wrong together through the upstream gradient it is handed name no shared mistake" * doctest::test_suite("unit")) {
+  // Exercise 05: dbngain and dbnbias both negated. Both come only from hpreact, but dhpreact is
+  // handed in, not worked out: each line is its own (part (b) of 01, where the shared dz1 is the
+  // learner's, is tests/test_mistakes.cpp).
+  std::string lines;
+  for (const auto& spec : find_exercise(5)->gradients) {
+    const Matrix right = true_gradient(5, spec.name);
+    lines += tensor_line(spec.name, spec.name == "dbngain" || spec.name == "dbnbias" ? Matrix(-right) : right);
+  }
+  const CheckResult r = judge_stream(5, stream(lines + "end\n"));
+  for (const char* name : {"dbngain", "dbnbias"}) {
+    CAPTURE(name);
+    const GradientResult& g = test::gradient(r, name);
+    CHECK(g.verdict == Verdict::Wrong);
+    CHECK(g.line_wrong);
+    CHECK(g.shared_source.empty());
+  }
+  CHECK(text_report(r, Style{}).find("wrong together") == std::string::npos);
+}

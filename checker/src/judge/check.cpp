@@ -221,6 +221,31 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
       default: break;
     }
   }
+  // Lines blamed for want of a line before them to check, two or more through the same value the
+  // function computes on the way (dW1 and db1 through dz1): that value is the likely mistake.
+  std::map<std::pair<int, std::string>, std::vector<std::size_t>> through;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const GradientResult& gr = result.gradients[i];
+    // (A line is blamed without a local check only when the missing consumer's gradient is not
+    // asked.) Not a value the loss reads directly: that is a layer's output, whose gradient is
+    // handed in (dy), not one the learner works out.
+    if (gr.verdict != Verdict::Wrong || !gr.line_wrong || gr.local || gr.local_missing.empty()) continue;
+    const Graph& g = problems.at(static_cast<std::size_t>(specs[i].problem));
+    const std::string value = gr.local_missing.substr(1);
+    if (!g.has(value)) continue;
+    const std::vector<Graph::NodeId> readers = g.consumers(g.id(value));
+    if (std::find(readers.begin(), readers.end(), g.loss_id()) != readers.end()) continue;
+    through[{specs[i].problem, gr.local_missing}].push_back(i);
+  }
+  for (const auto& [key, members] : through) {
+    if (members.size() < 2) continue;
+    for (std::size_t i : members) {
+      GradientResult& gr = result.gradients[i];
+      gr.shared_source = key.second;
+      for (std::size_t j : members)
+        if (j != i) gr.shared_with.push_back(result.gradients[j].name);
+    }
+  }
   // Name where an inherited error starts: follow `inherits` up to a wrong line.
   std::map<std::string, const GradientResult*> by_name;
   for (const auto& g : result.gradients) by_name[g.name] = &g;

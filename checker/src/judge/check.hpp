@@ -46,6 +46,11 @@ struct GradientResult {
   bool line_wrong = false;
   std::string inherits;
   bool below_bar_upstream = false;
+  // A wrong line with no line before it to check (its consumer's gradient is not asked for: dz1
+  // in 01's part b), wrong together with another gradient computed from that same consumer: the
+  // likely mistake is in that shared value ("dz1"), computed before both. Empty otherwise.
+  std::string shared_source;
+  std::vector<std::string> shared_with;  // the other gradients wrong through it
   std::optional<Diagnosis> diagnosis;  // the recognisable shape of the mistake, if one fits
   // Where the learner's code failed, for the gradient an exception or a signal stopped at:
   // "exercises/exercise_03_tanh.cpp:42 in tanh_backward" (judge/failure_site.hpp). From the

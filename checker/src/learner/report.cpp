@@ -148,6 +148,10 @@ std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t
   std::string out = line + "\n";
   const std::string indent(4 + wname, ' ');
   if (inherited) return out;
+  if (!g.shared_source.empty())
+    out += indent + paint(st, kYellow, "wrong together with " + join(g.shared_with) + "; " +
+                                           (g.shared_with.size() == 1 ? "both are" : "all are") + " computed only from your " +
+                                           g.shared_source + ": the likely mistake is there") + "\n";
   if (g.diagnosis) out += indent + paint(st, kYellow, g.diagnosis->text) + "\n";
   if (g.verdict == Verdict::Wrong && g.comparison) {
     const Comparison& c = *g.comparison;
@@ -350,6 +354,8 @@ void json_gradient(JsonWriter& j, const GradientResult& g) {
   j.key("line_wrong").value(g.line_wrong);
   if (g.inherits.empty()) j.key("inherits").null();
   else j.key("inherits").value(g.inherits);
+  if (g.shared_source.empty()) j.key("shared_source").null();
+  else j.key("shared_source").value(g.shared_source);
   j.key("below_bar_upstream").value(g.below_bar_upstream);
   if (g.diagnosis) j.key("diagnosis").begin_object().key("kind").value(g.diagnosis->kind).key("text").value(g.diagnosis->text).end_object();
   else j.key("diagnosis").null();
