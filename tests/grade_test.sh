@@ -198,6 +198,12 @@ declare -A verdict=(
   [include_posix]='refused: .*unistd\.h'
   [incbin]='compile error|refused'
   [bigfile]='SIGXFSZ|file size limit'
+  # Each writable place is a sized tmpfs (work folder 256 MiB, /tmp 192, /dev/shm 64) or read-only.
+  [fill_work]='hostile: wrote ([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-5][0-9]) MiB to \., then: No space left on device'
+  [fill_tmp]='hostile: wrote ([0-9]|[1-9][0-9]|1[0-8][0-9]|19[0-2]) MiB to /tmp, then: No space left on device'
+  [fill_shm]='hostile: wrote ([0-9]|[1-5][0-9]|6[0-4]) MiB to /dev/shm, then: No space left on device'
+  [write_root]='hostile: wrote 0 MiB to /, then: Read-only file system'
+  [write_dev]='hostile: wrote 0 MiB to /dev, then: Read-only file system'
 )
 # The file of every fixture has a verdict above, and every verdict a file.
 for f in "$src"/tests/hostile/exercise_03_*.cpp; do
@@ -210,8 +216,9 @@ if [ -n "$hostile" ]; then
   for w in $hostile; do [ -n "${verdict[$w]:-}" ] && ok || bad "GRADE_TEST_HOSTILE names $w, which is not in the catalogue"; done
   for w in "${!verdict[@]}"; do [[ " $hostile " == *" $w "* ]] || unset "verdict[$w]"; done
 fi
-# Only the sandbox keeps these from credit (they read or run the project's files).
-sandbox_only=" read_solutions exec_reference incbin "
+# Only the sandbox keeps these from credit (they read or run the project's files, or fill what
+# only the sandbox caps).
+sandbox_only=" read_solutions exec_reference incbin fill_work fill_tmp fill_shm write_root write_dev "
 
 catalogue() {  # catalogue NAME [--no-sandbox]
   local name=$1; shift

@@ -133,7 +133,8 @@ CheckOptions instance_options(const Run& run, int slot, const ExerciseInfo& info
   options.runner = exe.string();
   options.limits.memory_bytes = kRunMemoryBytes;
   options.limits = run.sandbox.limits(options.limits, slot);
-  options.command_prefix = run.sandbox.wrap({}, {exe}, {rundir}, rundir);
+  // The folder it works in is a sized tmpfs: what it writes there stays in the sandbox, capped.
+  options.command_prefix = run.sandbox.wrap({}, {exe}, {}, rundir, true);
   options.workdir = rundir.string();
   return options;
 }

@@ -330,6 +330,12 @@ void json_limits(JsonWriter& j, const Run& run) {
   j.key("memory_mib").value(static_cast<std::int64_t>(kRunMemoryBytes >> 20));
   j.key("output_mib").value(static_cast<std::int64_t>(run_options.limits.output_max >> 20));
   j.key("file_mib").value(static_cast<std::int64_t>(kFileBytes >> 20));
+  // The tmpfs caps hold only where bubblewrap can size a tmpfs (docs/instructors.md, "Isolation").
+  if (run.sandbox.bubblewrap && run.sandbox.tmpfs_size) {
+    j.key("work_mib").value(static_cast<std::int64_t>(kWorkBytes >> 20));
+    j.key("tmp_mib").value(static_cast<std::int64_t>(kTmpBytes >> 20));
+    j.key("shm_mib").value(static_cast<std::int64_t>(kShmBytes >> 20));
+  }
   j.key("processes").value(static_cast<std::int64_t>(run.sandbox.processes));
   j.key("compile_seconds").value(kCompileSeconds);
   j.end_object();

@@ -129,7 +129,8 @@ std::string first_line(const std::string& text) {
 }  // namespace
 
 std::vector<std::string> Sandbox::wrap(const std::vector<std::string>& command, const std::vector<fs::path>& read_only,
-                                       const std::vector<fs::path>& writable, const fs::path& workdir) const {
+                                       const std::vector<fs::path>& writable, const fs::path& workdir,
+                                       bool fresh_workdir) const {
   if (!bubblewrap) return command;
   std::vector<std::string> argv = {bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
                                    "--ro-bind", "/usr", "/usr"};
@@ -147,11 +148,19 @@ std::vector<std::string> Sandbox::wrap(const std::vector<std::string>& command, 
   for (const char* etc : {"/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d"})
     argv.insert(argv.end(), {"--ro-bind-try", etc, etc});
   argv.insert(argv.end(), {"--proc", "/proc", "--dev", "/dev"});
-  // A private /tmp, in memory: capped where bubblewrap can, so writing there cannot fill the RAM.
+  // Every place a step can write is a sized tmpfs or read-only: a host folder bound in could not be
+  // capped but per file, and bubblewrap's own / and /dev are tmpfs mounts of no size (half the RAM).
+  // Mounts in the order of their paths: /tmp (which holds the grader's scratch), the work folder
+  // in it, then the binds, then read-only last, once every mount point is made.
   if (tmpfs_size) argv.insert(argv.end(), {"--size", std::to_string(kTmpBytes)});
   argv.insert(argv.end(), {"--tmpfs", "/tmp"});
+  const bool work_tmpfs = fresh_workdir && tmpfs_size;
+  if (work_tmpfs) argv.insert(argv.end(), {"--size", std::to_string(kWorkBytes), "--tmpfs", workdir.string()});
   for (const auto& p : read_only) argv.insert(argv.end(), {"--ro-bind", p.string(), p.string()});
   for (const auto& p : writable) argv.insert(argv.end(), {"--bind", p.string(), p.string()});
+  if (fresh_workdir && !work_tmpfs) argv.insert(argv.end(), {"--bind", workdir.string(), workdir.string()});
+  if (tmpfs_size) argv.insert(argv.end(), {"--size", std::to_string(kShmBytes), "--tmpfs", "/dev/shm"});
+  argv.insert(argv.end(), {"--remount-ro", "/dev", "--remount-ro", "/"});
   argv.insert(argv.end(), {"--chdir", workdir.string()});
   argv.insert(argv.end(), command.begin(), command.end());
   return argv;

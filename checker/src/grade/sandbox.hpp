@@ -26,7 +26,12 @@ inline constexpr std::size_t kCompileFileBytes = std::size_t{1} << 30;     // th
 inline constexpr std::size_t kRunMemoryBytes = std::size_t{1} << 30;       // a submission's runner
 inline constexpr std::size_t kFileBytes = std::size_t{256} << 20;  // the largest file written, unless a step allows more
 inline constexpr long kOpenFiles = 256;
-inline constexpr std::size_t kTmpBytes = std::size_t{256} << 20;  // the private /tmp, where bubblewrap can cap it
+// What a slot may fill, with bubblewrap 0.8 or later: every writable place a run sees is a tmpfs of
+// a fixed size (512 MiB in all per slot, in memory); / and /dev are read-only. Older bubblewrap,
+// which cannot size a tmpfs: runs write in a host folder (per-file limit only), /dev/shm is read-only.
+inline constexpr std::size_t kWorkBytes = std::size_t{256} << 20;  // a run's working folder
+inline constexpr std::size_t kTmpBytes = std::size_t{192} << 20;   // the private /tmp
+inline constexpr std::size_t kShmBytes = std::size_t{64} << 20;    // /dev/shm
 
 // Grading slots one run may have (--jobs): the size of the block of uids a root grader leases.
 inline constexpr int kMaxSlots = 256;
@@ -40,12 +45,15 @@ struct Sandbox {
   // the kernel when the grader dies): no other grader runs, or kills, processes of those uids.
   std::shared_ptr<const int> lease;
   long processes = 64;      // RLIMIT_NPROC for sandboxed processes
-  bool tmpfs_size = false;  // this bubblewrap can cap its /tmp (--size, 0.8 and later)
+  bool tmpfs_size = false;  // this bubblewrap can size a tmpfs (--size, 0.8 and later)
 
   // `command` (host paths) with `read_only` and `writable` visible at the same paths and `workdir`
-  // as the current folder. Without bubblewrap: the command itself.
+  // as the current folder; with `fresh_workdir`, `workdir` is an empty tmpfs of kWorkBytes instead
+  // of the host folder (which stays untouched), where bubblewrap can size one. Without bubblewrap:
+  // the command itself.
   std::vector<std::string> wrap(const std::vector<std::string>& command, const std::vector<std::filesystem::path>& read_only,
-                                const std::vector<std::filesystem::path>& writable, const std::filesystem::path& workdir) const;
+                                const std::vector<std::filesystem::path>& writable, const std::filesystem::path& workdir,
+                                bool fresh_workdir = false) const;
   // `base` with the sandbox's limits, uid and environment for grading slot `slot`.
   ProcessLimits limits(ProcessLimits base, int slot) const;
   // The uid that slot `slot` runs as, or -1 (not root: the grader's own).
