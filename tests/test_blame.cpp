@@ -1,9 +1,12 @@
 // The stricter judge on answers made by hand from the reference solution's: a small error in a small
 // gradient is not absorbed by another gradient's size, and a line is blamed only when its own local
 // check fails.
+#include "judge/diagnose.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+
+#include <cstdio>
 
 using namespace bpdojo;
 
@@ -100,4 +103,63 @@ TEST_CASE("an error above the bar in one line is blamed on that line, and what f
   CHECK_FALSE(g.below_bar_upstream);
   CHECK(g.inherits == "dprobs");
   CHECK_FALSE(g.diagnosis);
+}
+
+namespace {
+
+// A catalogue entry's runner (tests/mistakes/catalogue.cmake), judged.
+CheckResult judge_mistake(int number, const std::string& name, std::uint64_t seed = 0, const Sizes& sizes = {}) {
+  char nn[8];
+  std::snprintf(nn, sizeof nn, "%02d", number);
+  return test::judge_runner(*find_exercise(number), Flavour::Learner, seed, sizes,
+                            std::string(BPDOJO_TEST_BUILD_DIR) + "/mistakes/" + name + "/exercise_" + nn);
+}
+
+}  // namespace
+
+TEST_CASE("a wrong line is diagnosed against the learner's own upstream gradients, not the cascade: dC overwritten after a wrong dcounts_sum" *
+          doctest::test_suite("e2e")) {
+  // Against the true dC (every row off through dcounts_sum) this was "7 of 27 rows are right".
+  const CheckResult r = judge_mistake(6, "mlp_two_wrong_lines");
+  const GradientResult& g = test::gradient(r, "dC");
+  REQUIRE(g.line_wrong);
+  REQUIRE(g.diagnosis);
+  CHECK(g.diagnosis->kind == "index_accumulation");
+  CHECK(g.diagnosis->text.find("given your demb, which is wrong") != std::string::npos);
+}
+
+TEST_CASE("no row or column pattern from a label's entries: the fused softmax without the one-hot" * doctest::test_suite("e2e")) {
+  // Only the (n, Y[n]) entries are wrong; the absent classes' columns were "8 of 27 columns are right".
+  const CheckResult r = judge_mistake(4, "ce_fused_forgot_one_hot");
+  const GradientResult& g = test::gradient(r, "dlogits_fused");
+  CHECK(g.verdict == Verdict::Wrong);
+  CHECK_FALSE(g.diagnosis);
+}
+
+TEST_CASE("no column pattern for a nearly uniform scale: batch norm fused without n/(n-1) at N=512" * doctest::test_suite("e2e")) {
+  // Seed 388: off by about 1e-4 everywhere, one column below the bar by chance ("1 of 16 columns are right").
+  const CheckResult r = judge_mistake(5, "bn_fused_without_bessel", 388, {{"N", 512}});
+  const GradientResult& g = test::gradient(r, "dhprebn_fused");
+  CHECK(g.verdict == Verdict::Wrong);
+  CHECK_FALSE(g.diagnosis);
+}
+
+TEST_CASE("a ratio of any size letter: a mean over V in dcounts_sum_inv is 1/V" * doctest::test_suite("e2e")) {
+  const CheckResult r = judge_mistake(4, "ce_dcounts_sum_inv_mean");
+  const GradientResult& g = test::gradient(r, "dcounts_sum_inv");
+  REQUIRE(g.diagnosis);
+  CHECK(g.diagnosis->kind == "over_v");
+  CHECK(g.diagnosis->text.find("1/V = 1/27") != std::string::npos);
+}
+
+TEST_CASE("a line zero in both is no evidence: a row pattern counts the others only" * doctest::test_suite("unit")) {
+  // Row 0 zero in both, row 1 right, row 2 missed (zeros): 1 of 2 rows right, 1 more zero.
+  DiagnosisInput in;
+  in.name = "dX";
+  in.numeric = Tensor(Shape{3, 2}, (Matrix(3, 2) << 0.0, 0.0, 1.0, 2.0, 3.0, 4.0).finished());
+  in.analytic = (Matrix(3, 2) << 0.0, 0.0, 1.0, 2.0, 0.0, 0.0).finished();
+  const auto d = diagnose(in);
+  REQUIRE(d);
+  CHECK(d->kind == "rows");
+  CHECK(d->text.rfind("1 of 2 rows are right (1 more are zero in both)", 0) == 0);
 }

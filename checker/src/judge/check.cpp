@@ -165,6 +165,7 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
     const Graph::NodeId node = g.id(spec.node);
     std::vector<Matrix> weights;
     const GradientResult* first_bad_consumer = nullptr;
+    std::vector<std::string> bad_consumers;
     bool missing_asked = false;
     for (Graph::NodeId c : g.consumers(node)) {
       if (c == g.loss_id()) {
@@ -181,7 +182,10 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
         weights.clear();
         break;
       }
-      if (w->verdict != Verdict::Correct && !first_bad_consumer) first_bad_consumer = w;
+      if (w->verdict != Verdict::Correct) {
+        if (!first_bad_consumer) first_bad_consumer = w;
+        bad_consumers.push_back(w->name);
+      }
       Matrix m = w->analytic->value;
       weights.push_back(Eigen::Map<const Matrix>(m.data(), storage_rows(g.shape(c)), storage_cols(g.shape(c))));
     }
@@ -189,7 +193,12 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
       std::vector<RMatrix> exact;
       for (const Matrix& w : weights) exact.push_back(w.cast<Real>());
       const RMatrix local = fd::local_gradient(g, node, exact).value;
-      gr.local = compare(gr.analytic->value, Tensor(g.shape(node), local.cast<double>()), gr.floor, result.threshold);
+      Tensor reference(g.shape(node), local.cast<double>());
+      gr.local = compare(gr.analytic->value, reference, gr.floor, result.threshold);
+      if (first_bad_consumer) {
+        gr.local_reference = std::move(reference);
+        gr.given_wrong = bad_consumers;
+      }
     }
     switch (gr.verdict) {
       case Verdict::Wrong:
@@ -286,10 +295,21 @@ std::vector<int> row_uses(const Graph& g, Graph::NodeId node) {
   return {};
 }
 
+// The size letters a ratio may be made of: the exercise's shape letters (not a training run's
+// length), and the MLP's vocabulary V, which the data fixes (27) and its headers name.
+std::map<std::string, std::int64_t> size_letters(const CheckResult& result, const Graph& g) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& s : result.info->sizes) {
+    const auto it = result.sizes.find(s.letter);
+    if (s.varies_when_graded && it != result.sizes.end()) out[s.letter] = it->second;
+  }
+  if (!out.count("V") && g.has("C")) out["V"] = g.value(g.id("C")).rows();  // C: a row per character
+  return out;
+}
+
 // A diagnosis for every gradient that is wrong or has the wrong shape.
 void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
   const auto& specs = result.info->gradients;
-  const auto batch = result.sizes.find("N");
   for (std::size_t i = 0; i < specs.size(); ++i) {
     GradientResult& gr = result.gradients[i];
     if ((gr.verdict != Verdict::Wrong && gr.verdict != Verdict::WrongShape) || !gr.analytic) continue;
@@ -299,8 +319,10 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
     DiagnosisInput in;
     in.name = gr.name;
     in.analytic = gr.analytic->value;
-    in.numeric = gr.numeric;
-    in.batch = batch == result.sizes.end() ? 0 : batch->second;
+    // The line, not the cascade: against what the learner's own wrong upstream gradients give.
+    in.numeric = gr.local_reference ? *gr.local_reference : gr.numeric;
+    in.given = gr.given_wrong;
+    in.sizes = size_letters(result, g);
     in.row_uses = row_uses(g, g.id(specs[i].node));
     in.threshold = result.threshold;
     gr.diagnosis = diagnose(in);

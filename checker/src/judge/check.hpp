@@ -51,6 +51,10 @@ struct GradientResult {
   // likely mistake is in that shared value ("dz1"), computed before both. Empty otherwise.
   std::string shared_source;
   std::vector<std::string> shared_with;  // the other gradients wrong through it
+  // When gradients this line is computed from (its consumers') are wrong: the line's local
+  // reference and their names. A wrong line is diagnosed against it, not against the cascade.
+  std::optional<Tensor> local_reference;
+  std::vector<std::string> given_wrong;
   std::optional<Diagnosis> diagnosis;  // the recognisable shape of the mistake, if one fits
   // Where the learner's code failed, for the gradient an exception or a signal stopped at:
   // "exercises/exercise_03_tanh.cpp:42 in tanh_backward" (judge/failure_site.hpp). From the

@@ -3,6 +3,7 @@
 #include "common/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace bpdojo {
@@ -24,22 +25,42 @@ std::optional<Diagnosis> ratio(const DiagnosisInput& in, const Matrix& a, const 
   if (!(nn > 0.0)) return std::nullopt;
   const double r = (a.array() * n.array()).sum() / nn;
   if (!same(a, r * n, in.threshold)) return std::nullopt;
-  const double N = static_cast<double>(in.batch);
   struct Candidate {
     double value;
-    const char* kind;
+    std::string kind;
     std::string text;
   };
   std::vector<Candidate> candidates = {
       {-1.0, "sign", "your " + in.name + " is the true one with the sign flipped"},
       {2.0, "times_2", "your " + in.name + " is 2 times the true one: a factor 2 counted twice?"},
       {0.5, "half", "your " + in.name + " is half the true one: the 2 of a square's derivative forgotten?"}};
-  if (in.batch > 1) {
-    const std::string n_text = std::to_string(in.batch);
-    candidates.push_back({N, "times_n", "your " + in.name + " is N = " + n_text +
-                                            " times the true one: a sum where the mean belongs, or a missing 1/N?"});
-    candidates.push_back({1.0 / N, "over_n", "your " + in.name + " is 1/N = 1/" + n_text +
-                                                 " times the true one: a mean where a sum belongs?"});
+  // Every size letter and its inverse (a sum or a mean over V is as easy to slip as over N), N
+  // first; letters of one value are named together, as nothing tells them apart.
+  std::vector<std::pair<std::int64_t, std::vector<std::string>>> values;
+  auto add = [&](const std::string& letter, std::int64_t v) {
+    if (v <= 1) return;
+    const auto it = std::find_if(values.begin(), values.end(), [&](const auto& e) { return e.first == v; });
+    if (it == values.end()) values.push_back({v, {letter}});
+    else it->second.push_back(letter);
+  };
+  const auto batch = in.sizes.find("N");
+  if (batch != in.sizes.end()) add("N", batch->second);
+  for (const auto& [letter, v] : in.sizes)
+    if (letter != "N") add(letter, v);
+  for (const auto& [v, letters] : values) {
+    std::string kind = letters[0];  // times_v, over_v
+    std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string value = std::to_string(v), which = join(letters, " or ");
+    const std::string times = join(letters, " = ") + " = " + value;
+    const std::string over = join(letters, [](const std::string& l) { return "1/" + l; }, " = ") + " = 1/" + value;
+    candidates.push_back({static_cast<double>(v), "times_" + kind,
+                          "your " + in.name + " is " + times + " times the true one: a sum over " + which +
+                              " where the mean belongs, or a missing 1/" + letters[0] + "?"});
+    candidates.push_back({1.0 / static_cast<double>(v), "over_" + kind,
+                          "your " + in.name + " is " + over + " times the true one: a mean over " + which + " where a sum belongs?"});
+  }
+  if (batch != in.sizes.end() && batch->second > 1) {
+    const double N = static_cast<double>(batch->second);
     candidates.push_back({N / (N - 1.0), "bessel", "your " + in.name + " is N/(N-1) times the true one: 1/(N-1) where 1/N belongs?"});
     candidates.push_back({(N - 1.0) / N, "biased", "your " + in.name + " is (N-1)/N times the true one: the biased variance (1/N)? "
                                                    "The workbook uses Bessel's 1/(N-1)"});
@@ -78,43 +99,73 @@ std::optional<Diagnosis> shape_mistake(const DiagnosisInput& in, const Matrix& a
   return std::nullopt;
 }
 
+// A wrong row or column must be off by this much of its own size to make a pattern: a factor near
+// 1 (batch norm's n/(n-1) at N = 512, 2e-3) leaves a line or two right by chance, no loop.
+constexpr double kLineWrongBy = 0.1;
+
+// The rows of (a, n), sorted: right to the bar, or wrong. A row zero in both (an absent class, an
+// unused character) is no evidence either way and is left out. `clean`: every wrong row is wrong
+// throughout (each element not zero in both is off; the label's entry alone is no row pattern)
+// and by far more than the bar (kLineWrongBy of its own size).
+struct LineSplit {
+  std::vector<Index> right, wrong;
+  Index zero = 0;
+  bool clean = true;
+};
+LineSplit split_rows(const Matrix& a, const Matrix& n, double bar) {
+  LineSplit s;
+  for (Index r = 0; r < n.rows(); ++r) {
+    const Eigen::ArrayXd x = a.row(r).transpose().array(), y = n.row(r).transpose().array();
+    const Eigen::ArrayXd size = x.abs().max(y.abs()), off = (x - y).abs();
+    if (size.maxCoeff() <= bar) {
+      ++s.zero;
+      continue;
+    }
+    if (off.maxCoeff() <= bar) {
+      s.right.push_back(r);
+      continue;
+    }
+    s.wrong.push_back(r);
+    if (((size > bar) && (off <= bar)).any() || off.maxCoeff() < kLineWrongBy * size.maxCoeff()) s.clean = false;
+  }
+  return s;
+}
+
 // Some rows or some columns right and the others not (or only the rows read more than once wrong).
 std::optional<Diagnosis> rows_or_cols(const DiagnosisInput& in, const Matrix& a, const Matrix& n, double t) {
-  const double scale = std::max(a.cwiseAbs().maxCoeff(), n.cwiseAbs().maxCoeff());
-  auto right = [&](const auto& x, const auto& y) { return (x - y).cwiseAbs().maxCoeff() <= t * scale; };
-  std::vector<Index> wrong_rows, wrong_cols;
-  for (Index r = 0; r < n.rows(); ++r)
-    if (!right(a.row(r), n.row(r))) wrong_rows.push_back(r);
-  for (Index c = 0; c < n.cols(); ++c)
-    if (!right(a.col(c), n.col(c))) wrong_cols.push_back(c);
-  if (!in.row_uses.empty() && static_cast<Index>(in.row_uses.size()) == n.rows() && !wrong_rows.empty()) {
-    const bool repeated_only = std::all_of(wrong_rows.begin(), wrong_rows.end(),
-                                           [&](Index r) { return in.row_uses[static_cast<std::size_t>(r)] > 1; });
-    if (repeated_only)
-      return Diagnosis{"index_accumulation", "only rows used more than once are wrong (" + std::to_string(wrong_rows.size()) +
+  const double bar = t * std::max(a.cwiseAbs().maxCoeff(), n.cwiseAbs().maxCoeff());
+  const LineSplit rows = split_rows(a, n, bar);
+  const LineSplit cols = split_rows(a.transpose(), n.transpose(), bar);
+  if (!in.row_uses.empty() && static_cast<Index>(in.row_uses.size()) == n.rows() && !rows.wrong.empty() && rows.clean) {
+    auto uses = [&](Index r) { return in.row_uses[static_cast<std::size_t>(r)]; };
+    // Evidence both ways: the wrong rows all read more than once, and a row read once right.
+    const bool repeated_only = std::all_of(rows.wrong.begin(), rows.wrong.end(), [&](Index r) { return uses(r) > 1; });
+    const bool once_right = std::any_of(rows.right.begin(), rows.right.end(), [&](Index r) { return uses(r) == 1; });
+    if (repeated_only && once_right)
+      return Diagnosis{"index_accumulation", "only rows used more than once are wrong (" + std::to_string(rows.wrong.size()) +
                                                  " of them): add (+=) the gradient of every use, do not overwrite it"};
   }
   auto list = [](const std::vector<Index>& v) {  // the first five
     const std::vector<Index> shown(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(v.size(), 5)));
     return join(shown, [](Index i) { return std::to_string(i); }) + (v.size() > 5 ? ", ..." : "");
   };
-  const bool some_rows = n.rows() > 1 && !wrong_rows.empty() && static_cast<Index>(wrong_rows.size()) < n.rows();
-  const bool some_cols = n.cols() > 1 && !wrong_cols.empty() && static_cast<Index>(wrong_cols.size()) < n.cols();
+  auto pattern = [](const LineSplit& s) { return s.clean && !s.right.empty() && !s.wrong.empty(); };
+  auto share = [](const LineSplit& s) { return static_cast<double>(s.wrong.size()) / static_cast<double>(s.wrong.size() + s.right.size()); };
+  auto counted = [](const LineSplit& s, const char* what) {
+    const std::size_t total = s.right.size() + s.wrong.size();
+    std::string text = std::to_string(s.right.size()) + " of " + std::to_string(total) + " " + what + " are right";
+    if (s.zero > 0) text += " (" + std::to_string(s.zero) + " more are zero in both)";
+    return text;
+  };
+  const bool some_rows = n.rows() > 1 && pattern(rows), some_cols = n.cols() > 1 && pattern(cols);
   // Of the two descriptions, the one that leaves the smaller share wrong.
-  const double row_share = static_cast<double>(wrong_rows.size()) / static_cast<double>(n.rows());
-  const double col_share = static_cast<double>(wrong_cols.size()) / static_cast<double>(n.cols());
-  if (some_rows && (!some_cols || row_share <= col_share))
-    return Diagnosis{"rows", std::to_string(n.rows() - static_cast<Index>(wrong_rows.size())) + " of " + std::to_string(n.rows()) +
-                                 " rows are right; wrong: row " + list(wrong_rows) + " (a loop that misses some rows?)"};
-  if (some_cols)
-    return Diagnosis{"cols", std::to_string(n.cols() - static_cast<Index>(wrong_cols.size())) + " of " + std::to_string(n.cols()) +
-                                 " columns are right; wrong: column " + list(wrong_cols)};
+  if (some_rows && (!some_cols || share(rows) <= share(cols)))
+    return Diagnosis{"rows", counted(rows, "rows") + "; wrong: row " + list(rows.wrong) + " (a loop that misses some rows?)"};
+  if (some_cols) return Diagnosis{"cols", counted(cols, "columns") + "; wrong: column " + list(cols.wrong)};
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<Diagnosis> diagnose(const DiagnosisInput& in) {
+std::optional<Diagnosis> diagnose_against(const DiagnosisInput& in) {
   const Matrix& a = in.analytic;
   const Matrix& n = in.numeric.value;
   const double t = in.threshold;
@@ -139,6 +190,16 @@ std::optional<Diagnosis> diagnose(const DiagnosisInput& in) {
                                                             "with Eigen::Map<const Matrix> (row-major), not Eigen::MatrixXd"};
   }
   return rows_or_cols(in, a, n, t);
+}
+
+}  // namespace
+
+std::optional<Diagnosis> diagnose(const DiagnosisInput& in) {
+  std::optional<Diagnosis> d = diagnose_against(in);
+  // Judged against what the learner's own wrong upstream gradients give: "the true one" is that.
+  if (d && !in.given.empty())
+    d->text += " (the true one given your " + join(in.given, ", ") + ", which " + (in.given.size() == 1 ? "is" : "are") + " wrong)";
+  return d;
 }
 
 }  // namespace bpdojo
