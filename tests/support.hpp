@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +19,9 @@ inline Workspace workspace() { return {BPDOJO_TEST_SOURCE_DIR, BPDOJO_TEST_BUILD
 // Runs and judges a runner (no rebuild). `runner` empty: the flavour's own runner.
 inline CheckResult judge_runner(const ExerciseInfo& info, Flavour flavour, std::uint64_t seed, const Sizes& sizes = {},
                                 const std::string& runner = "", double timeout = 60.0) {
+  if (!runner.empty() && !std::filesystem::exists(runner))
+    throw std::runtime_error("no runner " + runner + ": not built (a case that runs the mistake catalogue's runners is in the suite "
+                             "e2e.catalogue or deep.catalogue, which the clang and asan presets leave out with the catalogue)");
   CheckOptions options;
   options.seed = seed;
   options.sizes = sizes;

@@ -118,7 +118,7 @@ CheckResult judge_mistake(int number, const std::string& name, std::uint64_t see
 }  // namespace
 
 TEST_CASE("a wrong line is diagnosed against the learner's own upstream gradients, not the cascade: dC overwritten after a wrong dcounts_sum" *
-          doctest::test_suite("e2e")) {
+          doctest::test_suite("e2e.catalogue")) {
   // Against the true dC (every row off through dcounts_sum) this was "7 of 27 rows are right".
   const CheckResult r = judge_mistake(6, "mlp_two_wrong_lines");
   const GradientResult& g = test::gradient(r, "dC");
@@ -128,7 +128,7 @@ TEST_CASE("a wrong line is diagnosed against the learner's own upstream gradient
   CHECK(g.diagnosis->text.find("given your demb, which is wrong") != std::string::npos);
 }
 
-TEST_CASE("no row or column pattern from a label's entries: the fused softmax without the one-hot" * doctest::test_suite("e2e")) {
+TEST_CASE("no row or column pattern from a label's entries: the fused softmax without the one-hot" * doctest::test_suite("e2e.catalogue")) {
   // Only the (n, Y[n]) entries are wrong; the absent classes' columns were "8 of 27 columns are right".
   const CheckResult r = judge_mistake(4, "ce_fused_forgot_one_hot");
   const GradientResult& g = test::gradient(r, "dlogits_fused");
@@ -136,7 +136,7 @@ TEST_CASE("no row or column pattern from a label's entries: the fused softmax wi
   CHECK_FALSE(g.diagnosis);
 }
 
-TEST_CASE("no column pattern for a nearly uniform scale: batch norm fused without n/(n-1) at N=512" * doctest::test_suite("e2e")) {
+TEST_CASE("no column pattern for a nearly uniform scale: batch norm fused without n/(n-1) at N=512" * doctest::test_suite("e2e.catalogue")) {
   // Seed 388: off by about 1e-4 everywhere, one column below the bar by chance ("1 of 16 columns are right").
   const CheckResult r = judge_mistake(5, "bn_fused_without_bessel", 388, {{"N", 512}});
   const GradientResult& g = test::gradient(r, "dhprebn_fused");
@@ -144,7 +144,7 @@ TEST_CASE("no column pattern for a nearly uniform scale: batch norm fused withou
   CHECK_FALSE(g.diagnosis);
 }
 
-TEST_CASE("a ratio of any size letter: a mean over V in dcounts_sum_inv is 1/V" * doctest::test_suite("e2e")) {
+TEST_CASE("a ratio of any size letter: a mean over V in dcounts_sum_inv is 1/V" * doctest::test_suite("e2e.catalogue")) {
   const CheckResult r = judge_mistake(4, "ce_dcounts_sum_inv_mean");
   const GradientResult& g = test::gradient(r, "dcounts_sum_inv");
   REQUIRE(g.diagnosis);

@@ -298,10 +298,10 @@ TEST_CASE("the correct variants: exercises 04 to 07 have some, every one of an e
 // One ctest entry per exercise and suite (tests/support.hpp, exercises_under_test). An exercise that
 // trains shows a broken update in a short run; the local check names exactly the wrong lines where
 // the catalogue lists them (06, 07). The fast suite: seed 0. The deep suite: seeds 1 to 4.
-TEST_CASE("each exercise: its catalogue mistakes fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e")) {
+TEST_CASE("each exercise: its catalogue mistakes fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e.catalogue")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) mistakes_fail_where_they_should(info->number, 0, 0);
 }
-TEST_CASE("each exercise: its catalogue mistakes fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep")) {
+TEST_CASE("each exercise: its catalogue mistakes fail where they should on seeds 1 to 4, 100x above the threshold, and nowhere else" * doctest::test_suite("deep.catalogue")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) mistakes_fail_where_they_should(info->number, 1, test::sweep() ? 19 : 4);
 }
 
@@ -310,7 +310,7 @@ TEST_CASE("each exercise: its catalogue mistakes fail where they should on seeds
 // seeds 0 and 1, and the maxima left to a wider sweep (BPDOJO_TEST_SWEEP, test::sweep: seeds 0 to 19,
 // and each maximum on seeds 0 to 4, for every exercise).
 TEST_CASE("each exercise: its catalogue mistakes at the edges of the sizes fail 100x above the threshold or coincide with the right formula" *
-          doctest::test_suite("deep")) {
+          doctest::test_suite("deep.catalogue")) {
   const bool sweep = test::sweep();
   for (const ExerciseInfo* info : test::exercises_under_test()) {
     const bool network = info->number >= 6 && info->number <= 8;
@@ -319,10 +319,10 @@ TEST_CASE("each exercise: its catalogue mistakes at the edges of the sizes fail 
 }
 
 // The same entries for the variants; an exercise without any passes and says so.
-TEST_CASE("each exercise: its correct variants pass every gradient at seed 0, 100x below the threshold" * doctest::test_suite("e2e")) {
+TEST_CASE("each exercise: its correct variants pass every gradient at seed 0, 100x below the threshold" * doctest::test_suite("e2e.catalogue")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) variants_pass(info->number, 0, 0);
 }
-TEST_CASE("each exercise: its correct variants pass every gradient on seeds 1 to 4, 100x below the threshold" * doctest::test_suite("deep")) {
+TEST_CASE("each exercise: its correct variants pass every gradient on seeds 1 to 4, 100x below the threshold" * doctest::test_suite("deep.catalogue")) {
   // And at the edges of the sizes: seeds 0 to 4 and each letter's maximum on seed 0 (a sweep,
   // test::sweep: seeds 0 to 19 everywhere).
   for (const ExerciseInfo* info : test::exercises_under_test()) {
@@ -370,7 +370,7 @@ std::string first_difference(const std::vector<std::string>& shown, const std::v
 // The README's example outputs are the checker's own, so they cannot drift: a code block after a
 // line "<!-- checker output: NAME -->" is the text report of catalogue entry NAME at seed 0 and the
 // default sizes (the runner's time aside), whole or abridged with "  ...".
-TEST_CASE("the README's example outputs are what the checker prints for them" * doctest::test_suite("e2e")) {
+TEST_CASE("the README's example outputs are what the checker prints for them" * doctest::test_suite("e2e.catalogue")) {
   std::ifstream in(std::string(BPDOJO_TEST_SOURCE_DIR) + "/README.md");
   std::stringstream text;
   text << in.rdbuf();
@@ -398,7 +398,7 @@ TEST_CASE("the README's example outputs are what the checker prints for them" * 
 // Exercise 01's part (b) asks for dW1 and db1, not the dz1 both are computed from: a slip in dz1
 // (sigmoid' as s) makes both wrong with no line before them to check. Both are blamed, and the
 // shared dz1 is named as the likely mistake; a slip in one of them alone names nothing shared.
-TEST_CASE("01: two lines wrong through the value they share name it as the likely mistake" * doctest::test_suite("e2e")) {
+TEST_CASE("01: two lines wrong through the value they share name it as the likely mistake" * doctest::test_suite("e2e.catalogue")) {
   const std::vector<Mistake> all = catalogue();
   const auto runner = [&](const std::string& name) {
     const auto m = std::find_if(all.begin(), all.end(), [&](const Mistake& e) { return e.name == name; });

@@ -145,7 +145,7 @@ TEST_CASE("exercise 08: training is deterministic for a seed, and the SVG has on
   CHECK(a.training->at.size() == 21);
 }
 
-TEST_CASE("exercise 08: the catalogue mistake of an update with the wrong sign fails training, and says so" * doctest::test_suite("e2e")) {
+TEST_CASE("exercise 08: the catalogue mistake of an update with the wrong sign fails training, and says so" * doctest::test_suite("e2e.catalogue")) {
   CheckOptions options;
   options.seed = 2;
   options.sizes = {{"S", 2000}};
