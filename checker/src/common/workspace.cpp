@@ -5,12 +5,14 @@
 #include "common/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <csignal>
 #include <sys/file.h>
@@ -169,36 +171,130 @@ fs::path source_path(const Workspace& ws, const ExerciseInfo& info, Flavour flav
   return {};
 }
 
+namespace {
+
+// "file:L:C" of `abs` in a line ("" when the line names no position in it).
+std::string site_in(const std::string& line, const std::string& abs) {
+  const std::size_t at = line.find(abs + ":");
+  if (at == std::string::npos) return "";
+  std::size_t end = at + abs.size() + 1;
+  int colons = 0;
+  while (end < line.size() && (std::isdigit(static_cast<unsigned char>(line[end])) || (line[end] == ':' && colons == 0))) {
+    if (line[end] == ':') ++colons;
+    ++end;
+  }
+  const std::string site = line.substr(at + abs.size() + 1, end - at - abs.size() - 1);
+  if (site.empty() || !std::isdigit(static_cast<unsigned char>(site[0]))) return "";
+  return site.back() == ':' ? site.substr(0, site.size() - 1) : site;
+}
+
+// Line `number` (1-based) of `file` and a caret under `column`, as a compiler shows them.
+std::vector<std::string> excerpt(const fs::path& file, const std::string& site) {
+  const std::size_t colon = site.find(':');
+  const long number = std::atol(site.c_str());
+  const long column = colon == std::string::npos ? 0 : std::atol(site.c_str() + colon + 1);
+  std::ifstream in(file, std::ios::binary);
+  std::string line;
+  for (long n = 1; n <= number && std::getline(in, line); ++n)
+    if (n == number) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      char gutter[32];
+      std::snprintf(gutter, sizeof gutter, "%5ld | ", number);
+      std::vector<std::string> out{gutter + line};
+      if (column >= 1 && static_cast<std::size_t>(column) <= line.size() + 1)
+        out.push_back("      | " + std::string(static_cast<std::size_t>(column - 1), ' ') + "^");
+      return out;
+    }
+  return {};
+}
+
+}  // namespace
+
 std::vector<std::string> compiler_errors(const std::string& output, const fs::path& source, const fs::path& root,
                                          std::size_t max_lines, std::size_t* omitted) {
   const std::string abs = source.string();
   const std::string rel = source.lexically_relative(root).string();
   // Blocks: a line about the learner's file ("file:line:col: error: ...") with the code excerpt
-  // lines the compiler prints under it.
+  // lines the compiler prints under it. An error or warning the compiler places in a header (an
+  // Eigen static assertion, a warning about code inlined from the learner's) belongs to the
+  // learner's line its instantiation or inlining chain names: GCC prints the chain before it
+  // ("file:7:24:   required from here", "inlined from '...' at file:7:62:"), clang after it
+  // ("file:7:24: note: in instantiation of ... requested here"). It is shown at that line, with
+  // that line's code; a diagnostic no chain ties to the learner's file is left out.
   struct Block {
     std::vector<std::string> lines;
     bool error = false;
+    std::string site;        // a header's diagnostic: the learner's line it belongs to ("" if none yet)
+    std::string diagnostic;  // a header's diagnostic: "error: ..." / "warning: ..."
   };
   std::vector<Block> blocks;
   bool in_block = false;
+  std::string chain_site;          // the first learner's line of the chain printed since the last diagnostic
+  std::ptrdiff_t waiting = -1;     // a header's diagnostic that no chain has placed yet (clang's notes follow it)
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const bool about_source = line.find(abs) != std::string::npos;
-    const bool is_error = line.find(": error") != std::string::npos || line.find(": fatal error") != std::string::npos;
-    const bool is_diag = is_error || line.find(": warning") != std::string::npos || line.find(": note") != std::string::npos ||
-                         line.find("In function") != std::string::npos;
-    const bool excerpt = line.rfind("   ", 0) == 0 && line.find(" | ") != std::string::npos;
+    const std::size_t error_at = std::min(line.find(": error"), line.find(": fatal error"));
+    const bool is_error = error_at != std::string::npos;
+    const std::size_t warning_at = line.find(": warning");
+    const bool is_note = line.find(": note") != std::string::npos;
+    const bool is_diag = is_error || warning_at != std::string::npos || is_note || line.find("In function") != std::string::npos;
+    const bool excerpt_line = line.rfind("   ", 0) == 0 && line.find(" | ") != std::string::npos;
+    const bool chain = line.find("required from") != std::string::npos || line.find("inlined from") != std::string::npos ||
+                       line.find("requested here") != std::string::npos || line.find("in instantiation of") != std::string::npos;
+    const std::string site = about_source && chain ? site_in(line, abs) : "";
+    if (!site.empty() && is_note && waiting >= 0) {  // clang: the chain after the diagnostic
+      blocks[static_cast<std::size_t>(waiting)].site = site;
+      waiting = -1;
+      in_block = false;
+      continue;
+    }
+    if (!site.empty() && !is_diag) {  // GCC: the chain before the diagnostic
+      if (chain_site.empty()) chain_site = site;
+      in_block = false;
+      continue;
+    }
+    // clang shows the code bare under its diagnostic: the line, then the caret's
+    const bool bare_code = in_block && !is_diag && !chain && blocks.back().lines.size() == 1 &&
+                           blocks.back().lines.front().find("In function") == std::string::npos && line.rfind("In file included", 0) != 0 &&
+                           line.rfind("ninja: ", 0) != 0 && line.rfind("FAILED: ", 0) != 0 && line.rfind('[', 0) != 0 &&
+                           line.find(" warning generated") == std::string::npos && line.find(" warnings generated") == std::string::npos &&
+                           line.find(" error generated") == std::string::npos && line.find(" errors generated") == std::string::npos;
+    const bool bare_caret = in_block && blocks.back().lines.size() == 2 && line.find('^') != std::string::npos &&
+                            line.find_first_not_of(" ~^") == std::string::npos;
     if (about_source && is_diag) {
       for (std::size_t p; (p = line.find(abs)) != std::string::npos;) line.replace(p, abs.size(), rel);
-      blocks.push_back({{line}, is_error});
+      blocks.push_back({{line}, is_error, "", ""});
       in_block = true;
-    } else if (excerpt && in_block) {
+    } else if ((excerpt_line || bare_code || bare_caret) && in_block) {
       blocks.back().lines.push_back(line);
+    } else if (!about_source && (is_error || warning_at != std::string::npos) && !is_note) {
+      Block b;
+      b.error = is_error;
+      b.diagnostic = line.substr((is_error ? error_at : warning_at) + 2);
+      b.site = chain_site;
+      blocks.push_back(b);
+      waiting = chain_site.empty() ? static_cast<std::ptrdiff_t>(blocks.size() - 1) : -1;
+      in_block = false;
     } else {
       in_block = false;
     }
+    if (is_diag) chain_site.clear();
   }
+  // The header's diagnostics at the learner's line (once each), the rest left out.
+  std::vector<Block> kept;
+  std::set<std::string> seen;
+  for (Block& b : blocks) {
+    if (!b.diagnostic.empty()) {
+      if (b.site.empty()) continue;
+      b.lines = {rel + ":" + b.site + ": " + b.diagnostic};
+      for (auto& l : excerpt(source, b.site)) b.lines.push_back(l);
+    }
+    if (!seen.insert(b.lines.front()).second) continue;
+    kept.push_back(std::move(b));
+  }
+  blocks = std::move(kept);
   // Errors first (warnings never stop the build), each block whole while there is room.
   std::stable_partition(blocks.begin(), blocks.end(), [](const Block& b) { return b.error; });
   std::vector<std::string> picked;
