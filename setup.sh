@@ -17,8 +17,9 @@ mode=${1:-learn}
 case "$mode" in learn|test) ;; *) echo "usage: bash setup.sh [test]" >&2; exit 2 ;; esac
 
 # Lists of package names (no name has a space): bubblewrap is the sandbox of an instructor's
-# `checker grade` (docs/instructors.md).
-debian_packages="g++ cmake ninja-build libeigen3-dev libcli11-dev python3 python3-numpy bubblewrap"
+# `checker grade`, and libarchive what unpacks a student's archive (docs/instructors.md; on macOS
+# the checker is built without it, and grading asks for archives unpacked).
+debian_packages="g++ cmake ninja-build libeigen3-dev libcli11-dev libarchive-dev python3 python3-numpy bubblewrap"
 brew_formulae="cmake ninja eigen cli11"
 # The test suite: doctest, PyTorch (the cross-check of exercise 06), `script` (the terminal checks),
 # rsvg-convert (the plots rendered as librsvg renders them) and busybox (a userland without GNU's

@@ -110,13 +110,25 @@ expect_status() {  # expect_status OUT STUDENT EXERCISE GRADIENT WANT
   got=$(status "$1" "$2" "$3" "$4")
   if [ "$got" = "$5" ]; then ok; else bad "results.jsonl $2 $3 $4: status '$got', want '$5'"; fi
 }
-# The gradebook has exactly one row per student folder of SUBS, and the files every student gets.
+# The gradebook has exactly one row per student of SUBS (a folder, or an archive: named without its
+# extension unless a folder or another archive has that name), and the files every student gets.
 complete_gradebook() {  # complete_gradebook SUBS OUT DESC
   "$py" - "$1" "$2" <<'PY' && ok || bad "incomplete results ($3)"
 import csv, json, os, sys
 subs, out = sys.argv[1:3]
-students = sorted(d for d in os.listdir(subs)
-                  if d != "__MACOSX" and os.path.isdir(os.path.join(subs, d)))
+folders = [d for d in os.listdir(subs) if d != "__MACOSX" and os.path.isdir(os.path.join(subs, d))
+           and not os.path.islink(os.path.join(subs, d))]
+packed = {}
+for f in os.listdir(subs):
+    path = os.path.join(subs, f)
+    ext = next((e for e in (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip")
+                if f.lower().endswith(e) and len(f) > len(e)), None)
+    if ext and os.path.isfile(path) and not os.path.islink(path):
+        packed.setdefault(f[: -len(ext)], []).append(f)
+students = list(folders)
+for stem, names in packed.items():
+    students += [stem] if len(names) == 1 and stem not in folders else names
+students.sort()
 rows = list(csv.reader(open(os.path.join(out, "gradebook.csv"), newline="", encoding="utf-8", errors="replace")))
 header, rows = rows[0], rows[1:]
 assert header[0] == "student" and header[-1] == "total", header
@@ -306,7 +318,26 @@ d() { mkdir -p "$s/$1/$(dirname "$2")"; cp "$3" "$s/$1/$2"; }
 d nested "week3/my work/exercise_03_tanh.cpp" "$(sol 03)"
 d near_case Exercise_03_Tanh.cpp "$(sol 03)"
 d near_txt exercise_03_tanh.cpp.txt "$(sol 03)"
-d zipped work.zip "$(sol 03)"
+# Archives: the grader unpacks a .zip in a student's folder and a student's own .tar.gz; one that
+# is not an archive, one with a link or a device in it, and a .rar are named, not graded.
+mkdir -p "$T/packing/in"
+cp "$(sol 03)" "$T/packing/in/"
+(cd "$T/packing/in" && "$py" -c "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').write('exercise_03_tanh.cpp')" ../work.zip)
+d zipped work.zip "$T/packing/work.zip"
+tar -czf "$s/packed.tar.gz" -C "$T/packing/in" exercise_03_tanh.cpp
+d not_a_zip work.zip "$(sol 03)"
+d rar work.rar "$(sol 03)"
+"$py" - "$T/packing/in/exercise_03_tanh.cpp" "$s/linked.tar.gz" "$s/device.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[2], "w:gz") as t:
+    t.add(sys.argv[1], "exercise_03_tanh.cpp")
+    link = tarfile.TarInfo("solutions"); link.type = tarfile.SYMTYPE; link.linkname = "/etc"
+    t.addfile(link)
+with tarfile.open(sys.argv[3], "w") as t:
+    t.add(sys.argv[1], "exercise_03_tanh.cpp")
+    dev = tarfile.TarInfo("null"); dev.type = tarfile.CHRTYPE; dev.devmajor, dev.devminor = 1, 3
+    t.addfile(dev)
+PY
 d macosx exercise_03_tanh.cpp "$(sol 03)"
 d macosx __MACOSX/exercise_03_tanh.cpp "$(stub 03)"
 d macosx ._exercise_03_tanh.cpp "$(stub 03)"
@@ -385,10 +416,19 @@ for st in nested macosx copy_beside copy_only copy_dash short link_inside; do
 done
 fb "$o" nested 'file: week3/my work/exercise_03_tanh\.cpp' "a file in nested folders"
 # Near misses are named in the reason: another case, an extension added, an archive.
-for st in near_case near_txt zipped; do expect_cell "$o" "$st" exercise_03 0.00 "near miss: $st"; done
+for st in near_case near_txt rar; do expect_cell "$o" "$st" exercise_03 0.00 "near miss: $st"; done
 fb "$o" near_case 'missing: no file named exercise_03_tanh\.cpp or exercise_03\.cpp; found Exercise_03_Tanh\.cpp, not graded under that name: rename it exercise_03_tanh\.cpp' "a name in another case"
 fb "$o" near_txt 'found exercise_03_tanh\.cpp\.txt, not graded' "an extension added"
-fb "$o" zipped 'found the archive work\.zip, which the checker does not unpack' "an archive"
+fb "$o" rar 'found the archive work\.rar, which the checker does not unpack' "an archive it does not read"
+# Archives the grader unpacks.
+expect_cell "$o" zipped exercise_03 10.00 "a .zip in the student's folder is unpacked and graded"
+fb "$o" zipped 'file: work\.zip/exercise_03_tanh\.cpp' "the feedback names the file inside the archive"
+expect_cell "$o" packed exercise_03 10.00 "a student's own .tar.gz is a student, graded"
+fb "$o" packed 'file: packed\.tar\.gz/exercise_03_tanh\.cpp' "the feedback names the student's archive"
+for st in not_a_zip linked device; do expect_cell "$o" "$st" exercise_03 0.00 "an archive refused: $st"; done
+fb "$o" not_a_zip 'refused: the archive work\.zip was not unpacked: it cannot be read as an archive' "not an archive"
+fb "$o" linked 'refused: the archive linked\.tar\.gz was not unpacked: it holds a symbolic link: solutions -> /etc' "a link in an archive"
+fb "$o" device 'refused: the archive device\.tar was not unpacked: it holds a character device: null' "a device in an archive"
 expect_cell "$o" .hidden exercise_03 10.00 "a folder named with a leading dot is graded"
 fb "$o" macosx 'file: exercise_03_tanh\.cpp' "__MACOSX and ._ files ignored"
 fb_not "$o" macosx 'ambiguous|note:' "__MACOSX and ._ files ignored"
@@ -679,14 +719,16 @@ t0=$SECONDS
 [ $? -eq 1 ] && ok || { bad "checker pack of an unfinished mix: exit code (want 1)"; out | tail -5; }
 has "unfinished: exercise_01, exercise_02, exercise_04, exercise_05, exercise_07, exercise_08$later" "pack names the unfinished exercises"
 echo "   checker pack took $((SECONDS - t0))s"
-mkdir -p "$T/pack/subs/packer"
-tar -xzf "$T/pack/sub.tar.gz" -C "$T/pack/subs/packer" --no-same-owner && ok || bad "extracting the archive"
-[ -f "$T/pack/subs/packer/manifest.json" ] && ok || bad "no manifest.json in the archive"
-for f in "$pw"/exercises/*.cpp; do cmp -s "$f" "$T/pack/subs/packer/${f##*/}" && ok || bad "the archive's ${f##*/} differs"; done
+mkdir -p "$T/pack/subs" "$T/pack/unpacked"
+tar -xzf "$T/pack/sub.tar.gz" -C "$T/pack/unpacked" --no-same-owner && ok || bad "extracting the archive"
+[ -f "$T/pack/unpacked/manifest.json" ] && ok || bad "no manifest.json in the archive"
+for f in "$pw"/exercises/*.cpp; do cmp -s "$f" "$T/pack/unpacked/${f##*/}" && ok || bad "the archive's ${f##*/} differs"; done
+# The archive as the student hands it in: the grader unpacks it.
+cp "$T/pack/sub.tar.gz" "$T/pack/subs/packer.tar.gz"
 t0=$SECONDS
 expect_code 0 grade "$T/pack/subs" --out "$T/pack/out" --seeds 0
 echo "   grading the archive took $((SECONDS - t0))s"
-"$py" - "$T/pack/subs/packer/manifest.json" "$T/pack/out/results.jsonl" <<'PY' && ok || bad "the grade of a packed archive disagrees with its manifest"
+"$py" - "$T/pack/unpacked/manifest.json" "$T/pack/out/results.jsonl" <<'PY' && ok || bad "the grade of a packed archive disagrees with its manifest"
 import json, sys
 manifest = json.load(open(sys.argv[1]))
 results = {(l["exercise"], l["gradient"]): l for l in map(json.loads, open(sys.argv[2], encoding="utf-8", errors="replace"))}

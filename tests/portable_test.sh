@@ -120,7 +120,7 @@ printf '#!/bin/sh\necho 1000\n' >"$fake/id"
 printf '#!/bin/sh\nfor p in ${FAKE_INSTALLED:-}; do [ "$p" = "$3" ] && { echo "install ok installed"; exit 0; }; done\nexit 1\n' >"$fake/dpkg-query"
 printf '#!/bin/sh\necho "checker $*" >>"%s"\nexit 1\n' "$log" >"$T/dojo/build/checker"
 chmod +x "$fake"/* "$T/dojo/build/checker"
-all="g++ cmake ninja-build libeigen3-dev libcli11-dev python3 python3-numpy bubblewrap doctest-dev python3-torch bsdutils librsvg2-bin dash busybox"
+all="g++ cmake ninja-build libeigen3-dev libcli11-dev libarchive-dev python3 python3-numpy bubblewrap doctest-dev python3-torch bsdutils librsvg2-bin dash busybox"
 run_setup() {  # run_setup [ENV=VALUE...] -- ARGS...: setup.sh by dash, its exit code in $code
   : >"$log"
   set -- env PATH="$fake:$userland" "$@"
@@ -138,7 +138,7 @@ no_line() {  # no_line ERE WHAT
 run_setup "$dash" "$T/dojo/setup.sh" bogus
 [ "$code" = 2 ] && grep -q "usage: bash setup.sh \[test\]" "$T/out" && ok || { bad "a wrong argument: exit $code, not 2 with the usage"; cat "$T/out"; }
 
-run_setup FAKE_INSTALLED="g++ cmake ninja-build libeigen3-dev libcli11-dev python3 bubblewrap" "$dash" "$T/dojo/setup.sh"
+run_setup FAKE_INSTALLED="g++ cmake ninja-build libeigen3-dev libcli11-dev libarchive-dev python3 bubblewrap" "$dash" "$T/dojo/setup.sh"
 [ "$code" = 0 ] && ok || { bad "setup.sh by dash: exit $code"; sed 's/^/    /' "$T/out"; }
 logged "sudo apt-get update -qq" "apt-get update through sudo"
 logged "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-numpy" "install what is missing"

@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <unistd.h>
 
 using namespace bpdojo;
 
@@ -155,6 +156,26 @@ TEST_CASE("a student id as the outputs write it: exact, but bytes that are not U
   CHECK(feedback_name(long_id) != feedback_name(long_id + "y"));
   CHECK(feedback_name(std::string(240, 'x') + "a").size() == feedback_name(std::string(240, 'x') + "b").size());
   CHECK(feedback_name(std::string(240, 'x') + "a") != feedback_name(std::string(240, 'x') + "b"));
+}
+
+// Of several links out of a submission, the refusal names the one named like the exercise's file,
+// else the first folder link by name (directory order is no order).
+TEST_CASE("a refusal for links out of a submission names the link that matters") {
+  const fs::path root = fs::temp_directory_path() / ("bpdojo-links-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "sub");
+  fs::create_directories(root / "outside");
+  std::ofstream(root / "outside" / "x.cpp") << "x";
+  for (const char* name : {"a_folder", "z_folder", "m_folder"}) fs::create_directory_symlink(root / "outside", root / "sub" / name);
+  fs::create_symlink(root / "outside" / "x.cpp", root / "sub" / "exercise_03_tanh.cpp");
+  fs::create_symlink(root / "outside" / "x.cpp", root / "sub" / "notes.cpp");
+  FoundFile f = find_exercise_file(root / "sub", *find_exercise(3));
+  CHECK(f.status == FoundFile::Status::Refused);
+  CHECK(f.reason == "exercise_03_tanh.cpp is a link to a file outside the submission (not followed)");
+  fs::remove(root / "sub" / "exercise_03_tanh.cpp");
+  f = find_exercise_file(root / "sub", *find_exercise(3));
+  CHECK(f.reason == "a_folder is a link to a folder outside the submission (not followed)");
+  fs::remove_all(root);
 }
 
 TEST_SUITE_END();

@@ -31,8 +31,9 @@ BuildPaths build_paths(const fs::path& work, const ExerciseInfo& info) {
 
 // The text of the submission's file for the exercise, when there is one to grade and its #include
 // lines are allowed; otherwise nothing, and `eg` says why.
-std::optional<std::string> submitted_source(const fs::path& folder, ExerciseGrade& eg) {
-  const FoundFile found = find_exercise_file(folder, *eg.info);
+std::optional<std::string> submitted_source(const Submission& submission, ExerciseGrade& eg) {
+  std::string shown;
+  const FoundFile found = find_submitted_file(submission, *eg.info, shown);
   eg.reason = found.reason;
   switch (found.status) {
     case FoundFile::Status::Missing: eg.status = GradeStatus::Missing; return std::nullopt;
@@ -40,7 +41,7 @@ std::optional<std::string> submitted_source(const fs::path& folder, ExerciseGrad
     case FoundFile::Status::Refused: eg.status = GradeStatus::Refused; return std::nullopt;
     case FoundFile::Status::Found: break;
   }
-  eg.file = found.file.lexically_relative(folder);
+  eg.file = shown;
   std::string text = read_file(found.file);
   if (const std::string why = refused_includes(text); !why.empty()) {
     eg.status = GradeStatus::Refused;
@@ -188,8 +189,8 @@ void prepare_folder(const fs::path& dir, long uid) {
   fs::permissions(dir, fs::perms::owner_all);
 }
 
-void grade_exercise(Run& run, const fs::path& folder, const fs::path& work, int slot, ExerciseGrade& eg) {
-  const std::optional<std::string> source_text = submitted_source(folder, eg);
+void grade_exercise(Run& run, const Submission& submission, const fs::path& work, int slot, ExerciseGrade& eg) {
+  const std::optional<std::string> source_text = submitted_source(submission, eg);
   if (!source_text) return;
   const BuildPaths p = build_paths(work, *eg.info);
   prepare_folder(p.dir, run.sandbox.uid(slot));

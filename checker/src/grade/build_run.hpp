@@ -6,6 +6,7 @@
 #pragma once
 
 #include "grade/grading.hpp"
+#include "grade/submissions.hpp"
 
 #include <filesystem>
 
@@ -14,10 +15,10 @@ namespace bpdojo {
 // Creates `dir`, owned by `uid` when it is >= 0 (the sandbox user of a grading slot), private.
 void prepare_folder(const std::filesystem::path& dir, long uid);
 
-// Grades `eg.info` of the submission in `folder`, working in `work` as grading slot `slot`: fills
+// Grades `eg.info` of `submission`, working in `work` as grading slot `slot`: fills
 // eg's status, reason, file, compiler output and runs (not its score). Throws SetupError when the
 // compiler cannot be started at all.
-void grade_exercise(Run& run, const std::filesystem::path& folder, const std::filesystem::path& work, int slot,
+void grade_exercise(Run& run, const Submission& submission, const std::filesystem::path& work, int slot,
                     ExerciseGrade& eg);
 
 }  // namespace bpdojo

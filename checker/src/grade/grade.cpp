@@ -61,18 +61,24 @@ StudentGrade grade_student(Run& run, const std::string& id, int slot) {
   StudentGrade sg;
   sg.id = id;
   const auto start = std::chrono::steady_clock::now();
-  const fs::path folder = run.options.submissions / id;
   const fs::path work = run.scratch / ("slot" + std::to_string(slot));
+  // The student's archives are unpacked by the grader, outside the sandbox's reach: only the text
+  // of the exercise's file is handed to the build, as from a folder.
+  const fs::path unpacked = run.scratch / ("unpacked" + std::to_string(slot));
   {
     std::error_code ec;
     fs::remove_all(work, ec);
+    fs::remove_all(unpacked, ec);
+    fs::create_directories(unpacked);
+    fs::permissions(unpacked, fs::perms::owner_all);
   }
+  const Submission submission = open_submission(run.options.submissions, id, unpacked);
   prepare_folder(work, run.sandbox.uid(slot));
   for (const ExerciseInfo* info : run.exercises) {
     if (g_interrupted) break;
     ExerciseGrade eg;
     eg.info = info;
-    grade_exercise(run, folder, work, slot, eg);
+    grade_exercise(run, submission, work, slot, eg);
     score(run, eg);
     sg.total += eg.points;
     sg.max_total += eg.max_points;
@@ -82,6 +88,7 @@ StudentGrade grade_student(Run& run, const std::string& id, int slot) {
   }
   std::error_code ec;
   fs::remove_all(work, ec);
+  fs::remove_all(unpacked, ec);
   sg.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return sg;
 }
@@ -230,7 +237,7 @@ void self_test(Run& run) {
   // One instance is enough.
   auto saved = run.instances[info.number];
   run.instances[info.number] = {saved.front()};
-  grade_exercise(run, stub_folder, work, 0, eg);
+  grade_exercise(run, Submission{stub_folder, {}}, work, 0, eg);
   run.instances[info.number] = saved;
   std::error_code ec;
   fs::remove_all(run.scratch / "selftest-submission", ec);
@@ -243,18 +250,6 @@ void self_test(Run& run) {
   }
 }
 
-std::vector<std::string> list_students(const fs::path& submissions) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(submissions, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name == "__MACOSX") continue;  // (every other folder is a student's, whatever its name)
-    if (e.is_directory(ec) && !e.is_symlink(ec)) out.push_back(name);
-  }
-  if (ec) throw SetupError("cannot read " + submissions.string() + ": " + ec.message());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // The outputs in --out, ready for results: a new run's record written, or a recorded run's
 // graded students (less the one regraded) with what an interrupted run left half written dropped.

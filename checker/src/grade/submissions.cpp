@@ -1,9 +1,12 @@
 #include "grade/submissions.hpp"
 
 #include "common/text.hpp"
+#include "common/workspace.hpp"
+#include "grade/archive.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 #include <system_error>
 
@@ -132,7 +135,7 @@ std::string check_header(const std::string& name) {
 
 FoundFile find_exercise_file(const fs::path& folder, const ExerciseInfo& info) {
   FoundFile found;
-  std::vector<fs::path> exact, copies, near, archives;
+  std::vector<fs::path> exact, copies, near, archives, refused_named, refused_folders;
   std::string refused;
   std::error_code ec;
   const fs::path root = fs::weakly_canonical(folder, ec);
@@ -149,10 +152,11 @@ FoundFile find_exercise_file(const fs::path& folder, const ExerciseInfo& info) {
       if (ec || !inside(target, root)) {
         // Never followed. Named like the exercise's file, or a folder (which might hold it): the
         // exercise is refused unless the file is found elsewhere.
+        // (Of several, the one named like the exercise's file; else the first folder by name.)
         const bool folder_link = fs::is_directory(target, ec);
-        if (refused.empty() && (folder_link || (p.extension() == ".cpp" && match_name(p.stem().string(), info) != Match::None)))
-          refused = p.lexically_relative(folder).string() + " is a link to a " + (folder_link ? "folder" : "file") +
-                    " outside the submission (not followed)";
+        const bool named = p.extension() == ".cpp" && match_name(p.stem().string(), info) != Match::None;
+        if (named) refused_named.push_back(p);
+        else if (folder_link) refused_folders.push_back(p);
         continue;
       }
     }
@@ -162,13 +166,19 @@ FoundFile find_exercise_file(const fs::path& folder, const ExerciseInfo& info) {
       case Match::Exact: exact.push_back(p); break;
       case Match::Copy: copies.push_back(p); break;
       case Match::None:
-        if (is_archive(name)) archives.push_back(p);
+        if (is_archive(name) && !(can_unpack_archives() && is_unpackable_archive(name))) archives.push_back(p);
         else if (near_miss(name, info)) near.push_back(p);
         break;
     }
   }
   std::sort(exact.begin(), exact.end());
   std::sort(copies.begin(), copies.end());
+  std::sort(refused_named.begin(), refused_named.end());
+  std::sort(refused_folders.begin(), refused_folders.end());
+  if (!refused_named.empty())
+    refused = refused_named.front().lexically_relative(folder).string() + " is a link to a file outside the submission (not followed)";
+  else if (!refused_folders.empty())
+    refused = refused_folders.front().lexically_relative(folder).string() + " is a link to a folder outside the submission (not followed)";
   const std::string wanted = info.source + " or " + info.id() + ".cpp";
   if (!refused.empty() && exact.empty() && copies.empty()) {
     found.status = FoundFile::Status::Refused;
@@ -198,6 +208,121 @@ FoundFile find_exercise_file(const fs::path& folder, const ExerciseInfo& info) {
     if (!archives.empty())
       found.reason += "; found the archive " + names(archives, folder) +
                       ", which the checker does not unpack: unpack it into the student's folder";
+  }
+  return found;
+}
+
+std::vector<std::string> list_students(const fs::path& submissions) {
+  std::vector<std::string> folders;
+  std::map<std::string, std::vector<std::string>> archives;  // id without extension -> archive names
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(submissions, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name == "__MACOSX" || e.is_symlink(ec)) continue;  // (every other folder is a student's, whatever its name)
+    if (e.is_directory(ec)) folders.push_back(name);
+    else if (e.is_regular_file(ec) && is_unpackable_archive(name)) archives[without_archive_extension(name)].push_back(name);
+  }
+  if (ec) throw SetupError("cannot read " + submissions.string() + ": " + ec.message());
+  std::vector<std::string> out = folders;
+  const std::set<std::string> folder_set(folders.begin(), folders.end());
+  for (const auto& [id, names] : archives) {
+    if (names.size() == 1 && !folder_set.count(id)) out.push_back(id);
+    else out.insert(out.end(), names.begin(), names.end());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+constexpr std::size_t kArchivesPerStudent = 8;
+
+// The archives under a student's folder that the grader unpacks (not through links, dot names or
+// __MACOSX), sorted.
+std::vector<fs::path> archives_in(const fs::path& folder) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name == "__MACOSX" || name.rfind('.', 0) == 0 || it->is_symlink(ec)) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec) && is_unpackable_archive(name)) out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Submission open_submission(const fs::path& submissions, const std::string& id, const fs::path& unpack_into) {
+  Submission s;
+  std::error_code ec;
+  std::vector<std::pair<std::string, fs::path>> packed;  // name shown, file
+  const fs::path own = submissions / id;
+  if (fs::is_directory(own, ec) && !fs::is_symlink(own, ec)) {
+    s.folder = own;
+    for (const fs::path& a : archives_in(own)) packed.emplace_back(a.lexically_relative(own).string(), a);
+  } else if (fs::is_regular_file(own, ec) && is_unpackable_archive(id)) {
+    packed.emplace_back(id, own);
+  } else {
+    for (const auto& e : fs::directory_iterator(submissions, ec)) {
+      const std::string name = e.path().filename().string();
+      if (!e.is_symlink(ec) && e.is_regular_file(ec) && is_unpackable_archive(name) && without_archive_extension(name) == id)
+        packed.emplace_back(name, e.path());
+    }
+  }
+  if (!can_unpack_archives()) {  // (a folder's archives are named by find_exercise_file's reason)
+    if (s.folder.empty())
+      for (const auto& [name, file] : packed) s.archives.push_back({name, {}, unpack_archive(file, unpack_into / "0").reason});
+    return s;
+  }
+  for (std::size_t k = 0; k < packed.size(); ++k) {
+    UnpackedArchive a;
+    a.name = packed[k].first;
+    if (k >= kArchivesPerStudent) {
+      a.refused = "more than " + std::to_string(kArchivesPerStudent) + " archives in one submission";
+    } else {
+      const fs::path dest = unpack_into / std::to_string(k);
+      const Unpacked u = unpack_archive(packed[k].second, dest);
+      if (u.ok) a.root = dest;
+      else a.refused = u.reason;
+    }
+    s.archives.push_back(a);
+  }
+  return s;
+}
+
+FoundFile find_submitted_file(const Submission& submission, const ExerciseInfo& info, std::string& shown) {
+  FoundFile found;
+  found.reason = "no file named " + info.source + " or " + info.id() + ".cpp";
+  if (!submission.folder.empty()) {
+    found = find_exercise_file(submission.folder, info);
+    if (found.status == FoundFile::Status::Found) shown = found.file.lexically_relative(submission.folder).string();
+    if (found.status != FoundFile::Status::Missing || submission.archives.empty()) return found;
+  }
+  std::string refused, looked;
+  for (const UnpackedArchive& a : submission.archives) {
+    if (!a.refused.empty()) {
+      if (refused.empty()) refused = "the archive " + a.name + " was not unpacked: " + a.refused;
+      continue;
+    }
+    FoundFile in = find_exercise_file(a.root, info);
+    if (in.status == FoundFile::Status::Missing) {
+      looked += (looked.empty() ? "" : ", ") + a.name;
+      continue;
+    }
+    if (in.status == FoundFile::Status::Found) shown = a.name + "/" + in.file.lexically_relative(a.root).string();
+    if (!in.reason.empty()) in.reason = "in the archive " + a.name + ": " + in.reason;
+    return in;
+  }
+  if (!refused.empty()) {
+    found.status = FoundFile::Status::Refused;
+    found.reason = refused;
+  } else if (!looked.empty()) {
+    found.reason += " (nor in the archive " + looked + ")";
   }
   return found;
 }
