@@ -210,6 +210,7 @@ declare -A verdict=(
   [include_posix]='refused: .*unistd\.h'
   [incbin]='compile error|refused'
   [bigfile]='SIGXFSZ|file size limit'
+  [big_object]='compile error: the compiler wrote a file over 256 MiB, the cap on one file'
   # Each writable place is a sized tmpfs (work folder 256 MiB, /tmp 192, /dev/shm 64) or read-only.
   [fill_work]='hostile: wrote ([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-5][0-9]) MiB to \., then: No space left on device'
   [fill_tmp]='hostile: wrote ([0-9]|[1-9][0-9]|1[0-8][0-9]|19[0-2]) MiB to /tmp, then: No space left on device'

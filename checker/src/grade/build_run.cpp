@@ -3,6 +3,7 @@
 #include "common/files.hpp"
 #include "grade/submissions.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -67,17 +68,27 @@ void keep_first_lines(const std::string& output, std::vector<std::string>& lines
   for (std::string line; std::getline(in, line) && lines.size() < kCompilerOutputLines;) lines.push_back(line);
 }
 
+// Why a compiler or linker run stopped when that was not the code, or empty.
+std::string stopped_because(const ProcessResult& pr, const char* tool) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", kCompileSeconds);
+  // A file past the cap: the tool (or the assembler under it) gets SIGXFSZ, which the driver reports.
+  if ((pr.end == ProcessResult::End::Signaled && pr.signal == SIGXFSZ) || pr.output.find("File size limit exceeded") != std::string::npos)
+    return std::string(tool) + " wrote a file over " + std::to_string(kCompileFileBytes >> 20) +
+           " MiB, the cap on one file (a large initialised array?)";
+  if (pr.end == ProcessResult::End::TimedOut) return std::string(tool) + " ran out of time (" + seconds + " s)";
+  if (pr.end == ProcessResult::End::MemoryLimit) return std::string(tool) + " ran out of memory";
+  if (pr.end == ProcessResult::End::Signaled) return std::string(tool) + " died: " + signal_name(pr.signal);
+  return "";
+}
+
 // A compiler run that failed: what it said about the submission's file, and why it stopped when
 // that was not the code.
 void compile_failed(const ProcessResult& pr, const BuildPaths& p, ExerciseGrade& eg) {
   eg.status = GradeStatus::CompileError;
   std::size_t omitted = 0;
   eg.compiler_output = compiler_errors(pr.output, p.source, p.dir, kCompilerOutputLines, &omitted);
-  char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%g", kCompileSeconds);
-  if (pr.end == ProcessResult::End::TimedOut) eg.reason = std::string("the compiler ran out of time (") + seconds + " s)";
-  else if (pr.end == ProcessResult::End::MemoryLimit) eg.reason = "the compiler ran out of memory";
-  else if (pr.end == ProcessResult::End::Signaled) eg.reason = "the compiler died: " + signal_name(pr.signal);
+  eg.reason = stopped_because(pr, "the compiler");
   if (eg.compiler_output.empty()) keep_first_lines(pr.output, eg.compiler_output);
   if (omitted) eg.compiler_output.push_back("(" + std::to_string(omitted) + " more lines)");
 }
@@ -119,7 +130,8 @@ bool link_submission(Run& run, int slot, const BuildPaths& p, ExerciseGrade& eg)
   const ProcessResult pr = run_process(run.sandbox.wrap(link, libs, {p.dir}, p.dir), compile_limits(run, slot), p.dir.string());
   if (pr.end == ProcessResult::End::Exited && pr.exit_code == 0) return true;
   eg.status = GradeStatus::CompileError;
-  eg.reason = "it compiled but does not link";
+  eg.reason = stopped_because(pr, "the linker");
+  if (eg.reason.empty()) eg.reason = "it compiled but does not link";
   keep_first_lines(pr.output, eg.compiler_output);
   return false;
 }

@@ -22,7 +22,7 @@ namespace bpdojo {
 inline constexpr double kCompileSeconds = 120.0;                           // compiling, and linking
 inline constexpr std::size_t kCompileMemoryBytes = std::size_t{3} << 30;
 inline constexpr std::size_t kCompileOutputKeep = std::size_t{256} << 10;  // of the compiler's output, kept
-inline constexpr std::size_t kCompileFileBytes = std::size_t{1} << 30;     // the largest file it may write
+inline constexpr std::size_t kCompileFileBytes = std::size_t{256} << 20;   // the largest file it may write (runners: 6 MB, 20 under ASan)
 inline constexpr std::size_t kRunMemoryBytes = std::size_t{1} << 30;       // a submission's runner
 inline constexpr std::size_t kFileBytes = std::size_t{256} << 20;  // the largest file written, unless a step allows more
 inline constexpr long kOpenFiles = 256;
