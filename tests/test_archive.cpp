@@ -225,6 +225,14 @@ TEST_CASE("a submission's exercise file is found in its folder first, then in it
   CHECK(f.status == FoundFile::Status::Found);
   CHECK(shown == "carol.zip/carol/exercise_03_tanh.cpp");
 
+  // An archive inside an archive is named, not unpacked.
+  write_archive(s.dir / "inner.zip", {entry_file("exercise_04_cross_entropy.cpp", "x")}, Format::Zip);
+  write_archive(c / "nested.tar.gz", {entry_file("week4/inner.zip", read_text(s.dir / "inner.zip"))});
+  const Submission nested = open_submission(c, "nested", s.dir / "u-nested");
+  f = find_submitted_file(nested, *find_exercise(4), shown);
+  CHECK(f.status == FoundFile::Status::Missing);
+  CHECK(f.reason.find("found the archive nested.tar.gz/week4/inner.zip inside it, which the checker does not unpack") != std::string::npos);
+
   const Submission mallory = open_submission(c, "mallory", s.dir / "u-mallory");
   f = find_submitted_file(mallory, ex03, shown);
   CHECK(f.status == FoundFile::Status::Refused);

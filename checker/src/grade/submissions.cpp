@@ -303,7 +303,7 @@ FoundFile find_submitted_file(const Submission& submission, const ExerciseInfo& 
     if (found.status == FoundFile::Status::Found) shown = found.file.lexically_relative(submission.folder).string();
     if (found.status != FoundFile::Status::Missing || submission.archives.empty()) return found;
   }
-  std::string refused, looked;
+  std::string refused, looked, nested;
   for (const UnpackedArchive& a : submission.archives) {
     if (!a.refused.empty()) {
       if (refused.empty()) refused = "the archive " + a.name + " was not unpacked: " + a.refused;
@@ -312,6 +312,8 @@ FoundFile find_submitted_file(const Submission& submission, const ExerciseInfo& 
     FoundFile in = find_exercise_file(a.root, info);
     if (in.status == FoundFile::Status::Missing) {
       looked += (looked.empty() ? "" : ", ") + a.name;
+      for (const fs::path& inner : archives_in(a.root))  // (archives in archives are not unpacked)
+        nested += (nested.empty() ? "" : ", ") + a.name + "/" + inner.lexically_relative(a.root).string();
       continue;
     }
     if (in.status == FoundFile::Status::Found) shown = a.name + "/" + in.file.lexically_relative(a.root).string();
@@ -323,6 +325,7 @@ FoundFile find_submitted_file(const Submission& submission, const ExerciseInfo& 
     found.reason = refused;
   } else if (!looked.empty()) {
     found.reason += " (nor in the archive " + looked + ")";
+    if (!nested.empty()) found.reason += "; found the archive " + nested + " inside it, which the checker does not unpack: pack the files themselves";
   }
   return found;
 }
