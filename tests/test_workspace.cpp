@@ -144,6 +144,14 @@ TEST_CASE("an error in a header is shown at the learner's line its instantiation
       "  Matrix m = dh;\n"
       "  ^\n"
       "1 warning and 1 error generated.\n");
+  CHECK(holds_an_error(lines));
+  // An error no chain ties to the learner's file leaves only context: the report then shows the
+  // compiler's own output (holds_an_error is false).
+  const auto context_only = compiler_errors(learner.output("@: In function 'void bpdojo::tanh_backward()':\n"
+                                                           "/usr/include/eigen3/Eigen/src/Core/Foo.h:1:1: error: something\n"),
+                                            learner.file, learner.root, 20, &omitted);
+  CHECK(context_only.size() == 1);
+  CHECK_FALSE(holds_an_error(context_only));
   lines = compiler_errors(clang, learner.file, learner.root, 20, &omitted);
   REQUIRE(lines.size() == 6);
   CHECK(lines[0].rfind(expected + "static_assert failed", 0) == 0);

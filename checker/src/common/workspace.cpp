@@ -210,6 +210,12 @@ std::vector<std::string> excerpt(const fs::path& file, const std::string& site) 
 
 }  // namespace
 
+bool holds_an_error(const std::vector<std::string>& lines) {
+  return std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find(": error") != std::string::npos || l.find(": fatal error") != std::string::npos;
+  });
+}
+
 std::vector<std::string> compiler_errors(const std::string& output, const fs::path& source, const fs::path& root,
                                          std::size_t max_lines, std::size_t* omitted) {
   const std::string abs = source.string();
@@ -535,7 +541,7 @@ BuildOutcome ensure_built(const Workspace& ws, const ExerciseInfo& info, Flavour
       out.ok = false;
       out.warnings.clear();
       out.errors = compiler_errors(r.output, source, ws.root, kCompilerOutputLines, &out.errors_omitted);
-      if (out.errors.empty()) out.errors = tail_lines(r.output, kCompilerOutputLines, &out.errors_omitted);  // not the learner's file
+      if (!holds_an_error(out.errors)) out.errors = tail_lines(r.output, kCompilerOutputLines, &out.errors_omitted);  // not the learner's file
       return out;
     }
     out.warnings = compiler_errors(r.output, source, ws.root, kCompilerOutputLines, &out.warnings_omitted);

@@ -83,6 +83,10 @@ std::string json_string_field(const std::string& object, const std::string& key)
 // The object files compile_commands.json in `build` lists for `source` (absolute paths).
 std::vector<fs::path> object_files(const fs::path& build, const fs::path& source);
 
+// Whether compiler lines hold an error (not only notes, warnings or "In function" context): when the
+// lines about the learner's file do not, the report shows the compiler's own output instead.
+bool holds_an_error(const std::vector<std::string>& lines);
+
 // The lines of a compiler's output that concern `source`, paths made relative to `root`.
 std::vector<std::string> compiler_errors(const std::string& output, const fs::path& source, const fs::path& root,
                                          std::size_t max_lines, std::size_t* omitted);

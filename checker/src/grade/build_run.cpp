@@ -89,7 +89,11 @@ void compile_failed(const ProcessResult& pr, const BuildPaths& p, ExerciseGrade&
   std::size_t omitted = 0;
   eg.compiler_output = compiler_errors(pr.output, p.source, p.dir, kCompilerOutputLines, &omitted);
   eg.reason = stopped_because(pr, "the compiler");
-  if (eg.compiler_output.empty()) keep_first_lines(pr.output, eg.compiler_output);
+  if (!holds_an_error(eg.compiler_output)) {
+    eg.compiler_output.clear();
+    omitted = 0;
+    keep_first_lines(pr.output, eg.compiler_output);
+  }
   if (omitted) eg.compiler_output.push_back("(" + std::to_string(omitted) + " more lines)");
 }
 
