@@ -55,6 +55,7 @@ void write_archive(const fs::path& file, const std::vector<Entry>& entries, Form
   archive* a = archive_write_new();
   if (format == Format::Zip) {
     archive_write_set_format_zip(a);
+    archive_write_set_format_option(a, "zip", "hdrcharset", "UTF-8");  // names flagged UTF-8, as zip tools write them
   } else {
     archive_write_set_format_pax_restricted(a);
     if (format == Format::TarGz) archive_write_add_filter_gzip(a);
@@ -62,7 +63,7 @@ void write_archive(const fs::path& file, const std::vector<Entry>& entries, Form
   REQUIRE(archive_write_open_filename(a, file.c_str()) == ARCHIVE_OK);
   for (const Entry& e : entries) {
     archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, e.path.c_str());
+    archive_entry_set_pathname_utf8(entry, e.path.c_str());
     archive_entry_set_filetype(entry, e.type);
     archive_entry_set_perm(entry, e.perm);
     if (e.hardlink) archive_entry_set_hardlink(entry, e.link.c_str());
@@ -218,6 +219,13 @@ TEST_CASE("a submission's exercise file is found in its folder first, then in it
   f = find_submitted_file(alice, *find_exercise(4), shown);
   CHECK(f.status == FoundFile::Status::Missing);
   CHECK(f.reason.find("nor in the archive sub/bpdojo-submission.tar.gz") != std::string::npos);
+
+  // Names that are not ASCII (UTF-8 in a zip, flagged as such), read in the checker's C locale.
+  write_archive(c / "\xc3\xa9l\xc3\xa8ve.zip", {entry_file("\xc3\x9c" "bung 3/exercise_03_tanh.cpp", "eleve's")}, Format::Zip);
+  const Submission eleve = open_submission(c, "\xc3\xa9l\xc3\xa8ve", s.dir / "u-eleve");
+  f = find_submitted_file(eleve, ex03, shown);
+  CHECK(f.status == FoundFile::Status::Found);
+  CHECK(shown == "\xc3\xa9l\xc3\xa8ve.zip/\xc3\x9c" "bung 3/exercise_03_tanh.cpp");
 
   const Submission carol = open_submission(c, "carol", s.dir / "u-carol");
   CHECK(carol.folder.empty());

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <locale.h>
 #include <system_error>
 #include <unistd.h>
 #include <vector>
@@ -100,7 +101,10 @@ std::string unpack(const fs::path& archive_path, const fs::path& dest, const Arc
     if (status != ARCHIVE_OK && status != ARCHIVE_WARN)
       return std::string("it is damaged (") + (archive_error_string(r.a) ? archive_error_string(r.a) : "unreadable") + ")";
     if (++entries > limits.entries) return "it holds more than " + std::to_string(limits.entries) + " entries";
-    const char* name_c = archive_entry_pathname(entry);
+    // The name as UTF-8 where the archive says what it is (a zip's UTF-8 flag, pax): the checker runs
+    // in the C locale, where libarchive cannot convert it to the locale's form. Else its bytes.
+    const char* name_c = archive_entry_pathname_utf8(entry);
+    if (!name_c) name_c = archive_entry_pathname(entry);
     const std::string name = name_c ? name_c : "";
     if (const char* target = archive_entry_hardlink(entry)) return "it holds a hard link: " + name + " -> " + target;
     const mode_t type = archive_entry_filetype(entry);
@@ -158,9 +162,31 @@ std::string unpack(const fs::path& archive_path, const fs::path& dest, const Arc
   return "";
 }
 
+// This thread's character type is UTF-8 while it lives (uselocale: per thread, not the process's):
+// in the C locale, where the checker runs, libarchive cannot convert a zip's UTF-8 names and gives
+// none ("Übung 3/exercise_03_tanh.cpp"). Where no C.UTF-8 exists, nothing changes.
+class Utf8Names {
+ public:
+  Utf8Names() : utf8_(newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
+    if (utf8_) old_ = uselocale(utf8_);
+  }
+  ~Utf8Names() {
+    if (!utf8_) return;
+    uselocale(old_);
+    freelocale(utf8_);
+  }
+  Utf8Names(const Utf8Names&) = delete;
+  Utf8Names& operator=(const Utf8Names&) = delete;
+
+ private:
+  locale_t utf8_;
+  locale_t old_ = nullptr;
+};
+
 }  // namespace
 
 Unpacked unpack_archive(const fs::path& archive_path, const fs::path& dest, const ArchiveLimits& limits) {
+  const Utf8Names names;
   Unpacked out;
   std::error_code ec;
   if (fs::exists(dest, ec) || !fs::create_directories(dest, ec)) {
