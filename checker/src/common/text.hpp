@@ -26,6 +26,9 @@ std::string join(const Items& items, const Text& text, std::string_view separato
   return out;
 }
 
+// `s` in lower case (ASCII letters only).
+std::string lower(std::string s);
+
 // `v` with `digits` digits after the point (printf's %.*f): fixed(2.5, 2) is "2.50".
 std::string fixed(double v, int digits);
 

@@ -1,5 +1,7 @@
 #include "grade/archive.hpp"
 
+#include "common/text.hpp"
+
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -20,11 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const char* const kExtensions[] = {".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar", ".zip"};
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::size_t extension_length(const std::string& name) {
   const std::string n = lower(name);
