@@ -71,7 +71,7 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
       if (what.find("maximum") != std::string::npos) shapes.push_back(sizes);
   for (std::size_t k = 0; k < shapes.size(); ++k) {
     Sizes sizes = shapes[k];
-    if (info.trains) sizes["S"] = 0;
+    if (info.runs()) sizes["S"] = 0;
     // Grading's two ends: the first four seeds (all of them in a sweep); the maxima their own.
     std::uint64_t first = first_seed, last = last_seed;
     if (k >= plain && k < graded && !test::sweep()) last = std::min(last_seed, first_seed + 3);
@@ -81,7 +81,7 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
       CAPTURE(r.reproduce);
       REQUIRE(r.runner.finished);
       for (const auto& g : r.gradients) {
-        if (g.training_row) continue;  // judged in test_training.cpp
+        if (g.run_row) continue;  // judged in test_training.cpp
         CAPTURE(g.name);
         CHECK(g.verdict == Verdict::Correct);
         CHECK_FALSE(g.diagnosis);

@@ -88,7 +88,7 @@ void mistakes_fail_where_they_should(int number, std::uint64_t first_seed, std::
       // Exercise 08 trains: a short run shows a broken update (no threshold below 20000 steps),
       // where the entry says training fails; elsewhere training is not judged, and S = 0 checks
       // every gradient and the update without it.
-      const Sizes sizes = info.trains ? Sizes{{"S", m.fails.count("training") ? 2000 : 0}} : Sizes{};
+      const Sizes sizes = info.trains ? Sizes{{"S", m.fails.count("training") ? 2000 : 0}} : info.runs() ? Sizes{{"S", 0}} : Sizes{};
       const CheckResult r = test::judge_runner(info, Flavour::Learner, seed, sizes, m.runner, info.trains ? 900.0 : 60.0);
       CAPTURE(seed);
       REQUIRE(r.runner.finished);
@@ -157,7 +157,7 @@ void mistakes_at_the_edges(int number, std::uint64_t last_seed, int last_seed_at
   // Instance by instance, every entry on it: the judge computes each instance's reference once.
   for (auto [what, sizes] : test::instance_sizes(info, last_seed_at_maxima >= 0)) {
     if (what == "default") continue;
-    if (info.trains) sizes["S"] = 0;
+    if (info.runs()) sizes["S"] = 0;
     const bool maximum = what.find("maximum") != std::string::npos;
     const std::uint64_t last = maximum ? static_cast<std::uint64_t>(last_seed_at_maxima) : last_seed;
     for (std::uint64_t seed = 0; seed <= last; ++seed) {
@@ -251,7 +251,7 @@ void variants_pass(int number, std::uint64_t first_seed, std::uint64_t last_seed
     CAPTURE(v.name);
     const ExerciseInfo& info = *find_exercise(v.exercise);
     for (auto [what, sizes] : shapes) {
-      if (info.trains) sizes["S"] = 0;
+      if (info.runs()) sizes["S"] = 0;
       const bool maximum = what.find("maximum") != std::string::npos;
       const std::uint64_t first = maximum ? 0 : first_seed;
       const std::uint64_t last = maximum ? static_cast<std::uint64_t>(last_at_maxima) : last_seed;
@@ -261,7 +261,7 @@ void variants_pass(int number, std::uint64_t first_seed, std::uint64_t last_seed
         REQUIRE(r.runner.finished);
         REQUIRE_FALSE(r.gradients.empty());
         for (const auto& g : r.gradients) {
-          if (g.training_row) continue;
+          if (g.run_row) continue;
           CAPTURE(g.name);
           CHECK(g.verdict == Verdict::Correct);
           CHECK_FALSE(g.diagnosis);

@@ -69,7 +69,7 @@ TEST_CASE("exercise 08 with 0 steps checks the gradients and the update, and has
   CHECK(r.training->steps == 0);
   CHECK(r.gradients.size() == 21);  // 14 gradients and 7 parameters' updates
   CHECK(r.correct() == 21);
-  for (const auto& g : r.gradients) CHECK_FALSE(g.training_row);
+  for (const auto& g : r.gradients) CHECK_FALSE(g.run_row);
   // A stub at 0 steps: its update is not implemented (a training row would have hidden nothing).
   const CheckResult stub = train(Flavour::Stub, kDefaultSeed, {{"S", 0}});
   CHECK(stub.correct() == 0);

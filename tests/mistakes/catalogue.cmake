@@ -411,3 +411,42 @@ bpdojo_variant(res_variant_order_and_products 10
   FIND "grads.dx = dy + dz * cache.W.transpose();" REPLACE "grads.dx = dz * cache.W.transpose() + dy;"
   FIND "  grads.dW = cache.x.transpose() * dz;\n  grads.db = dz.colwise().sum();\n}\n\n}"
   REPLACE "  grads.dW = cache.x.transpose() * dz;\n  grads.db = Matrix::Ones(1, dz.rows()) * dz;\n}\n\n}")
+# --- exercise 11: deep stacks ---------------------------------------------------------------------
+bpdojo_mistake(deep_relu_prime_one 11
+  FIND "else dz = ((a > 0.0).cast<double>() * dh.array()).matrix();" REPLACE "else dz = dh;"
+  FAILS relu.dW3 relu.db3 relu.dW2 relu.db2 relu.dW1 relu.db1 relu.dx)
+bpdojo_mistake(deep_sigmoid_prime_plus 11
+  FIND "dz = (a * (1.0 - a) * dh.array()).matrix();" REPLACE "dz = (a * (1.0 + a) * dh.array()).matrix();"
+  FAILS sigmoid.dW2 sigmoid.db2 sigmoid.dW1 sigmoid.db1 sigmoid.dx)
+bpdojo_mistake(deep_kaiming_gain_forgotten 11
+  FIND "case InitScheme::Kaiming: return gain / std::sqrt" REPLACE "case InitScheme::Kaiming: return 1.0 / std::sqrt"
+  FAILS init_std)
+bpdojo_mistake(deep_xavier_fan_in_only 11
+  FIND "gain * std::sqrt(2.0 / static_cast<double>(fan_in + fan_out))" REPLACE "gain * std::sqrt(1.0 / static_cast<double>(fan_in))"
+  FAILS init_std)
+bpdojo_mistake(deep_tanh_gain_one 11
+  FIND "if (f == Nonlinearity::Tanh) gain = 5.0 / 3.0;" REPLACE "if (f == Nonlinearity::Tanh) gain = 1.0;"
+  FAILS init_std)
+bpdojo_mistake(deep_residual_path_dropped 11
+  FIND "    if (cache.residual) dinput += dh;  // the identity path\n" REPLACE "\n"
+  FAILS relu.dW2 relu.db2 relu.dW1 relu.db1 relu.dx)
+bpdojo_mistake(deep_next_block_cache 11
+  FIND "const auto a = cache.a[l].array();" REPLACE "const auto a = cache.a[std::min(l + 1, L - 1)].array();"
+  FAILS sigmoid.dW1 sigmoid.db1 sigmoid.dx tanh.dW2 tanh.db2 tanh.dW1 tanh.db1 tanh.dx relu.dW2 relu.db2 relu.dW1 relu.db1 relu.dx)
+bpdojo_mistake(deep_dW_from_output 11
+  FIND "grads.dW[l] = cache.h[l].transpose() * dz;" REPLACE "grads.dW[l] = cache.h[l + 1].transpose() * dz;"
+  FAILS sigmoid.dW2 sigmoid.dW1 tanh.dW3 tanh.dW2 tanh.dW1 relu.dW3 relu.dW2 relu.dW1)
+bpdojo_mistake(deep_db_mean 11
+  FIND "grads.db[l] = dz.colwise().sum();" REPLACE "grads.db[l] = dz.colwise().mean();"
+  FAILS sigmoid.db2 sigmoid.db1 tanh.db3 tanh.db2 tanh.db1 relu.db3 relu.db2 relu.db1)
+bpdojo_mistake(deep_W_not_transposed 11
+  FIND "Matrix dinput = dz * cache.layers[l].W.transpose();" REPLACE "Matrix dinput = dz * cache.layers[l].W;"
+  FAILS sigmoid.dW1 sigmoid.db1 sigmoid.dx tanh.dW2 tanh.db2 tanh.dW1 tanh.db1 tanh.dx relu.dW2 relu.db2 relu.dW1 relu.db1 relu.dx)
+
+# Correct variants: tanh' as a product of two factors, db as a product with a row of ones, the
+# identity path added first.
+bpdojo_variant(deep_variant_factors_and_products 11
+  FIND "dz = ((1.0 - a.square()) * dh.array()).matrix();" REPLACE "dz = ((1.0 - a) * (1.0 + a) * dh.array()).matrix();"
+  FIND "grads.db[l] = dz.colwise().sum();" REPLACE "grads.db[l] = Matrix::Ones(1, dz.rows()) * dz;"
+  FIND "Matrix dinput = dz * cache.layers[l].W.transpose();\n    if (cache.residual) dinput += dh;  // the identity path"
+  REPLACE "Matrix dinput = cache.residual ? Matrix(dh + dz * cache.layers[l].W.transpose()) : Matrix(dz * cache.layers[l].W.transpose());  // the identity path")

@@ -1,6 +1,7 @@
 #include "grade/weights.hpp"
 
 #include "common/workspace.hpp"
+#include "judge/experiment.hpp"
 #include "judge/training.hpp"
 
 #include <cmath>
@@ -77,6 +78,8 @@ std::vector<std::string> row_names(const ExerciseInfo& info) {
     for (const auto& n : update_row_names()) names.push_back(n);
     names.push_back(kTrainingRow);
   }
+  if (info.experiment)
+    for (const auto& n : experiment_row_names()) names.push_back(n);
   return names;
 }
 

@@ -2,6 +2,7 @@
 
 #include "judge/failure_site.hpp"
 #include "judge/finite_diff.hpp"
+#include "judge/experiment.hpp"
 #include "judge/training.hpp"
 
 #include "problems/exercise_08_train.hpp"
@@ -10,6 +11,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <atomic>
+#include <future>
 #include <list>
 #include <map>
 #include <memory>
@@ -556,6 +559,18 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
   }
   argv.insert(argv.begin(), options.command_prefix.begin(), options.command_prefix.end());
   if (options.progress) options.progress("running " + info.id());
+  // Exercise 11: the reference's run of the experiment, on a thread of its own while the runner
+  // runs; cut short when the runner reported none, or when this function leaves early.
+  std::atomic<bool> cancel_reference{false};
+  std::future<std::vector<DeepFigures>> reference;
+  struct Cancel {
+    std::atomic<bool>& flag;
+    ~Cancel() { flag = true; }
+  } cancel_on_exit{cancel_reference};
+  if (info.experiment)
+    reference = std::async(std::launch::async, [&cancel_reference, seed = result.seed, steps = result.sizes.at("S")] {
+      return reference_experiment(seed, steps, &cancel_reference);
+    });
   const ProcessResult pr = run_process(argv, options.limits, options.workdir);
   if (pr.end == ProcessResult::End::FailedToStart) throw SetupError(pr.detail);
   const protocol::ParseResult parsed = protocol::parse(pr.protocol);
@@ -565,6 +580,10 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     judge_update(result, parsed);
     const auto lr = options.runner_options.find("lr");
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
+  }
+  if (info.experiment) {
+    if (!experiment_reported(parsed)) cancel_reference = true;
+    judge_experiment(result, parsed, reference.get(), options.plot);
   }
   // While the runner (perhaps the private copy) is still there to read its line tables.
   attach_failure_sites(result, parsed, runner, ws.root, options.command_prefix, options.limits);

@@ -60,8 +60,9 @@ struct GradientResult {
   // "exercises/exercise_03_tanh.cpp:42 in tanh_backward" (judge/failure_site.hpp). From the
   // runner's trace: a hint, never part of the verdict. Empty when unknown.
   std::string at;
-  // Exercise 08's pseudo-gradient: the judge of the training run (the last row), not a tensor.
-  bool training_row = false;
+  // A pseudo-gradient, not a tensor: the judge of a run (exercise 08's training, the rows of
+  // exercise 11's experiment), after the gradients.
+  bool run_row = false;
 };
 
 struct RunnerStatus {
@@ -97,6 +98,24 @@ struct TrainingResult {
   std::string plot;                  // the SVG written, or empty
 };
 
+// Exercise 11: what the checker made of the experiment on deep stacks (checker/src/judge/experiment.cpp):
+// the learner's figures, as the runner reported them, beside the checker's own run with the reference.
+struct ExperimentResult {
+  std::int64_t steps = 0;
+  struct Config {
+    std::string name;
+    int depth = 0;
+    bool residual = false, learner_init = false, sigmoid_or_tanh = false;
+    int colour = 0;  // per nonlinearity
+    // Step 0: each block's gradient RMS (of dW) and output std; per step: saturation, loss, the
+    // update-to-data ratio (log10, the mean over blocks). Learner's (empty when not reported), reference's.
+    std::vector<double> grad_rms, ref_grad_rms, act_std, ref_act_std, saturation, loss, ref_loss, update_ratio;
+    bool reported = false;
+  };
+  std::vector<Config> configs;
+  std::vector<std::string> plots;  // the SVGs written
+};
+
 struct CheckOptions {
   std::uint64_t seed = kDefaultSeed;
   Sizes sizes;  // given on the command line (completed from the defaults)
@@ -105,7 +124,8 @@ struct CheckOptions {
   bool rebuild = true;
   std::string runner;  // a runner to judge instead of the flavour's (mistake catalogue, tests)
   std::map<std::string, double> runner_options;  // passed as --option NAME=VALUE (lr)
-  std::string plot;  // exercise 08: where to write the SVG of the loss curves (empty: none)
+  std::string plot;  // exercise 08: where to write the SVG of the loss curves; 11: the experiment's
+                     // (<plot without .svg>_gradients.svg and _updates.svg); empty: none
   // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
   std::vector<std::string> command_prefix;
   std::string workdir;
@@ -122,6 +142,7 @@ struct CheckResult {
   BuildOutcome build;
   std::vector<GradientResult> gradients;  // in the exercise's order (exercise 08: then "training")
   std::optional<TrainingResult> training;
+  std::optional<ExperimentResult> experiment;
   std::string reproduce;                  // the exact command that reproduces this run
 
   int correct() const;

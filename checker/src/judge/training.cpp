@@ -302,7 +302,7 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
   GradientResult gr;
   gr.name = kTrainingRow;
   gr.function = "sgd_step";
-  gr.training_row = true;
+  gr.run_row = true;
 
   if (t.steps == 0) {
     // No training asked for (S = 0 checks the gradients and the update alone): no training row.

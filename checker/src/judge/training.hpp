@@ -34,7 +34,7 @@ std::vector<std::string> update_row_names();
 // and the gradebook, and the protocol name under which a runner says why training stopped.
 inline constexpr const char* kTrainingRow = "training";
 
-// Adds the pseudo-gradient kTrainingRow (verdict and reason, GradientResult::training_row set) to
+// Adds the pseudo-gradient kTrainingRow (verdict and reason, GradientResult::run_row set) to
 // result.gradients and fills result.training; with 0 steps (S = 0), only result.training: nothing
 // trained, nothing to judge. `lr` is the run's learning rate; `plot` where to write the SVG (may be empty).
 void judge_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot);

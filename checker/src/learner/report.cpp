@@ -2,7 +2,9 @@
 
 #include "common/json.hpp"
 #include "common/text.hpp"
+#include "judge/experiment.hpp"
 #include "judge/training.hpp"
+#include "problems/exercise_11_deep.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -73,6 +75,20 @@ std::string format_error(double v) {
   return buf;
 }
 
+std::string experiment_section(const CheckResult& r, const Style& st) {
+  const ExperimentResult& e = *r.experiment;
+  std::string out = "\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "experiment: %zu stacks, %lld steps each on two spirals (D=%lld, %lld points, lr %g), yours beside the reference's\n",
+                e.configs.size(), static_cast<long long>(e.steps), static_cast<long long>(kExperimentWidth),
+                static_cast<long long>(kExperimentPoints), kExperimentLr);
+  out += paint(st, kBold, buf);
+  if (e.steps == 0) return out + "not run: with 0 steps (--size S=0) the gradients and init_std are checked, not the experiment\n";
+  out += experiment_table(e);
+  for (const auto& p : e.plots) out += "plot: " + p + "\n";
+  return out;
+}
+
 std::string training_section(const CheckResult& r, const Style& st) {
   const TrainingResult& t = *r.training;
   std::string out = "\n";
@@ -127,7 +143,7 @@ bool not_reached(const GradientResult& g) {
 // gradient the run never reached is one line: why, the first of a run of them, then just "not reached".
 std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t wshape, const Style& st,
                          const GradientResult* before) {
-  std::string line = "  " + pad(g.name, wname) + "  " + pad(g.training_row ? "-" : to_string(g.expected_shape), wshape) + "  ";
+  std::string line = "  " + pad(g.name, wname) + "  " + pad(g.run_row ? "-" : to_string(g.expected_shape), wshape) + "  ";
   if (g.comparison && g.comparison->shape_ok) {
     line += pad(format_error(g.comparison->max_abs_diff), 8) + "  " + pad(format_error(g.comparison->rel_error), 9) + "  ";
   } else {
@@ -158,7 +174,7 @@ std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t
     out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
                                         ", numeric " + num(c.worst_numeric)) + "\n";
   }
-  if (!g.message.empty() && (g.verdict != Verdict::Correct || g.training_row))
+  if (!g.message.empty() && (g.verdict != Verdict::Correct || g.run_row))
     out += indent + paint(st, kDim, g.message) + "\n";
   if (!g.at.empty()) out += indent + "at " + g.at + "\n";
   return out;
@@ -233,6 +249,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
   out += build_section(r, st);
   if (r.build.ok) out += gradient_table(r, st);
   if (r.training) out += training_section(r, st);
+  if (r.experiment) out += experiment_section(r, st);
   out += summary_section(r, st);
   out += runner_section(r, st);
   out += "reproduce: " + r.reproduce + "\n";
@@ -408,6 +425,30 @@ void json_training(JsonWriter& j, const TrainingResult& t) {
   j.end_object();
 }
 
+// Exercise 11's experiment: per stack, the step-0 figures (yours and the reference's) and the losses.
+void json_experiment(JsonWriter& j, const ExperimentResult& e) {
+  j.key("experiment").begin_object();
+  j.key("steps").value(e.steps);
+  j.key("stacks").begin_array();
+  for (const auto& c : e.configs) {
+    j.begin_object();
+    j.key("name").value(c.name);
+    j.key("reported").value(c.reported);
+    json_curve(j, "grad_rms", c.grad_rms);
+    json_curve(j, "reference_grad_rms", c.ref_grad_rms);
+    json_curve(j, "act_std", c.act_std);
+    json_curve(j, "reference_act_std", c.ref_act_std);
+    json_curve(j, "loss", c.loss);
+    json_curve(j, "reference_loss", c.ref_loss);
+    j.end_object();
+  }
+  j.end_array();
+  j.key("plots").begin_array();
+  for (const auto& p : e.plots) j.value(p);
+  j.end_array();
+  j.end_object();
+}
+
 }  // namespace
 
 std::string json_report(const CheckResult& r) {
@@ -431,6 +472,7 @@ std::string json_report(const CheckResult& r) {
   j.end_array();
   json_summary(j, r);
   if (r.training) json_training(j, *r.training);
+  if (r.experiment) json_experiment(j, *r.experiment);
   j.key("reproduce").value(r.reproduce);
   j.end_object();
   return j.str() + "\n";

@@ -47,6 +47,13 @@ struct ExerciseInfo {
   std::function<std::vector<Graph>(std::uint64_t seed, const Sizes& sizes)> problems;
   // The runner also trains (exercise 08): the checker judges the run (checker/src/training.hpp).
   bool trains = false;
+  // The runner also runs an experiment on what the learner wrote (exercise 11's deep stacks), as
+  // long as its size S says (0: none): the checker judges it against its own run
+  // (checker/src/judge/experiment.hpp).
+  bool experiment = false;
+  // The runner goes on after the gradients for S steps (size letter S): training or an experiment.
+  // A test of the gradients alone sets S = 0.
+  bool runs() const { return trains || experiment; }
   // The runner's default wall-clock limit (a training run takes longer than a gradient check).
   double timeout_seconds = 10.0;
 

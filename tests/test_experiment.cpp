@@ -1,0 +1,208 @@
+// Exercise 11's experiment: the checker's reference backward against finite differences and the
+// init formulas against values computed by hand (Python, double); the reference solution's run
+// passes every row and draws one finite line per stack in each SVG; a stub's experiment is "not
+// implemented"; a wrong backward cannot produce the reference's figures unnoticed.
+#include "support.hpp"
+#include "judge/experiment.hpp"
+
+#include "bpdojo/rng.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace bpdojo;
+
+namespace {
+
+double stack_loss(StackCache c, const Matrix& G) {
+  Matrix h = c.h[0];
+  for (const StackLayer& layer : c.layers) {
+    const Matrix z = (h * layer.W).rowwise() + layer.b.row(0);
+    Matrix a;
+    if (c.f == Nonlinearity::Sigmoid) a = (1.0 / (1.0 + (-z.array()).exp())).matrix();
+    else if (c.f == Nonlinearity::Tanh) a = z.array().tanh().matrix();
+    else a = z.array().max(0.0).matrix();
+    h = c.residual ? Matrix(h + a) : a;
+  }
+  return (h.array() * G.array()).sum();
+}
+
+// The cache of a forward pass from `c`'s input and layers.
+StackCache forward(StackCache c) {
+  c.h.resize(1);
+  c.a.clear();
+  for (const StackLayer& layer : c.layers) {
+    const Matrix z = (c.h.back() * layer.W).rowwise() + layer.b.row(0);
+    Matrix a;
+    if (c.f == Nonlinearity::Sigmoid) a = (1.0 / (1.0 + (-z.array()).exp())).matrix();
+    else if (c.f == Nonlinearity::Tanh) a = z.array().tanh().matrix();
+    else a = z.array().max(0.0).matrix();
+    c.a.push_back(a);
+    c.h.push_back(c.residual ? Matrix(c.h.back() + a) : a);
+  }
+  return c;
+}
+
+// The contents of every <g class="series"> of an SVG: its title and its polylines' points.
+struct SvgSeries {
+  std::string title, points;
+};
+std::vector<SvgSeries> read_series(const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string svg = ss.str();
+  std::vector<SvgSeries> out;
+  for (std::size_t at = svg.find("<g class=\"series\""); at != std::string::npos; at = svg.find("<g class=\"series\"", at + 1)) {
+    const std::size_t end = svg.find("</g>", at);
+    const std::string g = svg.substr(at, end - at);
+    SvgSeries s;
+    const auto t0 = g.find("<title>") + 7;
+    s.title = g.substr(t0, g.find("</title>") - t0);
+    for (std::size_t p = g.find("points=\""); p != std::string::npos; p = g.find("points=\"", p + 1))
+      s.points += g.substr(p + 8, g.find('"', p + 8) - p - 8) + " ";
+    out.push_back(s);
+  }
+  return out;
+}
+
+// The reference solution's experiment over `steps` steps: every row correct, 48 stacks, two SVGs each
+// with one polyline of finite points per stack.
+void reference_experiment_passes(std::int64_t steps) {
+  const auto dir = std::filesystem::temp_directory_path() / ("bpdojo_test_experiment_" + std::to_string(steps));
+  std::filesystem::create_directories(dir);
+  CheckOptions options;
+  options.sizes = {{"S", steps}};
+  options.flavour = Flavour::Solution;
+  options.rebuild = false;
+  options.limits.wall_seconds = 300;
+  options.plot = (dir / "ex11.svg").string();
+  const CheckResult r = check_exercise(test::workspace(), *find_exercise(11), options);
+  CAPTURE(r.runner.summary);
+  for (const auto& g : r.gradients) {
+    CAPTURE(g.name);
+    CAPTURE(g.message);
+    CHECK(g.verdict == Verdict::Correct);
+  }
+  REQUIRE(r.experiment);
+  CHECK(r.gradients.size() == 20 + experiment_row_names().size());
+  REQUIRE(r.experiment->configs.size() == 48);
+  REQUIRE(r.experiment->plots.size() == 2);
+  for (const auto& file : r.experiment->plots) {
+    CAPTURE(file);
+    const auto series = read_series(file);
+    std::size_t stacks = 0;
+    for (const auto& s : series) {
+      CAPTURE(s.title);
+      if (s.title.rfind("-3", 0) == 0) continue;  // the update plot's rule of thumb
+      ++stacks;
+      CHECK(!s.points.empty());  // a polyline: step 0 is finite for every stack, diverging or not
+      std::istringstream in(s.points);
+      for (std::string xy; in >> xy;) {
+        const auto comma = xy.find(',');
+        REQUIRE(comma != std::string::npos);
+        CHECK(std::isfinite(std::stod(xy.substr(0, comma))));
+        CHECK(std::isfinite(std::stod(xy.substr(comma + 1))));
+      }
+    }
+    CHECK(stacks == 48);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("unit");
+
+TEST_CASE("exercise 11: the checker's reference stack backward equals central differences of the stack's loss") {
+  Rng rng(11);
+  for (Nonlinearity f : {Nonlinearity::Sigmoid, Nonlinearity::Tanh, Nonlinearity::ReLU})
+    for (bool residual : {false, true}) {
+      CAPTURE(static_cast<int>(f));
+      CAPTURE(residual);
+      StackCache c;
+      c.f = f;
+      c.residual = residual;
+      c.h = {rng.normal_matrix(3, 4)};
+      for (int l = 0; l < 3; ++l) c.layers.push_back({rng.normal_matrix(4, 4, 0.6), rng.normal_matrix(1, 4, 0.1)});
+      c = forward(c);
+      const Matrix G = rng.normal_matrix(3, 4);
+      StackGrads g;
+      reference_stack_backward(c, G, g);
+      REQUIRE(g.dW.size() == 3);
+      const double h = 1e-6;
+      auto central = [&](Matrix& m, Index i, Index j) {
+        const double keep = m(i, j);
+        m(i, j) = keep + h;
+        const double up = stack_loss(c, G);
+        m(i, j) = keep - h;
+        const double down = stack_loss(c, G);
+        m(i, j) = keep;
+        return (up - down) / (2 * h);
+      };
+      for (int l = 0; l < 3; ++l)
+        for (Index i = 0; i < 4; ++i)
+          for (Index j = 0; j < 4; ++j) {
+            CHECK(g.dW[l](i, j) == doctest::Approx(central(c.layers[l].W, i, j)).epsilon(1e-6));
+            if (i == 0) CHECK(g.db[l](0, j) == doctest::Approx(central(c.layers[l].b, 0, j)).epsilon(1e-6));
+            if (i < 3) CHECK(g.dx(i, j) == doctest::Approx(central(c.h[0], i, j)).epsilon(1e-6));
+          }
+    }
+}
+
+TEST_CASE("exercise 11: the init formulas give the values computed by hand") {
+  // Python: 5/3 * sqrt(2/384), sqrt(2)/16, sqrt(2/(1+0.01**2))/16, sqrt(2/384).
+  CHECK(reference_init_std(256, 128, Nonlinearity::Tanh, InitScheme::Xavier) == doctest::Approx(0.12028130608117203).epsilon(1e-15));
+  CHECK(reference_init_std(256, 128, Nonlinearity::ReLU, InitScheme::Kaiming) == doctest::Approx(0.08838834764831845).epsilon(1e-15));
+  CHECK(reference_init_std(256, 7, Nonlinearity::LeakyReLU, InitScheme::Kaiming) == doctest::Approx(0.08838392856236471).epsilon(1e-15));
+  CHECK(reference_init_std(256, 128, Nonlinearity::Sigmoid, InitScheme::Xavier) == doctest::Approx(0.07216878364870322).epsilon(1e-15));
+  CHECK(reference_init_std(3, 5, Nonlinearity::ReLU, InitScheme::Naive) == 1.0);
+}
+
+TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("e2e");
+
+TEST_CASE("exercise 11: the reference's experiment over 20 steps passes every row and draws one finite line per stack in each SVG") {
+  reference_experiment_passes(20);
+}
+
+TEST_CASE("exercise 11: the stub's experiment rows are not implemented") {
+  const CheckResult r = test::judge_runner(*find_exercise(11), Flavour::Stub, 0, {{"S", 3}});
+  REQUIRE(r.gradients.size() == 24);
+  for (const auto& g : r.gradients) {
+    CAPTURE(g.name);
+    CHECK(g.verdict == Verdict::NotImplemented);
+  }
+}
+
+TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("deep");
+
+TEST_CASE("exercise 11: the reference's experiment at its default 200 steps passes every row and draws one finite line per stack in each SVG") {
+  reference_experiment_passes(200);
+}
+
+TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("e2e.catalogue");
+
+TEST_CASE("exercise 11: a wrong backward or init cannot show the reference's figures unnoticed") {
+  for (const char* mistake : {"deep_W_not_transposed", "deep_kaiming_gain_forgotten"}) {
+    CAPTURE(mistake);
+    const CheckResult r = test::judge_runner(*find_exercise(11), Flavour::Learner, 0, {{"S", 3}},
+                                             std::string(BPDOJO_TEST_BUILD_DIR) + "/mistakes/" + mistake + "/exercise_11");
+    const auto agrees = std::find_if(r.gradients.begin(), r.gradients.end(), [](const GradientResult& g) { return g.name == "experiment.agrees"; });
+    REQUIRE(agrees != r.gradients.end());
+    CAPTURE(agrees->message);
+    CHECK(agrees->verdict == Verdict::Wrong);
+  }
+}
+
+TEST_SUITE_END();
