@@ -17,7 +17,6 @@ namespace bpdojo {
 namespace {
 
 constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, I = Graph::kInner;
-constexpr Real kPi = 3.141592653589793238462643383279502884L;
 
 const char* nonlinearity_name(Nonlinearity f) {
   switch (f) {
@@ -296,6 +295,7 @@ DeepFigures run_deep_experiment(const DeepConfig& c, std::uint64_t seed, std::in
   out.loss.assign(S, nan);
   out.saturation.assign(S, nan);
   out.grad_rms.assign(S * depth, nan);
+  out.bias_rms.assign(S * depth, nan);
   out.update_ratio.assign(S * depth, nan);
   out.act_std.assign(depth, nan);
   for (std::size_t t = 0; t < S; ++t) {
@@ -330,6 +330,7 @@ DeepFigures run_deep_experiment(const DeepConfig& c, std::uint64_t seed, std::in
       require_shape(g.dW[l], D, D, "dW[" + std::to_string(l) + "]");
       require_shape(g.db[l], 1, D, "db[" + std::to_string(l) + "]");
       out.grad_rms[t * depth + l] = g.dW[l].norm() / static_cast<double>(D);
+      out.bias_rms[t * depth + l] = g.db[l].norm() / std::sqrt(static_cast<double>(D));
       out.update_ratio[t * depth + l] = std::log10(kExperimentLr * std_of(g.dW[l]) / std_of(cache.layers[l].W));
       if (t == 0) out.act_std[l] = std_of(cache.h[l + 1]);
       if (c.f != Nonlinearity::ReLU)

@@ -49,7 +49,7 @@ struct DeepConfig {
 const std::vector<DeepConfig>& deep_configs();
 
 inline constexpr Index kExperimentWidth = 16;    // every block D = 16
-inline constexpr Index kExperimentPoints = 128;  // two interleaved spirals, 64 points each
+inline constexpr Index kExperimentPoints = 64;   // two interleaved spirals, 32 points each
 inline constexpr double kExperimentLr = 0.05;    // plain full-batch gradient descent
 // A unit counts as saturated where its local derivative is below this share of its largest
 // (tanh: |a| > 0.97, Karpathy's lecture 4; sigmoid: the same derivative ratio).
@@ -60,6 +60,8 @@ inline constexpr double kSaturatedDerivative = 1.0 - 0.97 * 0.97;
 struct DeepFigures {
   std::vector<double> loss;          // S
   std::vector<double> grad_rms;      // S * depth: step t, block l at [t * depth + l]: RMS of dW_l
+  std::vector<double> bias_rms;      // S * depth: RMS of db_l, the gradient reaching block l's
+                                     // pre-activations summed over the batch (free of h's scale)
   std::vector<double> act_std;       // depth: std of each block's output h_l at step 0
   std::vector<double> saturation;    // S: share of saturated units over every block (ReLU: 0)
   std::vector<double> update_ratio;  // S * depth: log10(lr * std(dW_l) / std(W_l))
@@ -72,7 +74,7 @@ using InitStdFn = std::function<double(Index, Index, Nonlinearity, InitScheme)>;
 DeepFigures run_deep_experiment(const DeepConfig& config, std::uint64_t seed, std::int64_t steps,
                                 const StackBackwardFn& backward, const InitStdFn& init);
 // The series names a runner reports a configuration's figures under: "<config>.<field>".
-inline constexpr const char* kDeepFields[] = {"loss", "grad_rms", "act_std", "saturation", "update_ratio"};
+inline constexpr const char* kDeepFields[] = {"loss", "grad_rms", "bias_rms", "act_std", "saturation", "update_ratio"};
 // The name of the protocol message saying why the experiment stopped (learner code threw).
 inline constexpr const char* kExperimentRow = "experiment";
 

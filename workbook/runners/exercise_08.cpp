@@ -6,35 +6,10 @@
 
 #include <algorithm>
 #include <array>
-#include <new>
 #include <utility>
 
 namespace bpdojo::runner {
 namespace {
-
-// Runs `fn` (learner code); on an exception reports every name in `names` as stopped and returns false.
-template <class Fn>
-bool guarded(Session& s, const std::vector<std::string>& names, Fn&& fn) {
-  std::string text;
-  bool todo = false;
-  try {
-    fn();
-    return true;
-  } catch (const NotImplemented& e) {
-    todo = true, text = e.what();
-  } catch (const std::bad_alloc& e) {
-    text = "out of memory (std::bad_alloc)";
-    s.report_trace(dynamic_cast<const void*>(&e));
-  } catch (const std::exception& e) {
-    text = e.what();
-    s.report_trace(dynamic_cast<const void*>(&e));
-  } catch (...) {
-    text = "an exception that is not a std::exception";
-    s.report_trace(nullptr);
-  }
-  for (const auto& n : names) s.report_stopped(n, todo, text);
-  return false;
-}
 
 // Throws when a gradient does not have its parameter's shape (training would go wrong silently).
 void require_shapes(const MlpParams& p, const MlpParamGrads& g) {

@@ -5,36 +5,11 @@
 #include "bpdojo/protocol.hpp"
 #include "bpdojo/runner.hpp"
 
-#include <new>
 #include <string>
 #include <vector>
 
 namespace bpdojo::runner {
 namespace {
-
-// Runs `fn` (learner code); on an exception reports every name in `names` as stopped and returns false.
-template <class Fn>
-bool guarded(Session& s, const std::vector<std::string>& names, Fn&& fn) {
-  std::string text;
-  bool todo = false;
-  try {
-    fn();
-    return true;
-  } catch (const NotImplemented& e) {
-    todo = true, text = e.what();
-  } catch (const std::bad_alloc& e) {
-    text = "out of memory (std::bad_alloc)";
-    s.report_trace(dynamic_cast<const void*>(&e));
-  } catch (const std::exception& e) {
-    text = e.what();
-    s.report_trace(dynamic_cast<const void*>(&e));
-  } catch (...) {
-    text = "an exception that is not a std::exception";
-    s.report_trace(nullptr);
-  }
-  for (const auto& n : names) s.report_stopped(n, todo, text);
-  return false;
-}
 
 void report_or_unset(Session& s, const std::string& name, const Matrix* m) {
   if (m == nullptr || m->size() == 0) s.report_stopped(name, true, std::string(protocol::kNotSetText));
@@ -80,7 +55,8 @@ void run(Session& s) {
   guarded(s, {kExperimentRow}, [&] {
     for (const DeepConfig& c : deep_configs()) {
       const DeepFigures f = run_deep_experiment(c, s.seed(), steps, stack_backward, init_std);
-      const std::vector<double>* fields[] = {&f.loss, &f.grad_rms, &f.act_std, &f.saturation, &f.update_ratio};
+      const std::vector<double>* fields[] = {&f.loss, &f.grad_rms, &f.bias_rms, &f.act_std, &f.saturation, &f.update_ratio};
+      static_assert(std::size(fields) == std::size(kDeepFields));
       for (std::size_t k = 0; k < std::size(kDeepFields); ++k) s.report_series(c.name() + "." + kDeepFields[k], *fields[k]);
     }
   });

@@ -85,6 +85,28 @@ void Session::report_trace(const void* thrown) {
   if (!line.empty()) send(line);
 }
 
+bool guarded(Session& s, const std::vector<std::string>& names, const std::function<void()>& fn) {
+  std::string text;
+  bool todo = false;
+  try {
+    fn();
+    return true;
+  } catch (const NotImplemented& e) {
+    todo = true, text = e.what();
+  } catch (const std::bad_alloc& e) {
+    text = "out of memory (std::bad_alloc)";
+    s.report_trace(dynamic_cast<const void*>(&e));
+  } catch (const std::exception& e) {
+    text = e.what();
+    s.report_trace(dynamic_cast<const void*>(&e));
+  } catch (...) {
+    text = "an exception that is not a std::exception";
+    s.report_trace(nullptr);
+  }
+  for (const auto& n : names) s.report_stopped(n, todo, text);
+  return false;
+}
+
 void Session::call(std::initializer_list<const Grad*> grads, const std::function<void()>& fn) {
   protocol::Message m;
   m.kind = protocol::Kind::NotImplemented;

@@ -107,9 +107,10 @@ struct ExperimentResult {
     int depth = 0;
     bool residual = false, learner_init = false, sigmoid_or_tanh = false;
     int colour = 0;  // per nonlinearity
-    // Step 0: each block's gradient RMS (of dW) and output std; per step: saturation, loss, the
-    // update-to-data ratio (log10, the mean over blocks). Learner's (empty when not reported), reference's.
-    std::vector<double> grad_rms, ref_grad_rms, act_std, ref_act_std, saturation, loss, ref_loss, update_ratio;
+    // Step 0: each block's gradient RMS of dW and of db, and output std; per step: saturation,
+    // loss, the update-to-data ratio (log10, the mean over blocks). Learner's (empty when not
+    // reported), reference's (empty when cut short).
+    std::vector<double> grad_rms, ref_grad_rms, bias_rms, ref_bias_rms, act_std, ref_act_std, saturation, loss, ref_loss, update_ratio;
     bool reported = false;
   };
   std::vector<Config> configs;

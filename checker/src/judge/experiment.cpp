@@ -143,10 +143,12 @@ void judge_experiment(CheckResult& result, const protocol::ParseResult& parsed, 
     if (have_reference) {
       const DeepFigures& ref = reference[k];
       out.ref_grad_rms.assign(ref.grad_rms.begin(), ref.grad_rms.begin() + static_cast<std::ptrdiff_t>(depth));
+      out.ref_bias_rms.assign(ref.bias_rms.begin(), ref.bias_rms.begin() + static_cast<std::ptrdiff_t>(depth));
       out.ref_act_std = ref.act_std;
       out.ref_loss = ref.loss;
     }
-    const std::size_t want[] = {S, S * depth, depth, S, S * depth};
+    const std::size_t want[] = {S, S * depth, S * depth, depth, S, S * depth};
+    static_assert(std::size(want) == std::size(kDeepFields));
     bool reported = true;
     for (std::size_t field = 0; field < std::size(kDeepFields); ++field) {
       const auto it = series.find(out.name + "." + kDeepFields[field]);
@@ -156,6 +158,8 @@ void judge_experiment(CheckResult& result, const protocol::ParseResult& parsed, 
     if (reported) {
       const auto& rms = *series.at(out.name + ".grad_rms");
       out.grad_rms.assign(rms.begin(), rms.begin() + static_cast<std::ptrdiff_t>(depth));
+      const auto& bias = *series.at(out.name + ".bias_rms");
+      out.bias_rms.assign(bias.begin(), bias.begin() + static_cast<std::ptrdiff_t>(depth));
       out.act_std = *series.at(out.name + ".act_std");
       out.saturation = *series.at(out.name + ".saturation");
       out.loss = *series.at(out.name + ".loss");
@@ -164,6 +168,9 @@ void judge_experiment(CheckResult& result, const protocol::ParseResult& parsed, 
         if (!same(out.grad_rms[l], out.ref_grad_rms[l]))
           disagreement = out.name + ", block " + std::to_string(l + 1) + ": your dW's RMS at step 0 is " + num(out.grad_rms[l]) +
                          ", the reference's " + num(out.ref_grad_rms[l]);
+        else if (!same(out.bias_rms[l], out.ref_bias_rms[l]))
+          disagreement = out.name + ", block " + std::to_string(l + 1) + ": your db's RMS at step 0 is " + num(out.bias_rms[l]) +
+                         ", the reference's " + num(out.ref_bias_rms[l]);
         else if (!same(out.act_std[l], out.ref_act_std[l]))
           disagreement = out.name + ", block " + std::to_string(l + 1) + ": its output's std at step 0 is " + num(out.act_std[l]) +
                          " with your init_std, " + num(out.ref_act_std[l]) + " with the reference's";
@@ -193,13 +200,13 @@ void judge_experiment(CheckResult& result, const protocol::ParseResult& parsed, 
                              : disagreement + ": check stack_backward and init_std against their rows above");
     const auto* plain = find(e, "sigmoid_plain_kaiming_20");
     const auto* residual = find(e, "sigmoid_residual_kaiming_20");
-    const double pr = flow_ratio(plain->grad_rms), rr = flow_ratio(residual->grad_rms);
+    const double pr = flow_ratio(plain->bias_rms), rr = flow_ratio(residual->bias_rms);
     set(rows[1], pr < kVanishedBelow,
-        "plain sigmoid, 20 blocks: block 1's gradient is " + num(pr) + " of block 20's (reference " +
-            num(flow_ratio(plain->ref_grad_rms)) + "); vanished means below " + num(kVanishedBelow));
+        "plain sigmoid, 20 blocks: the gradient reaching block 1 (db) is " + num(pr) + " of block 20's (reference " +
+            num(flow_ratio(plain->ref_bias_rms)) + "); vanished means below " + num(kVanishedBelow));
     set(rows[2], rr > kFlowsAbove,
-        "residual sigmoid, 20 blocks: block 1's gradient is " + num(rr) + " of block 20's (reference " +
-            num(flow_ratio(residual->ref_grad_rms)) + "); flowing means above " + num(kFlowsAbove));
+        "residual sigmoid, 20 blocks: the gradient reaching block 1 (db) is " + num(rr) + " of block 20's (reference " +
+            num(flow_ratio(residual->ref_bias_rms)) + "); flowing means above " + num(kFlowsAbove));
     const auto* tanh = find(e, "tanh_plain_kaiming_20");
     const auto* tanh_naive = find(e, "tanh_plain_naive_20");
     const auto* relu = find(e, "relu_plain_kaiming_20");
@@ -245,16 +252,16 @@ const char* const kKey = "orange sigmoid, blue tanh, green ReLU; dashed: residua
 
 std::string gradient_plot_svg(const ExperimentResult& e) {
   plot::Figure f;
-  f.title = "the gradient of each block's W at initialisation, every stack";
+  f.title = "the gradient reaching each block (its bias's, db) at initialisation, every stack";
   f.x.title = "block (1 = nearest the input); " + std::string(kKey);
-  f.y.title = "RMS of dW (log scale)";
+  f.y.title = "RMS of db (log scale)";
   f.y.scale = plot::Scale::Log;
   f.legend = false;
   f.width = 900;
   f.height = 520;
   f.id = "gradients";
   for (const auto& c : e.configs) {
-    const auto& y = c.reported ? c.grad_rms : c.ref_grad_rms;
+    const auto& y = c.reported ? c.bias_rms : c.ref_bias_rms;
     std::vector<double> x;
     for (std::size_t l = 0; l < y.size(); ++l) x.push_back(static_cast<double>(l + 1));
     f.series.push_back(line_of(c, std::move(x), y));
@@ -306,9 +313,9 @@ std::string experiment_table(const ExperimentResult& e) {
   char buf[256];
   for (const auto& c : e.configs) {
     const std::string sat = !c.reported ? "-" : c.sigmoid_or_tanh ? num(100.0 * c.saturation.front()) + "%" : "n/a";
-    const bool ref = !c.ref_grad_rms.empty();
+    const bool ref = !c.ref_bias_rms.empty();
     std::snprintf(buf, sizeof buf, "  %-28s %9s %9s    %9s %8s   %9s  %-12s %s\n", c.name.c_str(),
-                  c.reported ? num(flow_ratio(c.grad_rms)).c_str() : "-", ref ? num(flow_ratio(c.ref_grad_rms)).c_str() : "-",
+                  c.reported ? num(flow_ratio(c.bias_rms)).c_str() : "-", ref ? num(flow_ratio(c.ref_bias_rms)).c_str() : "-",
                   c.reported ? num(spread(c.act_std)).c_str() : "-", ref ? num(spread(c.ref_act_std)).c_str() : "-", sat.c_str(),
                   c.reported ? last_loss(c.loss).c_str() : "-", last_loss(c.ref_loss).c_str());
     out += buf;

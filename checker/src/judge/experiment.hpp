@@ -3,15 +3,16 @@
 // The runner (learner code) trains 48 stacks with the learner's stack_backward and init_std and
 // reports each one's figures as series; the checker runs the same 48 with the workbook's reference
 // and compares. The rows it adds are pseudo-gradients (GradientResult::run_row), after the gradients:
-//   experiment.agrees     the learner's figures at step 0 (every block's gradient RMS and output
-//                         std, every stack) equal the reference's to 1e-6: they come from a
-//                         backward pass and an initialisation that are right
-//   experiment.vanishing  plain sigmoid, depth 20, the learner's init: the first block's gradient
-//                         RMS below 1e-3 of the last's
+//   experiment.agrees     the learner's figures at step 0 (every block's RMS of dW and of db and
+//                         output std, every stack) equal the reference's to 1e-6: they come from
+//                         a backward pass and an initialisation that are right
+//   experiment.vanishing  plain sigmoid, depth 20, the learner's init: the gradient reaching the
+//                         first block (db's RMS: dW's also carries its input's scale, which grows
+//                         along a residual stack) below 1e-3 of the last's
 //   experiment.residual   the same stack with residual connections: above 0.1 of it
 //   experiment.init       the learner's init keeps the plain depth-20 stacks healthy: tanh's output
 //                         std within 2x from its first block to its last and at most 20% of its
-//                         units saturated (naive init: over half); ReLU's std within 100x (naive
+//                         units saturated (naive init: over half); ReLU's std within 1000x (naive
 //                         init: about 1e8x; at width 16 the std wanders several-fold from block to
 //                         block even under Kaiming's init, so 2x would fail the right one)
 // The last three read the learner's own figures; their messages give the reference's beside them.
@@ -25,11 +26,14 @@
 namespace bpdojo {
 
 inline constexpr double kAgreement = 1e-6;      // relative, the learner's step-0 figures against the reference's
-inline constexpr double kVanishedBelow = 1e-3;  // first over last block's gradient RMS, plain sigmoid-20
+// Measured at seeds 0 to 499 with the reference (the thresholds hold for a hidden seed of grading):
+// block 1's db RMS over block 20's, plain sigmoid: at most 7.2e-11; residual: at least 0.70;
+// tanh's std spread at most 1.71, its saturation at most 11.5%; ReLU's std spread at most 118.
+inline constexpr double kVanishedBelow = 1e-3;  // first over last block's db RMS, plain sigmoid-20
 inline constexpr double kFlowsAbove = 0.1;      // the same, residual sigmoid-20
 inline constexpr double kTanhStdSpread = 2.0;    // max over min output std across the plain tanh-20 stack
 inline constexpr double kTanhSaturated = 0.2;    // its share of saturated units at step 0, at most
-inline constexpr double kReluStdSpread = 100.0;  // max over min output std across the plain ReLU-20 stack
+inline constexpr double kReluStdSpread = 1000.0;  // max over min output std across the plain ReLU-20 stack
 
 // The rows judge_experiment adds, in its order.
 std::vector<std::string> experiment_row_names();

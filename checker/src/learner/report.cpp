@@ -436,6 +436,8 @@ void json_experiment(JsonWriter& j, const ExperimentResult& e) {
     j.key("reported").value(c.reported);
     json_curve(j, "grad_rms", c.grad_rms);
     json_curve(j, "reference_grad_rms", c.ref_grad_rms);
+    json_curve(j, "bias_rms", c.bias_rms);
+    json_curve(j, "reference_bias_rms", c.ref_bias_rms);
     json_curve(j, "act_std", c.act_std);
     json_curve(j, "reference_act_std", c.ref_act_std);
     json_curve(j, "loss", c.loss);

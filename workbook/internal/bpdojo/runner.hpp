@@ -66,6 +66,12 @@ class Session {
   std::unique_ptr<detail::GradSink> sink_;  // sends each gradient as it is assigned
 };
 
+// Runs `fn` (learner code) whose results are reported after it returns (exercise 08's parameters,
+// 11's lists of gradients): on an exception, reports every name in `names` as stopped (not
+// implemented for a TODO, else an error with the exception's text and where it was thrown) and
+// returns false.
+bool guarded(Session& session, const std::vector<std::string>& names, const std::function<void()>& fn);
+
 // Where the learner's code failed (workbook/src/trace.cpp). install_trace: from now on a fatal
 // signal first sends `trace signal ...` on `fd` (until stop_trace). trace_of_exception: the
 // `trace error ...` line of the exception `thrown` (its most-derived object; null: the latest
