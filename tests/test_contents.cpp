@@ -2,6 +2,7 @@
 // every gradient, a derivation note, a row in the README's table, and a stub whose header comment
 // is the lesson (how to run it, what to watch and read).
 #include "support.hpp"
+#include "judge/experiment.hpp"
 #include "learner/hints.hpp"
 
 #include <doctest/doctest.h>
@@ -35,6 +36,13 @@ TEST_CASE("every gradient of every exercise has hints at all three levels") {
       REQUIRE(it != hints.end());
       for (const std::string& level : it->second) CHECK(level.size() > 20);
     }
+    if (info.experiment)  // its rows are what `checker hint` offers once every gradient is correct
+      for (const auto& row : experiment_row_names()) {
+        CAPTURE(row);
+        const auto it = hints.find(row);
+        REQUIRE(it != hints.end());
+        for (const std::string& level : it->second) CHECK(level.size() > 20);
+      }
   }
 }
 

@@ -450,3 +450,38 @@ bpdojo_variant(deep_variant_factors_and_products 11
   FIND "grads.db[l] = dz.colwise().sum();" REPLACE "grads.db[l] = Matrix::Ones(1, dz.rows()) * dz;"
   FIND "Matrix dinput = dz * cache.layers[l].W.transpose();\n    if (cache.residual) dinput += dh;  // the identity path"
   REPLACE "Matrix dinput = cache.residual ? Matrix(dh + dz * cache.layers[l].W.transpose()) : Matrix(dz * cache.layers[l].W.transpose());  // the identity path")
+# --- exercise 12: layer norm ----------------------------------------------------------------------
+# (A sum over the batch where the row's features are meant changes the shape here, (1,C) for (N,1):
+# the runner's later lines would read out of bounds, so that slip is left to the shape check.)
+bpdojo_mistake(ln_db_mean 12
+  FIND "grads.db = dout.colwise().sum();" REPLACE "grads.db = dout.colwise().mean();"
+  FAILS db)
+bpdojo_mistake(ln_w_forgotten 12
+  FIND "const Matrix dnorm = dout.array().rowwise() * c.w.row(0).array();" REPLACE "const Matrix dnorm = dout;"
+  FAILS dnorm drstd dvar dxmu dmean dx)
+bpdojo_mistake(ln_dvar_sign 12
+  FIND "const Matrix dvar = -0.5 *" REPLACE "const Matrix dvar = 0.5 *"
+  FAILS dvar dxmu dx)
+bpdojo_mistake(ln_var_one_over_c_dropped 12
+  FIND "dxmu += (2.0 / C) *" REPLACE "dxmu += 2.0 *"
+  FAILS dxmu dx)
+bpdojo_mistake(ln_bessel 12
+  FIND "dxmu += (2.0 / C) *" REPLACE "dxmu += (2.0 / (C - 1.0)) *"
+  FAILS dxmu dx)
+bpdojo_mistake(ln_dxmu_without_rstd 12
+  FIND "Matrix dxmu = dnorm.array().colwise() * c.rstd.col(0).array();" REPLACE "Matrix dxmu = dnorm;"
+  FAILS dxmu dmean dx)
+bpdojo_mistake(ln_mean_path_forgotten 12
+  FIND "  dx.colwise() += dmean.col(0) / C;\n" REPLACE "\n"
+  FAILS dx)
+bpdojo_mistake(ln_mean_over_rows 12
+  FIND "dx.colwise() += dmean.col(0) / C;" REPLACE "dx.colwise() += dmean.col(0) / static_cast<double>(c.x.rows());"
+  FAILS dx)
+bpdojo_mistake(ln_fused_norm_term_dropped 12
+  FIND " - c.norm.array().colwise() * dnorm_norm_mean)" REPLACE ")"
+  FAILS dx_fused)
+
+# Correct variants: a mean as a sum over C, the mean path added as a broadcast product.
+bpdojo_variant(ln_variant_sums_and_broadcasts 12
+  FIND "dnorm.rowwise().mean();" REPLACE "dnorm.rowwise().sum() / static_cast<double>(c.x.cols());"
+  FIND "dx.colwise() += dmean.col(0) / C;" REPLACE "dx += dmean.replicate(1, c.x.cols()) * (1.0 / C);")
