@@ -3,6 +3,7 @@
 #include "common/json.hpp"
 #include "grade/grade.hpp"
 #include "grade/gradebook.hpp"
+#include "grade/grading.hpp"
 #include "grade/weights.hpp"
 #include "grade/submissions.hpp"
 #include "grade/toolchain.hpp"
@@ -42,6 +43,25 @@ TEST_CASE("hidden instances: the default one, then sizes drawn within the docume
     }
     CHECK(some_differs);  // a hard-coded shape fails somewhere
   }
+}
+
+TEST_CASE("an experiment's rows are asked on the instance that ran it, every gradient on every instance") {
+  const ExerciseInfo& info = *find_exercise(11);
+  REQUIRE(info.experiment);
+  const std::size_t grads = info.gradients.size(), rows = row_names(info).size();
+  REQUIRE(rows > grads);
+  CheckResult ran, skipped, plain;
+  ran.info = skipped.info = &info;
+  ran.experiment = ExperimentResult{};
+  ran.experiment->steps = 200;
+  skipped.experiment = ExperimentResult{};  // S = 0: the runner ran no experiment
+  for (std::size_t i = 0; i < rows; ++i) {
+    CAPTURE(i);
+    CHECK(row_asked(ran, i));
+    CHECK(row_asked(skipped, i) == (i < grads));
+  }
+  plain.info = find_exercise(8);  // training rows are asked on every instance
+  for (std::size_t i = 0; i < row_names(*plain.info).size(); ++i) CHECK(row_asked(plain, i));
 }
 
 TEST_CASE("grading ranges: half to twice the default, within the letter's own range") {

@@ -142,10 +142,11 @@ bool link_submission(Run& run, int slot, const BuildPaths& p, ExerciseGrade& eg)
 
 // How the runner is judged on one instance: in the sandbox, in `rundir`, with the run's limits.
 CheckOptions instance_options(const Run& run, int slot, const ExerciseInfo& info, const Instance& instance,
-                              const fs::path& exe, const fs::path& rundir) {
+                              const fs::path& exe, const fs::path& rundir, bool first) {
   CheckOptions options = default_options(info);
   options.seed = instance.seed;
   options.sizes = instance.sizes;
+  if (info.experiment && !first) options.sizes["S"] = 0;  // the experiment runs on the first instance (row_asked)
   options.rebuild = false;
   options.runner = exe.string();
   options.limits.memory_bytes = kRunMemoryBytes;
@@ -161,7 +162,7 @@ bool some_row_open(const ExerciseGrade& eg) {
   const std::size_t rows = row_names(*eg.info).size();
   for (std::size_t i = 0; i < rows; ++i) {
     bool ok = true;
-    for (const auto& r : eg.runs) ok = ok && i < r.gradients.size() && r.gradients[i].verdict == Verdict::Correct;
+    for (const auto& r : eg.runs) ok = ok && (!row_asked(r, i) || (i < r.gradients.size() && r.gradients[i].verdict == Verdict::Correct));
     if (ok) return true;
   }
   return false;
@@ -176,7 +177,7 @@ void run_instances(Run& run, int slot, const BuildPaths& p, ExerciseGrade& eg) {
     if (grading_interrupted()) return;
     const fs::path rundir = p.dir / ("run" + std::to_string(k));
     prepare_folder(rundir, run.sandbox.uid(slot));
-    const CheckOptions options = instance_options(run, slot, info, instances[k], p.exe, rundir);
+    const CheckOptions options = instance_options(run, slot, info, instances[k], p.exe, rundir, k == 0);
     try {
       eg.runs.push_back(check_exercise(*run.ws, info, options));
       run.sandbox.sweep(slot);

@@ -76,14 +76,15 @@ std::string row_verdicts(const ExerciseGrade& eg, std::size_t i) {
   std::optional<Verdict> first;
   bool same = true;
   std::vector<std::string> each;
-  for (std::size_t k = 0; k < eg.runs.size(); ++k) {
-    const auto& r = eg.runs[k];
+  std::size_t asked = 0;
+  for (const auto& r : eg.runs) {
+    if (!row_asked(r, i)) continue;  // an experiment's row on an instance after the first
     const std::optional<Verdict> v = row_verdict(r, i);
-    if (k == 0) first = v;
+    if (asked++ == 0) first = v;
     same = same && v == first;
     each.push_back(verdict_text(v) + " on seed " + std::to_string(r.seed));
   }
-  if (same) return verdict_text(first) + (eg.runs.size() > 1 ? " on every instance" : "");
+  if (same) return verdict_text(first) + (asked > 1 ? " on every instance" : asked < eg.runs.size() ? " on the first instance" : "");
   return join(each);
 }
 
@@ -135,8 +136,10 @@ std::string feedback_text(const Run& run, const StudentGrade& sg) {
 // the exercise's status when it was not graded.
 std::string row_status(const ExerciseGrade& eg, std::size_t i) {
   if (eg.status != GradeStatus::Graded) return to_string(eg.status);
-  for (const auto& r : eg.runs)
+  for (const auto& r : eg.runs) {
+    if (!row_asked(r, i)) continue;
     if (i < r.gradients.size() && r.gradients[i].verdict != Verdict::Correct) return to_string(r.gradients[i].verdict);
+  }
   return "correct";
 }
 
@@ -147,7 +150,7 @@ void jsonl_instance(JsonWriter& j, const CheckResult& r, std::size_t i) {
   for (const auto& [letter, value] : r.sizes) j.key(letter).value(value);
   j.end_object();
   const GradientResult* g = i < r.gradients.size() ? &r.gradients[i] : nullptr;
-  j.key("verdict").value(g ? to_string(g->verdict) : "missing");
+  j.key("verdict").value(g ? to_string(g->verdict) : row_asked(r, i) ? "missing" : "not asked");
   j.key("rel_error");
   if (g && g->comparison) j.value(g->comparison->rel_error);
   else j.null();
