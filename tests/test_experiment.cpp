@@ -19,19 +19,6 @@ using namespace bpdojo;
 
 namespace {
 
-double stack_loss(StackCache c, const Matrix& G) {
-  Matrix h = c.h[0];
-  for (const StackLayer& layer : c.layers) {
-    const Matrix z = (h * layer.W).rowwise() + layer.b.row(0);
-    Matrix a;
-    if (c.f == Nonlinearity::Sigmoid) a = (1.0 / (1.0 + (-z.array()).exp())).matrix();
-    else if (c.f == Nonlinearity::Tanh) a = z.array().tanh().matrix();
-    else a = z.array().max(0.0).matrix();
-    h = c.residual ? Matrix(h + a) : a;
-  }
-  return (h.array() * G.array()).sum();
-}
-
 // The cache of a forward pass from `c`'s input and layers.
 StackCache forward(StackCache c) {
   c.h.resize(1);
@@ -47,6 +34,8 @@ StackCache forward(StackCache c) {
   }
   return c;
 }
+
+double stack_loss(const StackCache& c, const Matrix& G) { return (forward(c).h.back().array() * G.array()).sum(); }
 
 // The contents of every <g class="series"> of an SVG: its title and its polylines' points.
 struct SvgSeries {

@@ -1,6 +1,6 @@
 // Exercise 11: the problems and the experiment.
 //  (a) init_std: one graph whose node "std" (K,1) has the formulas' values as its gradient
-//      (L = sum(std .* formula), the formula a data node): the learner's values are judged against
+//      (L = sum(std .* formula), the formula a step of no inputs): the learner's values are judged against
 //      the formulas, element by element, to rounding.
 //  (b) three stacks, x (N,D) -> L blocks a = f(h W + b), h' = a or h + a -> L = sum(y .* G):
 //      sigmoid (plain, 2 blocks), tanh (plain, 3 blocks), ReLU (residual, 3 blocks).
@@ -151,14 +151,14 @@ Graph init_problem(std::uint64_t seed) {
   for (Index k = 0; k < n; ++k) formula(k, 0) = static_cast<double>(init_std_formula(cases[static_cast<std::size_t>(k)]));
   Graph g;
   const auto std_node = g.leaf("std", {{n, 1}, formula});
-  // The formula as data in long double: the gradient of L is the formula to its last bit.
-  const auto F = g.data("formula", {{n, 1}, formula});
-  const auto Fexact = g.step("formula_exact", {n, 1}, {F}, [cases](const Graph::Inputs&) -> RMatrix {
+  // The formula in long double, a step of no inputs (never perturbed): the gradient of L is the
+  // formula to its last bit.
+  const auto F = g.step("formula", {n, 1}, {}, [cases](const Graph::Inputs&) -> RMatrix {
     RMatrix out(static_cast<Index>(cases.size()), 1);
     for (std::size_t k = 0; k < cases.size(); ++k) out(static_cast<Index>(k), 0) = init_std_formula(cases[k]);
     return out;
   });
-  add_upstream_loss(g, std_node, Fexact);
+  add_upstream_loss(g, std_node, F);
   g.forward();
   return g;
 }
