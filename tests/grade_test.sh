@@ -367,6 +367,8 @@ ln -s "$T/s1/elsewhere" "$s/link_dir_outside/work"
 t0=$SECONDS
 expect_code 0 grade "$s" --out "$o" --seeds "$seeds" --gradescope
 echo "   grading took $((SECONDS - t0))s"
+# Copies of one file are built once (their verdicts, checked below, stay each student's own).
+has "identical files were built once: [0-9]+ build\(s\), reused [0-9]+ time" "a build reused for identical files"
 complete_gradebook "$s" "$o" "reference, stubs and discovery"
 valid_json "$o" "reference, stubs and discovery"
 "$py" - "$o" "$seeds" "$src" <<'PY' && ok || bad "full marks for the reference, none for the stubs, run.json"

@@ -10,7 +10,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 
 using namespace bpdojo;
@@ -62,6 +65,44 @@ TEST_CASE("an experiment's rows are asked on the instance that ran it, every gra
   }
   plain.info = find_exercise(8);  // training rows are asked on every instance
   for (std::size_t i = 0; i < row_names(*plain.info).size(); ++i) CHECK(row_asked(plain, i));
+}
+
+TEST_CASE("identical files are built once: the first claim builds, the others wait for it and reuse what it gave") {
+  BuildCache cache;
+  CHECK_FALSE(cache.claim(3, "a file"));  // nothing kept: this caller builds
+  std::atomic<bool> answered{false};
+  std::optional<BuildCache::Outcome> got;
+  std::thread second([&] {
+    got = cache.claim(3, "a file");
+    answered = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(answered.load());  // waits while the build is under way
+  BuildCache::Outcome built;
+  built.linked = true;
+  built.runner = "/kept/exercise_03-0";
+  cache.finish(3, "a file", built);
+  second.join();
+  REQUIRE(got);
+  CHECK(got->linked);
+  CHECK(got->runner == "/kept/exercise_03-0");
+  // Another byte, or another exercise, is another build.
+  CHECK_FALSE(cache.claim(3, "a file "));
+  CHECK_FALSE(cache.claim(4, "a file"));
+  // A failed build's outcome is kept as it ended.
+  BuildCache::Outcome failed;
+  failed.status = GradeStatus::CompileError;
+  failed.compiler_output = {"exercise_04.cpp:3:1: error: expected ';'"};
+  cache.finish(4, "a file", failed);
+  const auto again = cache.claim(4, "a file");
+  REQUIRE(again);
+  CHECK_FALSE(again->linked);
+  CHECK(again->compiler_output == failed.compiler_output);
+  // A build abandoned (the compiler could not be started) is claimed again, not answered.
+  cache.abandon(3, "a file ");
+  CHECK_FALSE(cache.claim(3, "a file "));
+  CHECK(cache.reuses() == 2);
+  CHECK(cache.ticket() != cache.ticket());
 }
 
 TEST_CASE("grading ranges: half to twice the default, within the letter's own range") {

@@ -206,6 +206,104 @@ void prepare_folder(const fs::path& dir, long uid) {
   fs::permissions(dir, fs::perms::owner_all);
 }
 
+std::optional<BuildCache::Outcome> BuildCache::claim(int exercise, const std::string& source) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const auto key = std::make_pair(exercise, source);
+  for (;;) {
+    const auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      entries_.emplace(key, Entry{});
+      return std::nullopt;
+    }
+    if (it->second.done) {
+      ++reuses_;
+      return it->second.outcome;
+    }
+    changed_.wait(lock);
+  }
+}
+
+void BuildCache::finish(int exercise, const std::string& source, Outcome outcome) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Entry& e = entries_[std::make_pair(exercise, source)];
+    e.done = true;
+    e.outcome = std::move(outcome);
+  }
+  changed_.notify_all();
+}
+
+void BuildCache::abandon(int exercise, const std::string& source) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    entries_.erase(std::make_pair(exercise, source));
+  }
+  changed_.notify_all();
+}
+
+std::size_t BuildCache::builds() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return entries_.size();
+}
+
+std::size_t BuildCache::ticket() {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return tickets_++;
+}
+
+std::size_t BuildCache::reuses() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return reuses_;
+}
+
+namespace {
+
+// Builds the file written at p.source into p.exe, or takes what an identical file's build gave
+// (run.builds). False when it does not build (`eg` says why, as the first build said).
+bool build_submission(Run& run, int slot, const BuildPaths& p, const std::string& text, ExerciseGrade& eg) {
+  const int number = eg.info->number;
+  if (std::optional<BuildCache::Outcome> kept = run.builds.claim(number, text)) {
+    if (!kept->linked) {
+      eg.status = kept->status;
+      eg.reason = kept->reason;
+      eg.compiler_output = kept->compiler_output;
+      return false;
+    }
+    fs::copy_file(kept->runner, p.exe, fs::copy_options::overwrite_existing);
+    return true;
+  }
+  // Until finished, an exception (the compiler cannot be started) leaves the file to the next.
+  struct Abandon {
+    Run& run;
+    int number;
+    const std::string& text;
+    bool armed = true;
+    ~Abandon() {
+      if (armed) run.builds.abandon(number, text);
+    }
+  } abandon{run, number, text};
+  BuildCache::Outcome outcome;
+  outcome.linked = compile_submission(run, slot, p, eg) && link_submission(run, slot, p, eg);
+  if (outcome.linked) {
+    // A copy the grader owns, made before any instance ran the runner.
+    const fs::path kept = run.scratch / "builds";
+    fs::create_directories(kept);
+    fs::permissions(kept, fs::perms::owner_all);
+    outcome.runner = kept / (eg.info->id() + "-" + std::to_string(run.builds.ticket()));
+    fs::copy_file(p.exe, outcome.runner, fs::copy_options::overwrite_existing);
+  } else {
+    outcome.status = eg.status;
+    outcome.reason = eg.reason;
+    outcome.compiler_output = eg.compiler_output;
+  }
+  const bool linked = outcome.linked;
+  abandon.armed = false;
+  run.builds.finish(number, text, std::move(outcome));
+  return linked;
+}
+
+}  // namespace
+
 void grade_exercise(Run& run, const Submission& submission, const fs::path& work, int slot, ExerciseGrade& eg) {
   const std::optional<std::string> source_text = submitted_source(submission, eg);
   if (!source_text) return;
@@ -215,7 +313,7 @@ void grade_exercise(Run& run, const Submission& submission, const fs::path& work
     std::ofstream out(p.source, std::ios::binary);
     out << *source_text;
   }
-  if (!compile_submission(run, slot, p, eg) || !link_submission(run, slot, p, eg)) return;
+  if (!build_submission(run, slot, p, *source_text, eg)) return;
   run_instances(run, slot, p, eg);
 }
 

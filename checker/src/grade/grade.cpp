@@ -339,6 +339,8 @@ int finish(const Run& run, const std::vector<std::string>& students, const std::
   if (run.options.gradescope && all_done.size() == 1 && students.size() == 1) write_gradescope_results(run, *all_done.begin());
   std::printf("%s %zu of %zu submissions (%zu before); %s\n", interrupted ? "interrupted after grading" : "graded",
               graded.finished, todo.size(), done.size(), run.sandbox.description.c_str());
+  if (const std::size_t reused = run.builds.reuses())
+    std::printf("identical files were built once: %zu build(s), reused %zu time(s)\n", run.builds.builds(), reused);
   std::printf("gradebook: %s\nresults: %s\nfeedback: %s\n", (out / "gradebook.csv").c_str(), (out / "results.jsonl").c_str(),
               (out / "feedback").c_str());
   if (interrupted) {

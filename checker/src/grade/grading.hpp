@@ -10,9 +10,11 @@
 #include "grade/weights.hpp"
 #include "judge/check.hpp"
 
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,41 @@ struct StudentGrade {
   double seconds = 0.0;  // how long grading it took
 };
 
+// What building one exercise's file gave, kept for the run so that identical files (a class's
+// unchanged stubs, files students share) are compiled once: keyed by the exercise and the file's
+// exact bytes, which is all a build reads besides the run's toolchain (a file may include only the
+// workbook's headers, and it is compiled alone in a folder of its own). The built runner is a copy
+// in the grader's scratch folder, made before any instance ran it. A build in progress is waited
+// for; one that ended without an outcome (the grader could not run the compiler) is built again.
+class BuildCache {
+ public:
+  struct Outcome {
+    bool linked = false;
+    std::filesystem::path runner;                      // when linked
+    GradeStatus status = GradeStatus::CompileError;    // when not: as the first build ended
+    std::string reason;
+    std::vector<std::string> compiler_output;
+  };
+  // The outcome for this file, or nothing: the caller builds it, and must then finish() (or
+  // abandon(), which lets a waiting caller build it).
+  std::optional<Outcome> claim(int exercise, const std::string& source);
+  void finish(int exercise, const std::string& source, Outcome outcome);
+  void abandon(int exercise, const std::string& source);
+  std::size_t builds() const;  // how many outcomes are kept
+  std::size_t reuses() const;  // how many claims an outcome answered
+  std::size_t ticket();        // a number no other call returns (names a kept runner)
+
+ private:
+  struct Entry {
+    bool done = false;
+    Outcome outcome;
+  };
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::pair<int, std::string>, Entry> entries_;
+  std::size_t reuses_ = 0, tickets_ = 0;
+};
+
 struct Run {
   const Workspace* ws = nullptr;
   GradeOptions options;
@@ -63,6 +100,7 @@ struct Run {
   Toolchain toolchain;
   Sandbox sandbox;
   std::filesystem::path scratch;  // temporary working folders
+  BuildCache builds;              // in scratch / "builds"
   std::mutex write_mutex;
 };
 
