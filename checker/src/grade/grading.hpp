@@ -59,13 +59,14 @@ struct StudentGrade {
 // unchanged stubs, files students share) are compiled once: keyed by the exercise and the file's
 // exact bytes, which is all a build reads besides the run's toolchain (a file may include only the
 // workbook's headers, and it is compiled alone in a folder of its own). The built runner is a copy
-// in the grader's scratch folder, made before any instance ran it. A build in progress is waited
-// for; one that ended without an outcome (the grader could not run the compiler) is built again.
+// in the grader's scratch folder, made before any instance ran it, and reused only while its bytes
+// hash as they did. A build in progress is waited for; one that ended without an outcome (the grader could not run the compiler) is built again.
 class BuildCache {
  public:
   struct Outcome {
     bool linked = false;
     std::filesystem::path runner;                      // when linked
+    std::size_t runner_hash = 0;                       // of its bytes, checked before each reuse
     GradeStatus status = GradeStatus::CompileError;    // when not: as the first build ended
     std::string reason;
     std::vector<std::string> compiler_output;
