@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Backprop Dojo: fuzz the runner protocol parser (protocol::parse) under Address and
-# UndefinedBehavior sanitizers with libFuzzer. CI runs it for about a minute.
+# UndefinedBehavior sanitizers with libFuzzer. CI runs it for half a minute.
 #
 #   bash fuzz/run.sh [SECONDS]     (default 60; works from any directory)
 #
