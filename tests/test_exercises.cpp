@@ -103,14 +103,16 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
 // One ctest entry per exercise and suite (tests/support.hpp, exercises_under_test).
 // Shapes: the defaults, every letter at its smallest, a mixed one and a thin batch; for 06 and 07,
 // H in {16, 64, 100} by N in {8, 32}, and the smallest; for 08 (S = 0) the default, H=100 N=8 and
-// the smallest. The fast suite: seed 0. The deep suite: seeds 1 to 19, grading's two ends on seeds
-// 1 to 4 and each letter's maximum on seed 0 (a sweep, BPDOJO_TEST_SWEEP: 0 to 19 everywhere).
+// the smallest. The fast suite: seed 0. The deep suite: seeds 1 to 9, grading's two ends on seeds
+// 1 to 4 and each letter's maximum on seed 0 (a sweep, BPDOJO_TEST_SWEEP: 0 to 19 everywhere). (The
+// numeric reference itself is held to ground truth on seeds 0 to 19: tests/test_ground_truth.cpp.)
 TEST_CASE("each exercise: the reference solution passes at seed 0 on every shape, 100x below the threshold" * doctest::test_suite("e2e")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 0, 0);
 }
-TEST_CASE("each exercise: the reference solution passes on seeds 1 to 19 and every shape, 100x below the threshold" * doctest::test_suite("deep")) {
+TEST_CASE("each exercise: the reference solution passes on seeds 1 to 9 and every shape, 100x below the threshold" * doctest::test_suite("deep")) {
   // Each letter at its maximum: seed 0 (seeds 0 to 19 in a sweep, test::sweep).
-  for (const ExerciseInfo* info : test::exercises_under_test()) solution_passes(*info, 1, 19, true, test::sweep() ? 19 : 0);
+  for (const ExerciseInfo* info : test::exercises_under_test())
+    solution_passes(*info, 1, test::sweep() ? 19 : 9, true, test::sweep() ? 19 : 0);
 }
 
 // Exercise 08 at H = 1024, seed 9, the scaled parameter draw: a label's probability rounds to
