@@ -4,6 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <limits>
+#include <vector>
+
 using namespace bpdojo;
 
 TEST_SUITE_BEGIN("unit");
@@ -27,6 +31,70 @@ TEST_CASE("the training forward pass equals the graph's, field by field") {
     }
     CHECK(a.loss == doctest::Approx(b.loss).epsilon(1e-13));
   }
+}
+
+TEST_CASE("a reused cache is written whole: a step at other sizes, then at the first ones, equals fresh passes") {
+  const MlpInstance small = mlp_instance(1, {{"N", 5}, {"H", 4}}), large = mlp_instance(2, {{"N", 9}, {"H", 11}});
+  MlpCache reused;
+  for (const MlpInstance* in : {&small, &large, &small}) {
+    mlp_forward(in->params, in->batch, reused);
+    const MlpCache fresh = mlp_forward(in->params, in->batch);
+    const Matrix MlpCache::*fields[] = {&MlpCache::emb,        &MlpCache::embcat,      &MlpCache::hprebn,
+                                        &MlpCache::bnmeani,    &MlpCache::bndiff,      &MlpCache::bndiff2,
+                                        &MlpCache::bnvar,      &MlpCache::bnvar_inv,   &MlpCache::bnraw,
+                                        &MlpCache::hpreact,    &MlpCache::h,           &MlpCache::logits,
+                                        &MlpCache::logit_maxes, &MlpCache::norm_logits, &MlpCache::counts,
+                                        &MlpCache::counts_sum, &MlpCache::counts_sum_inv, &MlpCache::probs,
+                                        &MlpCache::logprobs,   &MlpCache::C,           &MlpCache::W1,
+                                        &MlpCache::b1,         &MlpCache::bngain,      &MlpCache::bnbias,
+                                        &MlpCache::W2,         &MlpCache::b2};
+    for (const auto f : fields) {
+      REQUIRE((reused.*f).rows() == (fresh.*f).rows());
+      REQUIRE((reused.*f).cols() == (fresh.*f).cols());
+      CHECK((reused.*f).cwiseEqual(fresh.*f).all());
+    }
+    CHECK(reused.Xb == fresh.Xb);
+    CHECK(reused.Yb == fresh.Yb);
+    CHECK(reused.loss == fresh.loss);
+  }
+}
+
+TEST_CASE("the vectorised tanh is within 2 ulp of std::tanh, and exact at 0, the infinities and far out") {
+  // Dense over [-20, 20] (both branches and the switch at |x| = 0.625), then magnitudes down to
+  // 1e-300.
+  std::vector<double> xs;
+  for (int i = -400000; i <= 400000; ++i) xs.push_back(i * 5e-5);
+  for (double m = 1e-300; m < 10.0; m *= 1.01) {
+    xs.push_back(m);
+    xs.push_back(-m);
+  }
+  for (double e : {0.625, std::nextafter(0.625, 0.0), std::nextafter(0.625, 1.0)}) {
+    xs.push_back(e);
+    xs.push_back(-e);
+  }
+  const Matrix x = Eigen::Map<const Matrix>(xs.data(), 1, static_cast<Index>(xs.size()));
+  Matrix t;
+  tanh_into(x, t);
+  REQUIRE(t.size() == x.size());
+  double worst = 0.0, at = 0.0;
+  for (Index i = 0; i < x.size(); ++i) {
+    const double want = std::tanh(x(0, i));
+    const double ulp = std::nextafter(std::fabs(want), 2.0) - std::fabs(want);
+    const double err = std::fabs(t(0, i) - want) / ulp;
+    if (err > worst) worst = err, at = x(0, i);
+  }
+  CAPTURE(at);
+  CHECK(worst <= 2.0);
+  const double inf = std::numeric_limits<double>::infinity();
+  Matrix edges(1, 6), e;
+  edges << 0.0, inf, -inf, 710.0, -1e308, std::numeric_limits<double>::quiet_NaN();
+  tanh_into(edges, e);
+  CHECK(e(0, 0) == 0.0);
+  CHECK(e(0, 1) == 1.0);
+  CHECK(e(0, 2) == -1.0);
+  CHECK(e(0, 3) == 1.0);
+  CHECK(e(0, 4) == -1.0);
+  CHECK(std::isnan(e(0, 5)));
 }
 
 TEST_CASE("batch norm with statistics calibrated on a batch gives that batch's training loss") {

@@ -71,10 +71,14 @@ void run(Session& s) {
   std::vector<double> losses;
   losses.reserve(static_cast<std::size_t>(std::min<std::int64_t>(steps, kMaxStepLosses)));
   guarded(s, {"training"}, [&] {
+    // One cache for every step, each field written again in its storage (the learner's backward
+    // reads it as const); the gradients are fresh each step, so one the learner leaves unset is
+    // never the previous step's.
+    MlpCache cache;
     for (std::int64_t t = 0; t <= steps; ++t) {
       if (next < marks.size() && marks[next] == t) checkpoint(marks[next++]);
       if (t == steps) break;
-      const MlpCache cache = mlp_forward(p, draw_batch(train, N, rng));
+      mlp_forward(p, draw_batch(train, N, rng), cache);
       if (t < kMaxStepLosses) losses.push_back(cache.loss);
       MlpParamGrads g;
       mlp_param_backward(cache, g);

@@ -187,13 +187,37 @@ MlpCache mlp_cache(const Graph& g, const MlpBatch& batch) {
   return c;
 }
 
+void tanh_into(const Matrix& x, Matrix& out) {
+  // Where |x| < 0.625, Cephes' rational approximation x + x^3 P(x^2) / Q(x^2); beyond,
+  // 1 - 2 / (exp(2|x|) + 1) with x's sign (exp overflows to infinity for large |x|: exactly 1).
+  // exp(2|x|) for every element first, in Eigen's vectorised exp (its select would evaluate one
+  // element at a time, with the C library's exp), then both formulas and the choice in a plain loop.
+  constexpr double p0 = -9.64399179425052238628e-1, p1 = -9.92877231001918586564e1, p2 = -1.61468768441708447952e3;
+  constexpr double q0 = 1.12811678491632931402e2, q1 = 2.23548839060100448583e3, q2 = 4.84406305325125486048e3;
+  out.resize(x.rows(), x.cols());
+  out.array() = (2.0 * x.array().abs()).exp();
+  const double* xs = x.data();
+  double* o = out.data();
+  for (Index i = 0, n = x.size(); i < n; ++i) {
+    const double v = xs[i], z = v * v;
+    const double near_zero = v + v * z * (((p0 * z + p1) * z + p2) / (((z + q0) * z + q1) * z + q2));
+    const double far = std::copysign(1.0 - 2.0 / (o[i] + 1.0), v);
+    o[i] = std::fabs(v) < 0.625 ? near_zero : far;
+  }
+}
+
 namespace {
 
-Matrix embed(const Matrix& C, const IntMatrix& X) {
+void embed_into(const Matrix& C, const IntMatrix& X, Matrix& embcat) {
   const Index N = X.rows(), B = X.cols(), E = C.cols();
-  Matrix embcat(N, B * E);
+  embcat.resize(N, B * E);
   for (Index i = 0; i < N; ++i)
     for (Index k = 0; k < B; ++k) embcat.block(i, k * E, 1, E) = C.row(X(i, k));
+}
+
+Matrix embed(const Matrix& C, const IntMatrix& X) {
+  Matrix embcat;
+  embed_into(C, X, embcat);
   return embcat;
 }
 
@@ -205,20 +229,29 @@ Matrix eval_logits(const MlpParams& p, const BnStats& bn, const IntMatrix& X) {
                               .rowwise() +
                           p.bnbias.row(0).array())
                              .matrix();
-  return (hpreact.array().tanh().matrix() * p.W2).rowwise() + p.b2.row(0);
+  Matrix h;
+  tanh_into(hpreact, h);
+  return (h * p.W2).rowwise() + p.b2.row(0);
 }
 
 }  // namespace
 
 MlpCache mlp_forward(const MlpParams& p, const MlpBatch& batch) {
+  MlpCache c;
+  mlp_forward(p, batch, c);
+  return c;
+}
+
+void mlp_forward(const MlpParams& p, const MlpBatch& batch, MlpCache& c) {
   const Index N = batch.Xb.rows();
   const double n = static_cast<double>(N);
-  MlpCache c;
   c.C = p.C, c.W1 = p.W1, c.b1 = p.b1, c.bngain = p.bngain, c.bnbias = p.bnbias, c.W2 = p.W2, c.b2 = p.b2;
   c.Xb = batch.Xb, c.Yb = batch.Yb;
-  c.embcat = embed(p.C, batch.Xb);
+  embed_into(p.C, batch.Xb, c.embcat);
   c.emb = Eigen::Map<const Matrix>(c.embcat.data(), N * batch.Xb.cols(), p.C.cols());
-  c.hprebn = (c.embcat * p.W1).rowwise() + p.b1.row(0);
+  c.hprebn.resize(N, p.W1.cols());
+  c.hprebn.noalias() = c.embcat * p.W1;
+  c.hprebn.rowwise() += p.b1.row(0);
   c.bnmeani = c.hprebn.colwise().sum() / n;
   c.bndiff = c.hprebn.rowwise() - c.bnmeani.row(0);
   c.bndiff2 = c.bndiff.array().square();
@@ -226,8 +259,10 @@ MlpCache mlp_forward(const MlpParams& p, const MlpBatch& batch) {
   c.bnvar_inv = (c.bnvar.array() + kBnEps).rsqrt();
   c.bnraw = c.bndiff.array().rowwise() * c.bnvar_inv.row(0).array();
   c.hpreact = (c.bnraw.array().rowwise() * p.bngain.row(0).array()).rowwise() + p.bnbias.row(0).array();
-  c.h = c.hpreact.array().tanh();
-  c.logits = (c.h * p.W2).rowwise() + p.b2.row(0);
+  tanh_into(c.hpreact, c.h);
+  c.logits.resize(N, p.W2.cols());
+  c.logits.noalias() = c.h * p.W2;
+  c.logits.rowwise() += p.b2.row(0);
   c.logit_maxes = c.logits.rowwise().maxCoeff();
   c.norm_logits = c.logits.colwise() - c.logit_maxes.col(0);
   c.counts = c.norm_logits.array().exp();
@@ -238,7 +273,6 @@ MlpCache mlp_forward(const MlpParams& p, const MlpBatch& batch) {
   double sum = 0.0;
   for (Index i = 0; i < N; ++i) sum += c.logprobs(i, c.Yb[static_cast<std::size_t>(i)]);
   c.loss = -sum / n;
-  return c;
 }
 
 BnStats bn_calibrate(const MlpParams& p, const IntMatrix& X) {
