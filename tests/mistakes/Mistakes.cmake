@@ -62,7 +62,7 @@ function(bpdojo_edited_runner what name nn dir finds replaces)
     DEPENDS ${solution} ${dir}/spec.cmake ${PROJECT_SOURCE_DIR}/tests/mistakes/apply_mistake.cmake
     COMMENT "${what} ${name}")
   bpdojo_add_runner(${what}_${name} ${dir} ${out} ${nn} LEARNER)
-  # -Og compiles these 19 % faster than the learners' -O1 and runs them as fast (the heavy loops are
+  # -Og compiles these 23 % faster than the learners' -O1 and runs them as fast (the heavy loops are
   # the workbook's); a learner's runner stays at -O1, where GCC still warns of an uninitialised
   # variable (tests/test_workspace.cpp), which -Og misses. The precompiled header serves both.
   target_compile_options(${what}_${name} PRIVATE $<$<NOT:$<CONFIG:Debug>>:-Og>)

@@ -269,6 +269,10 @@ void write_runner(const fs::path& file, const std::string& bytes) {
                             fs::perms::others_exec);
 }
 
+bool compile_and_link(Run& run, int slot, const BuildPaths& p, ExerciseGrade& eg) {
+  return compile_submission(run, slot, p, eg) && link_submission(run, slot, p, eg);
+}
+
 // Builds the file written at p.source into p.exe, or takes what an identical file's build gave
 // (run.builds). False when it does not build (`eg` says why, as the first build said).
 bool build_submission(Run& run, int slot, const BuildPaths& p, const std::string& text, ExerciseGrade& eg) {
@@ -288,7 +292,7 @@ bool build_submission(Run& run, int slot, const BuildPaths& p, const std::string
       write_runner(p.exe, bytes);
       return true;
     }
-    return compile_submission(run, slot, p, eg) && link_submission(run, slot, p, eg);
+    return compile_and_link(run, slot, p, eg);
   }
   // Until finished, an exception (the compiler cannot be started) leaves the file to the next.
   struct Abandon {
@@ -301,7 +305,7 @@ bool build_submission(Run& run, int slot, const BuildPaths& p, const std::string
     }
   } abandon{run, number, text};
   BuildCache::Outcome outcome;
-  outcome.linked = compile_submission(run, slot, p, eg) && link_submission(run, slot, p, eg);
+  outcome.linked = compile_and_link(run, slot, p, eg);
   if (outcome.linked) {
     // A copy the grader owns, made before any instance ran the runner.
     const fs::path kept = run.scratch / "builds";

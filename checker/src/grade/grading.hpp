@@ -60,7 +60,8 @@ struct StudentGrade {
 // exact bytes, which is all a build reads besides the run's toolchain (a file may include only the
 // workbook's headers, and it is compiled alone in a folder of its own). The built runner is a copy
 // in the grader's scratch folder, made before any instance ran it, and reused only while its bytes
-// hash as they did. A build in progress is waited for; one that ended without an outcome (the grader could not run the compiler) is built again.
+// hash as they did. A build in progress is waited for; one that ended without an outcome (the
+// grader could not run the compiler) is built again.
 class BuildCache {
  public:
   struct Outcome {
