@@ -88,21 +88,12 @@ code=$?
 grep -q "^reproduce: checker exercise_04" "$dump/stdout" && ok || bad "the report is printed before the --dump error"
 rm -rf "$dump"
 
-# The learner loop in a fresh copy of the workbook, configured and not built: every runner is
-# built by the checker the first time it is checked (as after `bash setup.sh`), here without
-# optimisation or debug information, which only the compile time would notice. The checker is
-# this build's: it finds the fresh copy from the current directory and uses its build/.
-work=$(mktemp -d "${TMPDIR:-/tmp}/bpdojo_cli_test.XXXXXX")
+# The learner loop in a fresh copy of the workbook (tests/fresh_copy.sh): each exercise's runner is
+# built by the checker the first time it is checked, as after `bash setup.sh`. The checker is this
+# build's: it finds the fresh copy from the current directory and uses its build/.
+. "$src/tests/fresh_copy.sh"
+fresh_copy "$src"
 trap 'rm -rf "$work" /tmp/bpdojo_cli_out.$$' EXIT
-cp -r "$src"/{CMakeLists.txt,CMakePresets.json,cmake,workbook,checker,solutions,data,bench} "$work"/
-mkdir -p "$work/exercises" "$work/docs"
-cp "$src"/exercises/CMakeLists.txt "$work/exercises/"
-cp "$src"/workbook/stubs/*.cpp "$work/exercises/"
-if ! cmake -S "$work" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g0" \
-       -DBPDOJO_BUILD_TESTS=OFF >"$work/configure.log" 2>&1; then
-  bad "configuring a fresh copy"; tail -n 20 "$work/configure.log"
-  echo "$passes passed, $fails failed"; exit 1
-fi
 # Every exercise but 03 (the one this script edits) gets the main build's stub runner, with the
 # record that says it was built from these bytes (tests/adopt_runner.py): list and pack judge
 # them without building.

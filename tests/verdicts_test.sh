@@ -3,8 +3,9 @@
 # the verdict is for the bytes in the file whatever its time says; two checkers at once never
 # collide; watch judges a save made during a build again and survives errors; a run that did not
 # finish normally and an unfinished pack exit with 1; exercise 08 judges sgd_step itself.
-# usage: verdicts_test.sh CHECKER SOURCE_DIR BUILD_DIR   (the copy is configured, not built: this
-# build's CHECKER finds it from the current directory and builds its runners in it)
+# usage: verdicts_test.sh CHECKER SOURCE_DIR BUILD_DIR   (the copy, tests/fresh_copy.sh, has its
+# workbook built, not its runners: this build's CHECKER finds it from the current directory and
+# builds its runners in it)
 # Needs: python3 (JSON, file times), cmake and ninja (the fresh copy's build), and the flags GNU and
 # BSD tools share (tests/needs.sh). Without one: skipped (exit 77), a failure under CI=true.
 set -uo pipefail
@@ -16,7 +17,8 @@ needs ninja "builds the fresh copy"
 fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-work=$(mktemp -d "${TMPDIR:-/tmp}/bpdojo_verdicts_test.XXXXXX")
+. "$src/tests/fresh_copy.sh"
+fresh_copy "$src"  # sets work (the workbook is built, not its runners)
 log=$work/out
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 trap '' PIPE  # a watch that exited must fail a check, not end this script
@@ -29,16 +31,6 @@ expect_code() {  # expect_code WANT CMD...
 has() { if grep -q -- "$1" "$log"; then ok; else bad "output lacks '$1' ($2)"; head -20 "$log" | sed 's/^/    /'; fi; }
 hasnt() { if grep -q -- "$1" "$log"; then bad "output has '$1' ($2)"; grep -- "$1" "$log" | head -5 | sed 's/^/    /'; else ok; fi; }
 
-cp -r "$src"/{CMakeLists.txt,CMakePresets.json,cmake,workbook,checker,solutions,data,bench} "$work"/
-mkdir -p "$work/exercises"
-cp "$src"/exercises/CMakeLists.txt "$work/exercises/"
-cp "$src"/workbook/stubs/*.cpp "$work/exercises/"
-# -O1 without debug information: exercise 08's runner trains in seconds, and compiles quickly.
-if ! cmake -S "$work" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g0" \
-       -DBPDOJO_BUILD_TESTS=OFF >"$work/configure.log" 2>&1; then
-  bad "configuring a fresh copy"; tail -n 20 "$work/configure.log"
-  echo "$passes passed, $fails failed"; exit 1
-fi
 # The exercises this script never edits get the main build's stub runners, with the records that
 # say they were built from these bytes (tests/adopt_runner.py): pack judges them without building.
 for runner in "$build"/stubs/exercise_[0-9][0-9]; do
