@@ -1,6 +1,7 @@
 // Learner code that prints, loops, crashes, throws, leaves early, allocates without bound or
 // returns garbage: each is a verdict about the exercise, never a failure of the checker.
 #include "bpdojo/runner.hpp"
+#include "bpdojo/sanitizers.hpp"
 #include "common/process.hpp"
 #include "learner/report.hpp"
 #include "support.hpp"
@@ -109,7 +110,7 @@ namespace {
 const std::string kAllocates = std::string(BPDOJO_TEST_BUILD_DIR) + "/fixtures/allocates/exercise_03";
 // The net under the watch. Not in a sanitizer build: its runners reserve terabytes of address space
 // for AddressSanitizer's shadow at start and abort under any RLIMIT_AS (there the watch is the cap).
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(BPDOJO_ASAN)
 const std::string kNet = "";
 #else
 const std::string kNet = "ulimit -v 2097152 && ";

@@ -1,5 +1,7 @@
 #include "common/process.hpp"
 
+#include "bpdojo/sanitizers.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -20,13 +22,6 @@
 #include <libproc.h>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BPDOJO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BPDOJO_ASAN 1
-#endif
-#endif
 
 namespace bpdojo {
 namespace {

@@ -8,6 +8,7 @@
 
 #include "bpdojo/exercise.hpp"
 #include "bpdojo/protocol.hpp"
+#include "bpdojo/sanitizers.hpp"
 
 #include <map>
 #include <optional>
@@ -158,7 +159,7 @@ struct CheckResult {
 
 // Runners built with AddressSanitizer (the asan preset) run a few times slower: their default time
 // limits are this many times longer there, so a sanitizer build judges the same code the same way.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(BPDOJO_ASAN)
 inline constexpr double kSanitizerTimeScale = 3.0;
 #else
 inline constexpr double kSanitizerTimeScale = 1.0;

@@ -5,6 +5,7 @@
 
 #include "bpdojo/exercise.hpp"
 #include "bpdojo/learner.hpp"
+#include "bpdojo/sanitizers.hpp"
 
 #include <functional>
 #include <initializer_list>
@@ -15,12 +16,7 @@
 
 // Runners send `trace` messages (workbook/src/trace.cpp) with glibc, and not under AddressSanitizer,
 // which owns the fatal signals and the throw.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BPDOJO_ASAN 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(BPDOJO_ASAN)
+#if defined(__GLIBC__) && !defined(BPDOJO_ASAN)
 #define BPDOJO_RUNNER_TRACES 1
 #else
 #define BPDOJO_RUNNER_TRACES 0
