@@ -22,10 +22,10 @@ case "$mode" in learn|test) ;; *) echo "usage: bash setup.sh [test]" >&2; exit 2
 debian_packages="g++ cmake ninja-build libeigen3-dev libcli11-dev libarchive-dev python3 python3-numpy bubblewrap"
 brew_formulae="cmake ninja eigen cli11"
 # The test suite: doctest, PyTorch (the cross-check of exercise 06), `script` (the terminal checks),
-# rsvg-convert (the plots rendered as librsvg renders them) and busybox (a userland without GNU's
-# flags, for tests/portable_test.sh).
+# rsvg-convert (the plots rendered as librsvg renders them), busybox (a userland without GNU's
+# flags, for tests/portable_test.sh) and chromium (the class summary drawn by a real browser).
 if [ "$mode" = test ]; then
-  debian_packages="$debian_packages doctest-dev python3-torch bsdutils librsvg2-bin busybox"
+  debian_packages="$debian_packages doctest-dev python3-torch bsdutils librsvg2-bin busybox chromium"
   brew_formulae="$brew_formulae doctest"
 fi
 

@@ -18,7 +18,7 @@ note() { echo "NOTE: $*"; }
 section() { echo "== $* (at ${SECONDS}s)"; }
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
-# GRADE_TEST_ONLY="catalogue nosandbox reference resume exitcodes gradescope pack ids concurrent" runs only those
+# GRADE_TEST_ONLY="catalogue nosandbox reference resume exitcodes gradescope pack ids concurrent summary" runs only those
 # parts (exitcodes needs resume); GRADE_TEST_HOSTILE="segfault loop ..." grades only those files
 # of the hostile catalogue; GRADE_TEST_SEEDS (default 2) is the --seeds of the reference part,
 # and the resume part grades one hidden instance unless it is 0 (the default instance only).
@@ -412,6 +412,29 @@ for ex in exercises:
     assert abs(sum(l["max_points"] for l in ref if l["exercise"] == ex) - 10) < 1e-9, ex
 assert abs(sum(l["points"] for l in ref) - total) < 1e-9
 PY
+# The class summary: every count it draws is results.jsonl's, counted again (tests/summary_check.py);
+# --summary-only rebuilds the same files from results.jsonl alone; a real browser draws the page
+# (Debian's chromium, headless: a screenshot that shows the charts' colours).
+"$py" "$src/tests/summary_check.py" "$o" && ok || bad "the class summary against results.jsonl"
+has "class summary: .*summary\.html" "the run names the class summary"
+cp "$o/summary.html" "$T/s1/summary.html"; cp "$o/summary.md" "$T/s1/summary.md"
+rm "$o/summary.html" "$o/summary.md"
+expect_code 0 "$checker" grade --summary-only "$o"
+cmp -s "$o/summary.html" "$T/s1/summary.html" && cmp -s "$o/summary.md" "$T/s1/summary.md" && ok ||
+  bad "--summary-only rebuilds the summary as the run wrote it"
+expect_code 2 "$checker" grade --summary-only "$T/s1/nothing_here"
+has "cannot read .*results\.jsonl" "--summary-only on a folder without results"
+if command -v chromium >/dev/null 2>&1; then
+  # --no-sandbox: root (CI) cannot run chromium's own sandbox; the page is this run's, no script.
+  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$T/chromium" \
+    --window-size=1000,2400 --screenshot="$T/s1/summary.png" "file://$o/summary.html" >"$T/s1/chromium.log" 2>&1
+  "$py" "$src/tests/summary_check.py" "$o" "$T/s1/summary.png" && ok ||
+    { bad "chromium's rendering of summary.html"; tail -5 "$T/s1/chromium.log"; }
+elif [ "${CI:-}" = true ]; then
+  bad "chromium is not installed (the class summary in a real browser; CI=true)"
+else
+  note "the class summary was not rendered: chromium is not installed"
+fi
 full=$(ls "$src"/workbook/stubs/exercise_[0-9][0-9]_*.cpp | wc -l)0\.00
 fb "$o" ref "^total $full / $full" "reference total"
 fb "$o" stub "^total 0\.00 / $full" "stub total"
@@ -862,6 +885,68 @@ has "warning: rlimits only" "--no-sandbox on stderr"
 "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['sandboxed'] is False and d['grader_version'] and d['threshold'] == 1e-08, d" \
   "$d/nsout/run.json" && ok || bad "run.json records no sandbox, the version and the threshold"
 fb "$d/nsout" solo '^graded without the sandbox' "--no-sandbox in the feedback's header"
+fi
+
+# =============================================================================================
+if want summary; then
+section "the class summary of a class of 20: catalogue mistakes (some shared), stubs, a crash, one absent"
+s="$T/sum/subs" o="$T/sum/out"
+mkdir -p "$s"
+mistake() { echo "$build/mistakes/$1/exercise_06_mlp.cpp"; }
+put() { mkdir -p "$s/$1"; cp "$2" "$s/$1/"; }
+plan=""  # "student mistake" lines, for the check below
+n=0
+for m in mlp_dbndiff2_biased_variance mlp_dbndiff2_biased_variance mlp_dbndiff2_biased_variance \
+         mlp_dbndiff2_biased_variance mlp_dC_not_accumulated mlp_dC_not_accumulated mlp_dW2_transposed \
+         mlp_dbnmeani_not_summed mlp_demb_column_major mlp_dhpreact_one_minus_h mlp_two_wrong_lines mlp_demb_as_embcat; do
+  n=$((n + 1)); st=$(printf 'm%02d' "$n")
+  put "$st" "$(sol 03)"; put "$st" "$(mistake "$m")"
+  plan="$plan$st $m"$'\n'
+done
+for st in ref1 ref2 ref3; do put "$st" "$(sol 03)"; put "$st" "$(sol 06)"; done
+for st in stub1 stub2 stub3; do put "$st" "$(stub 03)"; put "$st" "$(stub 06)"; done
+mkdir -p "$s/crash" && cp "$src/tests/learners/exercise_03_segfault.cpp" "$s/crash/exercise_03_tanh.cpp" && put crash "$(sol 06)"
+mkdir -p "$s/absent"
+[ "$(ls "$s" | wc -l)" -eq 20 ] && ok || bad "the class has 20 students"
+expect_code 0 grade "$s" --out "$o" --exercises 03,06 --seeds 1
+"$py" "$src/tests/summary_check.py" "$o" && ok || bad "the class summary against results.jsonl"
+# What the catalogue says of each mistake (build/mistakes/manifest.txt: the lines it makes wrong
+# after `|`; the diagnoses it must get, `@ gradient=kind`): the lines blamed first count exactly the
+# students planned with each mistake's first line, and each diagnosis the catalogue requires counts
+# at least the students planned with it (a mistake may show the same shape in another gradient).
+printf '%s' "$plan" >"$T/sum/plan"
+"$py" - "$o" "$T/sum/plan" "$build/mistakes/manifest.txt" <<'PY' && ok || bad "the summary's mistakes and blamed lines are the catalogue's"
+import collections, json, re, sys
+out, plan_file, manifest = sys.argv[1:4]
+plan = dict(l.split() for l in open(plan_file) if l.strip())
+spec = {}
+for line in open(manifest):
+    words = line.split()
+    if not words or words[0] not in plan.values():
+        continue
+    rest = line.split("|", 1)[1] if "|" in line else ""
+    lines = re.split(r"[@~]", rest)[0].split()
+    diag = dict(kv.split("=") for kv in re.findall(r"\S+=\S+", rest.split("@", 1)[1])) if "@" in rest else {}
+    spec[words[0]] = (lines, diag)
+order = [json.loads(l)["gradient"] for l in open(out + "/results.jsonl") if '"student":"ref1"' in l and '"exercise_06"' in l]
+want_first = collections.Counter()
+want_diag = collections.Counter()
+for student, m in plan.items():
+    lines, diag = spec[m]
+    if lines:
+        want_first[min(lines, key=order.index)] += 1
+    for g, kind in diag.items():
+        want_diag[(g, kind)] += 1
+md = open(out + "/summary.md", encoding="utf-8").read()
+blamed = re.search(r"^- exercise_06: (.*)$", md, re.M).group(1)
+got_first = {name: int(c) for name, c in re.findall(r"(\S+) \((\d+)\)", blamed)}
+assert got_first == dict(want_first), (got_first, want_first)
+rows = {(m.group(2), m.group(3)): int(m.group(4)) for m in re.finditer(r"^\| (exercise_\d\d) \| (\S+) \| (\S+) \| (\d+) \|", md, re.M)}
+for key, count in want_diag.items():
+    assert rows.get(key, 0) >= count, (key, rows.get(key), count)
+assert "- absent\n" in md, "the absent student is listed as not submitted"
+print("blamed first:", dict(want_first), "diagnoses:", dict(want_diag))
+PY
 fi
 
 echo "grade_test: ${SECONDS}s"

@@ -120,7 +120,7 @@ printf '#!/bin/sh\necho 1000\n' >"$fake/id"
 printf '#!/bin/sh\nfor p in ${FAKE_INSTALLED:-}; do [ "$p" = "$3" ] && { echo "install ok installed"; exit 0; }; done\nexit 1\n' >"$fake/dpkg-query"
 printf '#!/bin/sh\necho "checker $*" >>"%s"\nexit 1\n' "$log" >"$T/dojo/build/checker"
 chmod +x "$fake"/* "$T/dojo/build/checker"
-all="g++ cmake ninja-build libeigen3-dev libcli11-dev libarchive-dev python3 python3-numpy bubblewrap doctest-dev python3-torch bsdutils librsvg2-bin dash busybox"
+all="g++ cmake ninja-build libeigen3-dev libcli11-dev libarchive-dev python3 python3-numpy bubblewrap doctest-dev python3-torch bsdutils librsvg2-bin dash busybox chromium"
 run_setup() {  # run_setup [ENV=VALUE...] -- ARGS...: setup.sh by dash, its exit code in $code
   : >"$log"
   set -- env PATH="$fake:$userland" "$@"

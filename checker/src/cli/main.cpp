@@ -3,6 +3,7 @@
 #include "common/text.hpp"
 #include "common/workspace.hpp"
 #include "grade/grade.hpp"
+#include "grade/summary.hpp"
 #include "judge/check.hpp"
 #include "learner/dump.hpp"
 #include "learner/hints.hpp"
@@ -333,14 +334,14 @@ int run_reset(const Workspace& ws, const ResetArgs& a) {
 struct GradeArgs {
   CLI::App* cmd = nullptr;
   GradeOptions options;
-  std::string folder, out = "grades", exercises;
+  std::string folder, out = "grades", exercises, summary_only;
   bool no_sandbox = false, quiet = false;
 };
 
 void add_grade(CLI::App& app, GradeArgs& a) {
   auto* grade = a.cmd = app.add_subcommand("grade", "Instructors: grade a folder of submissions (one folder per student) in a sandbox, "
                                                     "on hidden instances, into a gradebook (docs/instructors.md)");
-  grade->add_option("submissions", a.folder, "The folder of submissions: one folder per student, named by the student id")->required();
+  grade->add_option("submissions", a.folder, "The folder of submissions: one folder per student, named by the student id");
   grade->add_option("-o,--out", a.out, "Where the gradebook, results and feedback go (default ./grades)");
   grade->add_option("--seeds", a.options.seeds, "Hidden random instances besides the default one (default 2)")->check(CLI::Range(0, 100));
   grade->add_option("-j,--jobs", a.options.jobs, "Submissions graded at once (default 2)")->check(CLI::Range(1, 256));
@@ -351,6 +352,8 @@ void add_grade(CLI::App& app, GradeArgs& a) {
   grade->add_flag("--gradescope", a.options.gradescope, "Also write Gradescope results.json (per submission in gradescope/)");
   grade->add_flag("--no-sandbox", a.no_sandbox, "Grade without bubblewrap: resource limits only, no isolation (without this flag, grading stops where bubblewrap cannot run)");
   grade->add_flag("-q,--quiet", a.quiet, "No progress lines");
+  grade->add_option("--summary-only", a.summary_only,
+                    "Only write the class summary (summary.md, summary.html) of the grading run in this folder, from its results.jsonl");
 }
 
 int run_grade(const Workspace& ws, const GradeArgs& a) {
@@ -410,6 +413,14 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
 }
 
 int run_verb(CLI::App& app, const Verbs& v, const std::string& build_dir) {
+  if (*v.grade.cmd && !v.grade.summary_only.empty()) {  // needs no workbook: results.jsonl is all it reads
+    if (!v.grade.folder.empty()) throw SetupError("grade --summary-only takes no folder of submissions (see checker grade --help)");
+    write_class_summary(v.grade.summary_only);
+    std::printf("class summary: %s\n%s\n", (std::filesystem::path(v.grade.summary_only) / "summary.html").c_str(),
+                (std::filesystem::path(v.grade.summary_only) / "summary.md").c_str());
+    return 0;
+  }
+  if (*v.grade.cmd && v.grade.folder.empty()) throw SetupError("grade needs the folder of submissions (see checker grade --help)");
   const Workspace ws = locate_workspace(fs::current_path(), build_dir);
   const Style style = Style::for_stdout();
   if (*v.check.cmd) return run_check(ws, style, v.check);

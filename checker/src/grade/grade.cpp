@@ -6,6 +6,7 @@
 #include "grade/build_run.hpp"
 #include "grade/gradebook.hpp"
 #include "grade/grading.hpp"
+#include "grade/summary.hpp"
 
 #include "bpdojo/rng.hpp"
 
@@ -334,6 +335,7 @@ int finish(const Run& run, const std::vector<std::string>& students, const std::
   std::set<std::string> all_done = done;
   for (const auto& s : students_graded(out)) all_done.insert(s);
   rewrite_outputs(run, all_done);
+  write_class_summary(out);
   if (!graded.failure.empty()) throw SetupError("grading stopped at " + graded.failure);
   const bool interrupted = g_interrupted.exchange(false);
   if (run.options.gradescope && all_done.size() == 1 && students.size() == 1) write_gradescope_results(run, *all_done.begin());
@@ -341,8 +343,8 @@ int finish(const Run& run, const std::vector<std::string>& students, const std::
               graded.finished, todo.size(), done.size(), run.sandbox.description.c_str());
   if (const std::size_t reused = run.builds.reuses())
     std::printf("identical files were built once: %zu build(s), reused %zu time(s)\n", run.builds.builds(), reused);
-  std::printf("gradebook: %s\nresults: %s\nfeedback: %s\n", (out / "gradebook.csv").c_str(), (out / "results.jsonl").c_str(),
-              (out / "feedback").c_str());
+  std::printf("gradebook: %s\nresults: %s\nfeedback: %s\nclass summary: %s\n", (out / "gradebook.csv").c_str(),
+              (out / "results.jsonl").c_str(), (out / "feedback").c_str(), (out / "summary.html").c_str());
   if (interrupted) {
     std::printf("rerun with --resume to grade the rest with the same seeds\n");
     return 130;

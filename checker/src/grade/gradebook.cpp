@@ -16,11 +16,9 @@
 #include <unistd.h>
 
 namespace bpdojo {
-namespace {
 
 namespace fs = std::filesystem;
 
-// Writes `text` to `p` whole: into a temporary beside it, then renamed over it.
 void write_atomically(const fs::path& p, const std::string& text) {
   const fs::path tmp = p.string() + ".tmp";
   {
@@ -31,6 +29,8 @@ void write_atomically(const fs::path& p, const std::string& text) {
   }
   fs::rename(tmp, p);
 }
+
+namespace {
 
 // Appends `text` to `p` with one write, flushed to the disk before returning.
 void append_durably(const fs::path& p, const std::string& text) {
@@ -155,6 +155,18 @@ void jsonl_instance(JsonWriter& j, const CheckResult& r, std::size_t i) {
   if (g && g->comparison) j.value(g->comparison->rel_error);
   else j.null();
   j.key("message").value(g ? g->message : std::string());
+  // A wrong gradient's recognisable mistake, and whether its own line is wrong (its local check
+  // fails) or it inherits an earlier line's error: the class summary counts both.
+  j.key("diagnosis");
+  if (g && g->diagnosis) {
+    j.begin_object();
+    j.key("kind").value(g->diagnosis->kind);
+    j.key("text").value(g->diagnosis->text);
+    j.end_object();
+  } else {
+    j.null();
+  }
+  j.key("line_wrong").value(g && g->line_wrong);
   j.key("runner").value(r.runner.summary);
   j.end_object();
 }

@@ -20,6 +20,9 @@ inline constexpr const char* kGradeFormat = "bpdojo.grade/1";
 // same version (and threshold). Raise it whenever what a submission earns may change.
 inline constexpr const char* kGraderVersion = "2";
 
+// Writes `text` to `p` whole: into a temporary beside it, then renamed over it (SetupError when
+// it cannot).
+void write_atomically(const std::filesystem::path& p, const std::string& text);
 // Starts the files of a new run in run.options.out: the record of the run, the gradebook's header,
 // no results yet.
 void start_outputs(const Run& run);
