@@ -10,11 +10,11 @@ screenshot (a real browser's rendering of the page), the picture must not be bla
 the charts' colours: the SVG was drawn, not only parsed.
 """
 import json
-import struct
 import sys
-import zlib
 from collections import Counter, defaultdict
 from html.parser import HTMLParser
+
+from png_read import png_pixels
 
 CATEGORY = {
     "correct": "correct", "wrong": "wrong", "wrong shape": "wrong", "not implemented": "not implemented",
@@ -80,47 +80,6 @@ class Charts(HTMLParser):
             self.lists[self.heading][-1] += data
         elif self.in_td and self.cells:
             self.cells[-1] += data
-
-
-def png_pixels(path):
-    """(width, height, rows of RGB(A) tuples) of an 8-bit, non-interlaced PNG."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat, head = 8, b"", None
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            head = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    w, h, depth, colour, _, _, interlace = head
-    assert depth == 8 and interlace == 0 and colour in (2, 6), head
-    bpp = 3 if colour == 2 else 4
-    raw = zlib.decompress(idat)
-    stride = w * bpp
-    rows, prev, i = [], bytearray(stride), 0
-    for _ in range(h):
-        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-        i += 1 + stride
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b = prev[x]
-            c = prev[x - bpp] if x >= bpp else 0
-            if f == 1:
-                line[x] = (line[x] + a) & 255
-            elif f == 2:
-                line[x] = (line[x] + b) & 255
-            elif f == 3:
-                line[x] = (line[x] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, bpp, rows
 
 
 def main():

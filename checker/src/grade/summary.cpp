@@ -163,6 +163,14 @@ std::vector<std::string> ambiguous(const ClassSummary& s) {
   return ids;
 }
 
+// The mistakes the summary shows: up to three per gradient, most common first.
+std::vector<std::pair<const ClassSummary::Gradient*, const ClassSummary::Mistake*>> top_mistakes(const ClassSummary& s) {
+  std::vector<std::pair<const ClassSummary::Gradient*, const ClassSummary::Mistake*>> out;
+  for (const auto& g : s.gradients)
+    for (std::size_t k = 0; k < g.mistakes.size() && k < 3; ++k) out.emplace_back(&g, &g.mistakes[k]);
+  return out;
+}
+
 std::string headline(const ClassSummary& s) {
   return std::to_string(s.students.size()) + " students, " + std::to_string(s.exercises.size()) + " exercises, " +
          std::to_string(s.rows) + " rows of results.jsonl";
@@ -192,17 +200,12 @@ std::string summary_markdown(const ClassSummary& s) {
     o << "\n";
   }
   o << "\n## The most common mistakes\n\nWhat the checker recognised in wrong gradients, with one line as a student saw it.\n\n";
-  bool any = false;
-  for (const auto& g : s.gradients) {
-    for (std::size_t k = 0; k < g.mistakes.size() && k < 3; ++k) {
-      if (!any) o << "| exercise | gradient | mistake | students | example |\n|---|---|---|---|---|\n";
-      any = true;
-      const auto& m = g.mistakes[k];
-      o << "| " << g.exercise << " | " << cell(g.name) << " | " << cell(m.kind) << " | " << m.students << " | "
-        << cell(m.example) << " |\n";
-    }
-  }
-  if (!any) o << "None recognised.\n";
+  const auto shown = top_mistakes(s);
+  if (!shown.empty()) o << "| exercise | gradient | mistake | students | example |\n|---|---|---|---|---|\n";
+  for (const auto& [g, m] : shown)
+    o << "| " << g->exercise << " | " << cell(g->name) << " | " << cell(m->kind) << " | " << m->students << " | "
+      << cell(m->example) << " |\n";
+  if (shown.empty()) o << "None recognised.\n";
   o << "\n## Lines blamed first\n\nPer exercise of several lines, each student's first line whose own local check fails: "
        "where their backward pass first goes wrong.\n\n";
   if (s.blamed_first.empty()) o << "None.\n";
@@ -327,17 +330,13 @@ std::string summary_html(const ClassSummary& s) {
   o << "<h2>Gradients</h2>\n" << legend_html() << bars_svg("gradients", gradients, n);
   o << "<h2>The most common mistakes</h2>\n<p>What the checker recognised in wrong gradients, with one line as a "
        "student saw it.</p>\n";
-  bool any = false;
-  for (const auto& g : s.gradients) {
-    for (std::size_t k = 0; k < g.mistakes.size() && k < 3; ++k) {
-      if (!any) o << "<table id=\"mistakes\">\n<tr><th>exercise</th><th>gradient</th><th>mistake</th><th>students</th><th>example</th></tr>\n";
-      any = true;
-      const auto& m = g.mistakes[k];
-      o << "<tr><td>" << escape(g.exercise) << "</td><td>" << escape(g.name) << "</td><td>" << escape(m.kind)
-        << "</td><td data-count=\"" << m.students << "\">" << m.students << "</td><td>" << escape(m.example) << "</td></tr>\n";
-    }
-  }
-  o << (any ? "</table>\n" : "<p>None recognised.</p>\n");
+  const auto shown = top_mistakes(s);
+  if (!shown.empty())
+    o << "<table id=\"mistakes\">\n<tr><th>exercise</th><th>gradient</th><th>mistake</th><th>students</th><th>example</th></tr>\n";
+  for (const auto& [g, m] : shown)
+    o << "<tr><td>" << escape(g->exercise) << "</td><td>" << escape(g->name) << "</td><td>" << escape(m->kind)
+      << "</td><td data-count=\"" << m->students << "\">" << m->students << "</td><td>" << escape(m->example) << "</td></tr>\n";
+  o << (shown.empty() ? "<p>None recognised.</p>\n" : "</table>\n");
   o << "<h2>Lines blamed first</h2>\n<p>Per exercise of several lines, each student's first line whose own local check "
        "fails: where their backward pass first goes wrong.</p>\n";
   if (s.blamed_first.empty()) o << "<p>None.</p>\n";
