@@ -113,7 +113,8 @@ std::map<std::string, int> chart_counts(const std::string& html, const std::stri
 TEST_CASE("a generated class of 20: every count in the summary is the plan's, in the Markdown and in the SVG") {
   const std::vector<std::string> ex6 = {"dlogprobs", "dprobs", "dh", "dW1"};
   const std::vector<std::string> ex3 = {"dx"};
-  const char* statuses[] = {"correct", "wrong", "not implemented", "crashed", "refused", "compile error", "wrong shape", "timed out"};
+  const char* statuses[] = {"correct",       "wrong",       "not implemented", "crashed",
+                            "refused",       "compile error", "wrong shape",   "timed out"};
   std::map<std::string, std::map<std::string, std::vector<PlannedRow>>> plan;  // student -> exercise -> rows
   std::vector<std::string> students;
   for (int s = 0; s < 20; ++s) {
@@ -235,10 +236,14 @@ TEST_CASE("a generated class of 20: every count in the summary is the plan's, in
   CHECK(html.find("&lt;b&gt;&amp;") != std::string::npos);
   CHECK(html.find("o'<b>") == std::string::npos);
   CHECK(md.find("| exercise_03 | 13 of 20 | 65 % |") != std::string::npos);  // s % 3 != 0, but 3: 13
+  // The gradients' table: students and their share, per category (dx: 13 correct, 6 wrong, 1 absent).
+  CHECK(md.find("| exercise_03 | dx | 13 (65 %) | 6 (30 %) | 0 | 0 | 0 | 0 | 1 (5 %) |") != std::string::npos);
+  CHECK(html.find("<title>exercise_03 dx: wrong 6 of 20 (30 %)</title>") != std::string::npos);
 }
 
 TEST_CASE("a line of results.jsonl that is not a result row is an error naming the line") {
-  CHECK_THROWS_WITH_AS(summarize_results("{\"student\":\"a\",\"exercise\":\"exercise_03\",\"gradient\":\"dx\",\"status\":\"correct\"}\n\n{oops\n"),
+  const std::string row = R"({"student":"a","exercise":"exercise_03","gradient":"dx","status":"correct"})";
+  CHECK_THROWS_WITH_AS(summarize_results(row + "\n\n{oops\n"),
                        doctest::Contains("results.jsonl line 3 is not JSON at byte 1"), SetupError);
   CHECK_THROWS_WITH_AS(summarize_results("[1,2]\n"), doctest::Contains("line 1 is not a result row"), SetupError);
   const ClassSummary empty = summarize_results("");

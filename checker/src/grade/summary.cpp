@@ -189,14 +189,17 @@ std::string summary_markdown(const ClassSummary& s) {
     const int f = finished_count(s, e);
     o << "| " << e << " | " << f << " of " << n << " | " << percent(f, n) << " |\n";
   }
-  o << "\n## Gradients\n\n| exercise | gradient |";
+  o << "\n## Gradients (students, and their share of the class)\n\n| exercise | gradient |";
   for (const auto& c : summary_categories()) o << " " << c << " |";
   o << "\n|---|---|";
   for (std::size_t k = 0; k < summary_categories().size(); ++k) o << "---|";
   o << "\n";
   for (const auto& g : s.gradients) {
     o << "| " << g.exercise << " | " << cell(g.name) << " |";
-    for (const auto& c : summary_categories()) o << " " << count(g, c) << " |";
+    for (const auto& c : summary_categories()) {
+      const int k = count(g, c);
+      o << " " << k << (k > 0 ? " (" + percent(k, n) + ")" : "") << " |";
+    }
     o << "\n";
   }
   o << "\n## The most common mistakes\n\nWhat the checker recognised in wrong gradients, with one line as a student saw it.\n\n";
@@ -265,7 +268,8 @@ struct BarRow {
   std::vector<std::pair<std::string, int>> segments;  // category, count
 };
 
-std::string bars_svg(const std::string& id, const std::vector<BarRow>& rows, int whole) {
+// `whole`: the count a full bar stands for; with `shares`, each segment's title gives its share of it.
+std::string bars_svg(const std::string& id, const std::vector<BarRow>& rows, int whole, bool shares) {
   const double w = 720, label_w = 200, row_h = 22, top = 8, width = w - label_w - 20;
   const double h = top + row_h * static_cast<double>(rows.size()) + 8;
   std::ostringstream o;
@@ -282,11 +286,11 @@ std::string bars_svg(const std::string& id, const std::vector<BarRow>& rows, int
       o << "<rect class=\"segment\" data-category=\"" << escape(category) << "\" data-count=\"" << n << "\" x=\""
         << fixed(x, 1) << "\" y=\"" << fixed(y + 2, 1) << "\" width=\"" << fixed(sw, 1) << "\" height=\"" << row_h - 4
         << "\" fill=\"" << colour(category) << "\"><title>" << escape(rows[r].label) << ": " << escape(category) << " " << n
-        << "</title></rect>\n";
+        << (shares ? " of " + std::to_string(whole) + " (" + percent(n, whole) + ")" : "") << "</title></rect>\n";
+      const bool light = category == "not submitted" || category == "not finished";
       if (n > 0 && sw >= 18)
         o << "<text x=\"" << fixed(x + sw / 2, 1) << "\" y=\"" << fixed(y + 15, 1)
-          << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"" << (category == "not submitted" || category == "not finished" ? "#000" : "#fff") << "\">"
-          << n << "</text>\n";
+          << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"" << (light ? "#000" : "#fff") << "\">" << n << "</text>\n";
       x += sw;
     }
     o << "</g>\n";
@@ -320,19 +324,20 @@ std::string summary_html(const ClassSummary& s) {
     finished.push_back({e, {{"finished", f}, {"not finished", n - f}}});
   }
   o << "<h2>Exercises finished</h2>\n<p>Every gradient correct on every instance, of " << n << " students.</p>\n"
-    << bars_svg("finished", finished, n);
+    << bars_svg("finished", finished, n, true);
   std::vector<BarRow> gradients;
   for (const auto& g : s.gradients) {
     BarRow row{g.exercise + " " + g.name, {}};
     for (const auto& c : summary_categories()) row.segments.emplace_back(c, count(g, c));
     gradients.push_back(std::move(row));
   }
-  o << "<h2>Gradients</h2>\n" << legend_html() << bars_svg("gradients", gradients, n);
+  o << "<h2>Gradients</h2>\n" << legend_html() << bars_svg("gradients", gradients, n, true);
   o << "<h2>The most common mistakes</h2>\n<p>What the checker recognised in wrong gradients, with one line as a "
        "student saw it.</p>\n";
   const auto shown = top_mistakes(s);
   if (!shown.empty())
-    o << "<table id=\"mistakes\">\n<tr><th>exercise</th><th>gradient</th><th>mistake</th><th>students</th><th>example</th></tr>\n";
+    o << "<table id=\"mistakes\">\n<tr><th>exercise</th><th>gradient</th><th>mistake</th><th>students</th>"
+         "<th>example</th></tr>\n";
   for (const auto& [g, m] : shown)
     o << "<tr><td>" << escape(g->exercise) << "</td><td>" << escape(g->name) << "</td><td>" << escape(m->kind)
       << "</td><td data-count=\"" << m->students << "\">" << m->students << "</td><td>" << escape(m->example) << "</td></tr>\n";
@@ -347,7 +352,7 @@ std::string summary_html(const ClassSummary& s) {
       rows.push_back({name, {{"wrong", c}}});
       most = std::max(most, c);
     }
-    o << "<h3>" << escape(exercise) << "</h3>\n" << bars_svg("blamed_" + exercise, rows, std::max(most, 1));
+    o << "<h3>" << escape(exercise) << "</h3>\n" << bars_svg("blamed_" + exercise, rows, std::max(most, 1), false);
   }
   const auto list_html = [&o](const std::vector<std::string>& ids) {
     if (ids.empty()) {
