@@ -47,11 +47,10 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   if ! fresh_copy_files "$src" "$copy"; then
     echo "FAIL: configuring a fresh copy"; tail -n 20 "$copy/configure.log"; exit 1
   fi
-  # What every runner links: the workbook, the runner core and main, each exercise's glue, and the
-  # precompiled header (the learner's file and the link are the checker's to build).
-  targets=$(cmake --build "$copy/build" --target help | sed -n 's/^\(bpdojo_runner_[0-9][0-9]\):.*/\1/p')
-  # shellcheck disable=SC2086  # one word per target
-  if ! cmake --build "$copy/build" --target bpdojo_pch $targets >"$copy/build.log" 2>&1; then
+  # What every runner links: the workbook, the runner core and main, and the precompiled header
+  # (an exercise's glue, the learner's file and the link are the checker's to build, per exercise).
+  if ! cmake --build "$copy/build" --target bpdojo_workbook bpdojo_runner_core bpdojo_runner_main bpdojo_pch \
+         >"$copy/build.log" 2>&1; then
     echo "FAIL: building the fresh copy's workbook"; tail -n 30 "$copy/build.log"; exit 1
   fi
   mv "$copy" "$copy.built"
