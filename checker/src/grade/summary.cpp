@@ -65,9 +65,8 @@ ClassSummary summarize_results(const std::string& jsonl) {
     ClassSummary::Student& st = out.students[sit->second];
     st.points += row.num("points");
     st.max_points += row.num("max_points");
-    auto [fit, first_row] = st.finished.emplace(exercise, true);
-    (void)first_row;
-    if (status != "correct") fit->second = false;
+    bool& finished = st.finished.emplace(exercise, true).first->second;
+    if (status != "correct") finished = false;
     if (status == "ambiguous") st.ambiguous = true;
     if (status != "missing" && status != "ambiguous") st.submitted = true;
 
