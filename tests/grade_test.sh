@@ -501,12 +501,14 @@ cp "$(sol 03)" "$s/doe, jane/"
 cp "$(sol 02)" "$s/eve/"; fixture "$s" throw; mv "$s/throw/exercise_03_tanh.cpp" "$s/eve/"; rmdir "$s/throw"
 cp "$(stub 02)" "$(stub 03)" "$s/frank/"
 rows_of() { [ -f "$1" ] && echo $(($(wc -l <"$1") - 1)) || echo 0; }
-# wait_rows FILE N PID: until FILE has more than N rows below its header (or PID is gone).
+# wait_rows FILE N PID [SCRATCH_VAR]: until FILE has more than N rows below its header (or PID is
+# gone). With SCRATCH_VAR, meanwhile looks for PID's scratch folder (scratch_of) and sets it there.
 wait_rows() {
-  local i
+  local i found
   for i in $(seq 1 3000); do
     [ "$(rows_of "$1")" -gt "$2" ] && return 0
     kill -0 "$3" 2>/dev/null || return 1
+    if [ -n "${4:-}" ] && [ -z "${!4}" ]; then found=$(scratch_of "$3") && printf -v "$4" '%s' "$found"; fi
     sleep 0.05
   done
   return 1
@@ -526,9 +528,10 @@ t0=$SECONDS
 # $! must be its pid.)
 "$checker" --build-dir "$build" grade "$s" --out "$a" --exercises 02,03 --seeds "$((seeds > 0 ? 1 : 0))" >"$T/res/killed.log" 2>&1 &
 bg_pid=$!
-if wait_rows "$a/gradebook.csv" 0 "$bg_pid"; then
-  scratch=""
-  for i in $(seq 1 60); do scratch=$(scratch_of "$bg_pid") && break; sleep 0.05; done
+# Its scratch folder is looked for while the first row is awaited, so that the kill follows the row
+# at once (grading a student takes well under a second).
+scratch=""
+if wait_rows "$a/gradebook.csv" 0 "$bg_pid" scratch; then
   kill -KILL "$bg_pid"; wait "$bg_pid" 2>/dev/null; bg_pid=""
   if [ -n "$scratch" ] && [ -d "$scratch" ]; then rm -rf "$scratch"; else note "the SIGKILLed grader's scratch folder (/tmp/bpdojo-grade-*) was not found: left in place"; fi
   killed=$(rows_of "$a/gradebook.csv")

@@ -12,9 +12,9 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const auto x = g.leaf("x", {{N, D}, rng.fork("x").normal_matrix(N, D)});
   const auto W = g.leaf("W", {{D, H}, rng.fork("W").normal_matrix(D, H, 0.5)});
   const auto b = g.leaf("b", {{1, H}, rng.fork("b").normal_matrix(1, H, 0.5)});
-  const auto G = g.leaf("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
+  const auto G = g.data("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
   const auto y = g.step("y", {N, H}, {x, W, b}, [=](const Graph::Inputs& v) -> RMatrix {
-    return (v[x] * v[W]).rowwise() + v[b].row(0);
+    return linear_step(v[x], v[W], v[b]);
   }, {Graph::kRows | Graph::kLinear | Graph::kInner, Graph::kCols | Graph::kLinear | Graph::kInner,
       Graph::kCols | Graph::kLinear});
   add_upstream_loss(g, y, G);

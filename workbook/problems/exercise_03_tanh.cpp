@@ -11,7 +11,7 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   Graph g;
   // Spread over (-2.5, 2.5) so tanh' ranges from about 0.03 to 1.
   const auto x = g.leaf("x", {{N, H}, rng.fork("x").uniform_matrix(N, H, -2.5, 2.5)});
-  const auto G = g.leaf("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
+  const auto G = g.data("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
   const auto h = g.step("h", {N, H}, {x}, [=](const Graph::Inputs& v) -> RMatrix { return v[x].array().tanh(); },
                         {Graph::kRows | Graph::kCols});
   add_upstream_loss(g, h, G);

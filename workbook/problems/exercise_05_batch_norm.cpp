@@ -23,7 +23,7 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const auto hprebn = g.leaf("hprebn", {{N, H}, hprebn0});
   const auto bngain = g.leaf("bngain", {{1, H}, (1.0 + rng.fork("bngain").normal_matrix(1, H, 0.1).array()).matrix()});
   const auto bnbias = g.leaf("bnbias", {{1, H}, rng.fork("bnbias").normal_matrix(1, H, 0.1)});
-  const auto G = g.leaf("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
+  const auto G = g.data("G", {{N, H}, rng.fork("G").normal_matrix(N, H)});
   const Real n = static_cast<Real>(N), eps = static_cast<Real>(kBatchNormEps);
   const auto bnmeani = g.step("bnmeani", {1, H}, {hprebn}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[hprebn].colwise().sum() / n;

@@ -46,7 +46,7 @@ Graph problem(const Case& c, std::uint64_t seed, const Sizes& sizes) {
   const Rng rng = Rng(seed).fork(c.name);
   Graph g;
   const auto x = g.leaf("x", {{N, D}, inputs(rng.fork("x"), N, D)});
-  const auto G = g.leaf("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
+  const auto G = g.data("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
   const Activation f = c.f;
   const auto y = g.step("y", {N, D}, {x}, [=](const Graph::Inputs& v) -> RMatrix { return f(v[x]); }, {Graph::kRows | Graph::kCols});
   add_upstream_loss(g, y, G);

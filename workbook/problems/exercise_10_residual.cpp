@@ -19,9 +19,9 @@ Graph problem(bool residual, std::uint64_t seed, const Sizes& sizes) {
   const auto x = g.leaf("x", {{N, D}, rng.fork("x").normal_matrix(N, D)});
   const auto W = g.leaf("W", {{D, D}, rng.fork("W").normal_matrix(D, D, 1.0 / std::sqrt(static_cast<double>(D)))});
   const auto b = g.leaf("b", {{1, D}, rng.fork("b").normal_matrix(1, D, 0.1)});
-  const auto G = g.leaf("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
+  const auto G = g.data("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
   const auto z = g.step("z", {N, D}, {x, W, b}, [=](const Graph::Inputs& v) -> RMatrix {
-    return (v[x] * v[W]).rowwise() + v[b].row(0);
+    return linear_step(v[x], v[W], v[b]);
   }, {R | L | I, K | L | I, K | L});
   const auto a = g.step("a", {N, D}, {z}, [=](const Graph::Inputs& v) -> RMatrix { return v[z].array().tanh(); }, {R | K});
   auto y = a;

@@ -113,7 +113,7 @@ Graph stack_problem(const StackKind& kind, std::uint64_t seed, const Sizes& size
     const auto b = g.leaf(layer_name("b", l), {{1, D}, bv});
     const auto in = hid;
     const auto z = g.step(layer_name("z", l), {N, D}, {in, W, b}, [=](const Graph::Inputs& v) -> RMatrix {
-      return (v[in] * v[W]).rowwise() + v[b].row(0);
+      return linear_step(v[in], v[W], v[b]);
     }, {R | L | I, K | L | I, K | L});
     const Nonlinearity f = kind.f;
     const auto a = g.step(layer_name("a", l), {N, D}, {z}, [=](const Graph::Inputs& v) -> RMatrix { return activate(f, v[z]); }, {R | K});
@@ -125,7 +125,7 @@ Graph stack_problem(const StackKind& kind, std::uint64_t seed, const Sizes& size
     const RMatrix av = activate(kind.f, (h * Wv.cast<Real>()).rowwise() + bv.cast<Real>().row(0));
     h = kind.residual ? RMatrix(h + av) : av;
   }
-  const auto G = g.leaf("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
+  const auto G = g.data("G", {{N, D}, rng.fork("G").normal_matrix(N, D)});
   add_upstream_loss(g, hid, G);
   g.forward();
   return g;

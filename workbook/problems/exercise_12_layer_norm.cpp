@@ -23,7 +23,7 @@ Graph problem(std::uint64_t seed, const Sizes& sizes) {
   const auto x = g.leaf("x", {{N, C}, x0});
   const auto w = g.leaf("w", {{1, C}, (1.0 + rng.fork("w").normal_matrix(1, C, 0.1).array()).matrix()});
   const auto b = g.leaf("b", {{1, C}, rng.fork("b").normal_matrix(1, C, 0.1)});
-  const auto G = g.leaf("G", {{N, C}, rng.fork("G").normal_matrix(N, C)});
+  const auto G = g.data("G", {{N, C}, rng.fork("G").normal_matrix(N, C)});
   const Real c = static_cast<Real>(C), eps = static_cast<Real>(kLayerNormEps);
   const auto mean = g.step("mean", {N, 1}, {x}, [=](const Graph::Inputs& v) -> RMatrix {
     return v[x].rowwise().sum() / c;

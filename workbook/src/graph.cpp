@@ -1,6 +1,7 @@
 #include "bpdojo/graph.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 #include <utility>
 
@@ -9,7 +10,7 @@ namespace bpdojo {
 const RMatrix& Graph::Inputs::operator[](NodeId id) const {
   if (std::find(allowed_.begin(), allowed_.end(), id) == allowed_.end())
     throw std::logic_error("a step read node " + std::to_string(id) + " without declaring it as an input");
-  return values_[static_cast<std::size_t>(id)];
+  return *values_[static_cast<std::size_t>(id)];
 }
 
 Graph::NodeId Graph::add(Node node, RMatrix value) {
@@ -81,7 +82,9 @@ void Graph::set_reference_twin(Graph twin) {
 
 RMatrix Graph::run_step(NodeId id, const std::vector<RMatrix>& values) const {
   const Node& node = nodes_[static_cast<std::size_t>(id)];
-  RMatrix out = node.fn(Inputs(values, node.inputs));
+  std::vector<const RMatrix*> view(values.size(), nullptr);
+  for (NodeId in : node.inputs) view[static_cast<std::size_t>(in)] = &values[static_cast<std::size_t>(in)];
+  RMatrix out = node.fn(Inputs(view, node.inputs));
   if (out.rows() != storage_rows(node.shape) || out.cols() != storage_cols(node.shape))
     throw std::logic_error("step '" + node.name + "' computed a " + std::to_string(out.rows()) + "x" +
                            std::to_string(out.cols()) + " value for shape " + to_string(node.shape));
@@ -155,108 +158,39 @@ Real Graph::Perturbation::loss_with(std::int64_t element, Real x) {
 
 Graph::LocalPerturbation::LocalPerturbation(const Graph& graph, NodeId node)
     : graph_(graph), node_(node), consumers_(graph.consumers(node)), work_(graph.values_) {
+  const RMatrix& mine = graph.values_[static_cast<std::size_t>(node)];
   for (NodeId c : consumers_) {
-    Consumer info{c, graph.dep(c, node), {}, -1, {}, {}, {}, {}};
-    if (info.dep & (kRows | kCols)) {
-      // The inputs that are passed whole never change while this node is perturbed: copy them once.
-      info.scratch.resize(graph.values_.size());
-      const Node& n = graph.nodes_[static_cast<std::size_t>(c)];
-      for (std::size_t k = 0; k < n.inputs.size(); ++k)
-        info.scratch[static_cast<std::size_t>(n.inputs[k])] = graph.values_[static_cast<std::size_t>(n.inputs[k])];
+    Consumer info;
+    info.id = c;
+    info.dep = graph.dep(c, node);
+    const Node& n = graph.nodes_[static_cast<std::size_t>(c)];
+    info.scratch.resize(graph.values_.size());
+    info.view.assign(graph.values_.size(), nullptr);
+    // The row groups the element falls in (a sum's output, a scalar, does not split).
+    info.groups = (info.dep & kSum) ? mine.rows() : graph.values_[static_cast<std::size_t>(c)].rows();
+    for (std::size_t k = 0; k < n.inputs.size(); ++k)
+      if (n.deps[k] & kRows) info.groups = std::min(info.groups, graph.values_[static_cast<std::size_t>(n.inputs[k])].rows());
+    if (info.dep & kInner) {
+      // A product's operands: the element's column of A, or its row of B, pairs with the same row
+      // of B, or column of A; `left` when the node is A.
+      info.self = info.partner = n.inputs.size();
+      for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+        if (!(n.deps[k] & kInner)) continue;
+        if (n.inputs[k] == node && info.self == n.inputs.size()) info.self = k;
+        else info.partner = k;
+      }
+      if (info.self == n.inputs.size() || info.partner == n.inputs.size())
+        throw std::logic_error("step '" + n.name + "': kInner marks two inputs, the product's operands");
+      info.left = info.self < info.partner;
     }
     info_.push_back(std::move(info));
   }
+  slots_[0].resize(info_.size());
+  slots_[1].resize(info_.size());
 }
 
 bool Graph::LocalPerturbation::linear() const {
   return std::all_of(info_.begin(), info_.end(), [](const Consumer& c) { return (c.dep & kLinear) != 0; });
-}
-
-Graph::LocalPerturbation::Slice Graph::LocalPerturbation::evaluate(Consumer& c, std::int64_t element,
-                                                                   const RMatrix& weights, const RMatrix* also) {
-  const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
-  const RMatrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
-  if (!(c.dep & (kRows | kCols))) return {graph_.run_step(c.id, work_), &value, &weights, also};
-  const RMatrix& mine = work_[static_cast<std::size_t>(node_)];
-  const bool by_rows = c.dep & kRows, by_cols = c.dep & kCols, sum = c.dep & kSum, inner = c.dep & kInner;
-  // The row group and column the element falls in (a sum's output, a scalar, does not split).
-  Index groups = sum ? mine.rows() : value.rows();
-  for (std::size_t k = 0; k < n.inputs.size(); ++k)
-    if (n.deps[k] & kRows) groups = std::min(groups, work_[static_cast<std::size_t>(n.inputs[k])].rows());
-  const Index row = static_cast<Index>(element / mine.cols()), col = static_cast<Index>(element % mine.cols());
-  const Index g = by_rows ? row / (mine.rows() / groups) : 0;
-  // The slice of m the element reaches, copied into `out` (m itself when it is not cut).
-  auto cut = [&](const RMatrix& m, unsigned dep, RMatrix& out) -> const RMatrix& {
-    const bool rows = by_rows && (dep & kRows), cols = by_cols && (dep & kCols);
-    const Index per = rows ? m.rows() / groups : m.rows();
-    if (rows && cols) out = m.block(g * per, col, per, 1);
-    else if (rows) out = m.middleRows(g * per, per);
-    else if (cols) out = m.col(col);
-    else return m;
-    return out;
-  };
-  // A product's operands (kInner): the element's column of A, or its row of B, pairs with the same
-  // row of B, or column of A; `left` when the node is A.
-  std::size_t partner = n.inputs.size();
-  bool left = false;
-  if (inner) {
-    std::size_t self = n.inputs.size();
-    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-      if (!(n.deps[k] & kInner)) continue;
-      if (n.inputs[k] == node_ && self == n.inputs.size()) self = k;
-      else partner = k;
-    }
-    if (self == n.inputs.size() || partner == n.inputs.size())
-      throw std::logic_error("step '" + n.name + "': kInner marks two inputs, the product's operands");
-    left = self < partner;
-  }
-  const Index j = left ? col : row;  // the inner index the element falls in
-  auto call = [&](const std::vector<RMatrix>& from) {
-    std::vector<RMatrix>& scratch = c.scratch;
-    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-      const unsigned d = n.deps[k];
-      const auto in = static_cast<std::size_t>(n.inputs[k]);
-      const bool operand = inner && (n.inputs[k] == node_ || k == partner) && (d & kInner);
-      if (!operand) {
-        if ((by_rows && (d & kRows)) || (by_cols && (d & kCols))) cut(from[in], d, scratch[in]);
-        continue;
-      }
-      // The operand's rows or column as the other flags cut them, and its inner index j: a column
-      // of A (the first operand), a row of B.
-      const RMatrix& m = from[in];
-      const bool is_a = (n.inputs[k] == node_) == left;
-      Index r0 = 0, nr = m.rows(), c0 = 0, nc = m.cols();
-      if (by_rows && (d & kRows)) nr = m.rows() / groups, r0 = g * nr;
-      if (by_cols && (d & kCols)) c0 = col, nc = 1;
-      if (is_a) c0 = j, nc = 1;
-      else r0 = j, nr = 1;
-      scratch[in] = m.block(r0, c0, nr, nc);
-    }
-    return n.fn(Inputs(scratch, n.inputs));
-  };
-  Slice s;
-  s.fresh = call(work_);
-  if (sum || inner) {
-    // The term of this group, or the share of this inner index, as the graph holds it: the same
-    // slice of the unperturbed inputs (the graph's value holds every group's and index's).
-    if (c.old_for != element) c.old = call(graph_.values_), c.old_for = element;
-    s.old = &c.old;
-  } else {
-    s.old = &cut(value, kRows | kCols, c.old_cut);
-  }
-  if (sum) {
-    s.weights = &weights;
-    s.also = also;
-  } else {
-    s.weights = &cut(weights, kRows | kCols, c.weights_cut);
-    if (also) s.also = &cut(*also, kRows | kCols, c.also_cut);
-  }
-  if (s.fresh.rows() != s.old->rows() || s.fresh.cols() != s.old->cols() || s.weights->rows() != s.old->rows() ||
-      s.weights->cols() != s.old->cols())
-    throw std::logic_error("step '" + n.name + "' computed a " + std::to_string(s.fresh.rows()) + "x" +
-                           std::to_string(s.fresh.cols()) + " slice where " + std::to_string(s.old->rows()) + "x" +
-                           std::to_string(s.old->cols()) + " was due: its Dep flags do not fit it");
-  return s;
 }
 
 std::int64_t Graph::LocalPerturbation::size() const { return graph_.values_[static_cast<std::size_t>(node_)].size(); }
@@ -265,38 +199,323 @@ Real Graph::LocalPerturbation::base(std::int64_t element) const {
   return graph_.values_[static_cast<std::size_t>(node_)].data()[element];
 }
 
+std::vector<std::vector<std::int64_t>> Graph::LocalPerturbation::batches() const {
+  const RMatrix& mine = graph_.values_[static_cast<std::size_t>(node_)];
+  const Index R = mine.rows(), C = mine.cols();
+  // A column's elements (one per row class, P rows apart, so that no two fall in one row group
+  // of any consumer), or a row's: which fits every consumer.
+  bool by_column = true, by_row = true;
+  Index P = 1;
+  for (const Consumer& c : info_) {
+    if (c.dep & kRows) {
+      const Index per = std::max<Index>(1, R / c.groups);
+      P = std::lcm(P, per);
+    } else {
+      by_column = false;  // one column's rows reach the same part of c
+    }
+    if (!(c.dep & kCols)) by_row = false;  // one row's columns reach the same part of c
+    if (c.dep & kInner) {
+      if (c.left) by_row = false;  // A's column is the inner index
+      else by_column = false;      // B's row is
+    }
+  }
+  if (P >= R) by_column = false;
+  if (C <= 1) by_row = false;
+  std::vector<std::vector<std::int64_t>> out;
+  if (by_column && (!by_row || C * P <= R)) {
+    for (Index col = 0; col < C; ++col)
+      for (Index r0 = 0; r0 < P; ++r0) {
+        std::vector<std::int64_t> batch;
+        for (Index r = r0; r < R; r += P) batch.push_back(static_cast<std::int64_t>(r * C + col));
+        out.push_back(std::move(batch));
+      }
+  } else if (by_row) {
+    for (Index r = 0; r < R; ++r) {
+      std::vector<std::int64_t> batch;
+      for (Index col = 0; col < C; ++col) batch.push_back(static_cast<std::int64_t>(r * C + col));
+      out.push_back(std::move(batch));
+    }
+  } else {
+    for (std::int64_t e = 0; e < static_cast<std::int64_t>(mine.size()); ++e) out.push_back({e});
+  }
+  return out;
+}
+
+Graph::LocalPerturbation::Cut Graph::LocalPerturbation::single_cut(const Consumer& c, std::int64_t element) const {
+  const RMatrix& mine = work_[static_cast<std::size_t>(node_)];
+  const Index row = static_cast<Index>(element / mine.cols()), col = static_cast<Index>(element % mine.cols());
+  Cut cut;
+  cut.rows = (c.dep & kRows) != 0;
+  cut.cols = (c.dep & kCols) != 0;
+  cut.group = cut.rows ? row / (mine.rows() / c.groups) : 0;
+  cut.col = col;
+  cut.inner = c.left ? col : row;
+  return cut;
+}
+
+RMatrix Graph::LocalPerturbation::call(Consumer& c, const Cut& cut, const std::vector<RMatrix>& from,
+                                       const std::vector<std::int64_t>& batch) {
+  const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
+  const bool inner = c.dep & kInner, changed = &from == &work_;
+  const RMatrix& mine = work_[static_cast<std::size_t>(node_)];
+  struct Patch {
+    RMatrix* slice;
+    Index r, col;
+    Real was;
+  };
+  std::vector<Patch> patched;
+  for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+    const unsigned d = n.deps[k];
+    const auto in = static_cast<std::size_t>(n.inputs[k]);
+    const RMatrix& m = from[in];
+    const bool rows = cut.rows && (d & kRows), cols = cut.cols && (d & kCols);
+    Index r0 = 0, nr = m.rows(), c0 = 0, nc = m.cols();
+    if (rows) nr = m.rows() / c.groups, r0 = cut.group * nr;
+    if (cols) c0 = cut.col, nc = 1;
+    if (inner && (k == c.self || k == c.partner)) {
+      // The operand's inner index: a column of A (the first operand), a row of B.
+      if ((k == c.self) == c.left) c0 = cut.inner, nc = 1;
+      else r0 = cut.inner, nr = 1;
+    }
+    if (r0 == 0 && c0 == 0 && nr == m.rows() && nc == m.cols()) {
+      c.view[in] = &m;  // read whole, in place
+    } else if (nr * nc < 64) {
+      c.scratch[in] = m.block(r0, c0, nr, nc);
+      c.view[in] = &c.scratch[in];
+    } else {
+      RMatrix& slice = c.cuts[{static_cast<Index>(k), r0, c0, nr, nc}];
+      if (slice.size() == 0) slice = graph_.values_[in].block(r0, c0, nr, nc);
+      if (changed && n.inputs[k] == node_) {
+        for (std::int64_t e : batch) {
+          const Index r = static_cast<Index>(e / mine.cols()) - r0, col = static_cast<Index>(e % mine.cols()) - c0;
+          if (r < 0 || r >= nr || col < 0 || col >= nc) continue;
+          patched.push_back({&slice, r, col, slice(r, col)});
+          slice(r, col) = mine.data()[e];
+        }
+      }
+      c.view[in] = &slice;
+    }
+  }
+  RMatrix out = n.fn(Inputs(c.view, n.inputs));
+  for (const Patch& p : patched) (*p.slice)(p.r, p.col) = p.was;
+  return out;
+}
+
+Graph::LocalPerturbation::Cut Graph::LocalPerturbation::batch_cut(const Consumer& c,
+                                                                   const std::vector<std::int64_t>& batch) const {
+  Cut cut = single_cut(c, batch.front());
+  for (std::int64_t e : batch) {
+    const Cut other = single_cut(c, e);
+    if (other.group != cut.group) cut.rows = false;
+    if (other.col != cut.col) cut.cols = false;
+    if ((c.dep & kInner) && other.inner != cut.inner)
+      throw std::logic_error("step '" + graph_.name(c.id) + "': a batch spans two inner indices of a product");
+  }
+  return cut;
+}
+
+std::int64_t Graph::LocalPerturbation::cost(const std::vector<std::int64_t>& batch) const {
+  std::int64_t total = 0;
+  for (const Consumer& c : info_) {
+    const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
+    const RMatrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
+    // A sum is called per element whatever the batch; the others once, on the batch's cut.
+    const std::int64_t calls = (c.dep & kSum) ? static_cast<std::int64_t>(batch.size()) : 1;
+    const Cut cut = (c.dep & kSum) ? single_cut(c, batch.front()) : batch_cut(c, batch);
+    const bool any_cut = (c.dep & (kRows | kCols)) != 0;
+    std::int64_t size = value.size();
+    if (any_cut && !(c.dep & kSum))
+      size = (cut.rows ? value.rows() / c.groups : value.rows()) * (cut.cols ? 1 : value.cols());
+    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+      const RMatrix& m = graph_.values_[static_cast<std::size_t>(n.inputs[k])];
+      Index nr = m.rows(), nc = m.cols();
+      if (any_cut && cut.rows && (n.deps[k] & kRows)) nr = m.rows() / c.groups;
+      if (any_cut && cut.cols && (n.deps[k] & kCols)) nc = 1;
+      if ((c.dep & kInner) && (k == c.self || k == c.partner)) {
+        if ((k == c.self) == c.left) nc = 1;
+        else nr = 1;
+      }
+      size += nr * nc;
+    }
+    total += calls * size;
+  }
+  return total;
+}
+
+void Graph::LocalPerturbation::evaluate(Consumer& c, const std::vector<std::int64_t>& batch, Evaluated& out) {
+  const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
+  const RMatrix& value = graph_.values_[static_cast<std::size_t>(c.id)];
+  const auto too_big = [&](const RMatrix& fresh, Index rows, Index cols) {
+    return std::logic_error("step '" + n.name + "' computed a " + std::to_string(fresh.rows()) + "x" +
+                            std::to_string(fresh.cols()) + " slice where " + std::to_string(rows) + "x" +
+                            std::to_string(cols) + " was due: its Dep flags do not fit it");
+  };
+  out.regions.clear();
+  if (c.dep & kSum) {
+    // A sum: each element's own term (group, or element), against the same term unperturbed.
+    if (!c.have_old || c.old_batch != batch) {
+      c.old_terms.clear();
+      for (std::int64_t e : batch) c.old_terms.push_back(call(c, single_cut(c, e), graph_.values_, batch));
+      c.old_batch = batch, c.have_old = true;
+    }
+    out.terms.resize(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      out.terms[i] = call(c, single_cut(c, batch[i]), work_, batch);
+      if (out.terms[i].rows() != 1 || out.terms[i].cols() != 1) throw too_big(out.terms[i], 1, 1);
+    }
+    out.old_terms = &c.old_terms;
+    return;
+  }
+  if (!(c.dep & (kRows | kCols))) {
+    out.fresh = graph_.run_step(c.id, work_);
+    out.old = &value, out.old_local = false, out.r0 = out.c0 = 0;
+    out.regions.assign(batch.size(), Block{0, 0, value.rows(), value.cols()});
+    return;
+  }
+  // The batch's cut: to the one row group, or column, its elements share (every element when the
+  // batch is one element); whole where they differ.
+  const Cut cut = batch_cut(c, batch);
+  const Index out_per = (c.dep & kRows) ? value.rows() / c.groups : value.rows();
+  out.r0 = cut.rows ? cut.group * out_per : 0;
+  out.c0 = cut.cols ? cut.col : 0;
+  const Index nr = cut.rows ? out_per : value.rows(), nc = cut.cols ? 1 : value.cols();
+  out.fresh = call(c, cut, work_, batch);
+  if (out.fresh.rows() != nr || out.fresh.cols() != nc) throw too_big(out.fresh, nr, nc);
+  if (c.dep & kInner) {
+    // The share of this inner index, as the graph holds it: the same cut of the unperturbed
+    // inputs (the graph's value holds every index's).
+    if (!c.have_old || !(c.old_cut == cut)) c.old = call(c, cut, graph_.values_, batch), c.old_cut = cut, c.have_old = true;
+    out.old = &c.old, out.old_local = true;
+  } else {
+    out.old = &value, out.old_local = false;
+  }
+  for (std::int64_t e : batch) {
+    const Cut own = single_cut(c, e);
+    Block b{out.r0, out.c0, nr, nc};
+    if (!cut.rows && (c.dep & kRows)) b.r0 = own.group * out_per, b.nr = out_per;
+    if (!cut.cols && (c.dep & kCols)) b.c0 = own.col, b.nc = 1;
+    out.regions.push_back(b);
+  }
+}
+
+template <class Expr>
+void Graph::LocalPerturbation::add_region_sums(const Expr& m, Index r0, Index c0, const std::vector<Block>& regions,
+                                                std::vector<Real>& out, RArray& acc) {
+  const bool columns = regions.size() > 1 && std::all_of(regions.begin(), regions.end(), [&](const Block& b) {
+    return b.nc == 1 && b.r0 == r0 && b.nr == m.rows();
+  });
+  if (columns) {
+    // Whole columns: added up row by row (contiguous), each column from its top as sum() does.
+    acc = m.row(0);
+    for (Index r = 1; r < m.rows(); ++r) acc += m.row(r);
+    for (std::size_t i = 0; i < regions.size(); ++i) out[i] += acc(0, regions[i].c0 - c0);
+    return;
+  }
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    const Block& b = regions[i];
+    if (b.nr == 1 && b.nc == 1) out[i] += m(b.r0 - r0, b.c0 - c0);  // one element: no block to set up
+    else out[i] += m.block(b.r0 - r0, b.c0 - c0, b.nr, b.nc).sum();
+  }
+}
+
+void Graph::LocalPerturbation::weighted_with(const std::vector<std::int64_t>& batch, const std::vector<Real>& xs,
+                                             const std::vector<RMatrix>& weights, std::vector<Real>& out,
+                                             std::vector<Real>* magnitude) {
+  RMatrix& m = work_[static_cast<std::size_t>(node_)];
+  for (std::size_t i = 0; i < batch.size(); ++i) m.data()[batch[i]] = xs[i];
+  out.assign(batch.size(), 0.0L);
+  if (magnitude) magnitude->assign(batch.size(), 0.0L);
+  RArray acc;
+  for (std::size_t k = 0; k < info_.size(); ++k) {
+    Evaluated& s = slots_[next_slot_][k];
+    evaluate(info_[k], batch, s);
+    const RMatrix& w = weights[k];
+    if (info_[k].dep & kSum) {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        // Only the change: the constant <w, c(base)> would add its rounding to every difference.
+        out[i] += w(0, 0) * (s.terms[i](0, 0) - (*s.old_terms)[i](0, 0));
+        if (magnitude) (*magnitude)[i] += std::abs(w(0, 0)) * std::abs(s.terms[i](0, 0));
+      }
+      continue;
+    }
+    const Index nr = s.fresh.rows(), nc = s.fresh.cols();
+    const auto wb = w.block(s.r0, s.c0, nr, nc).array();
+    const auto old = s.old_local ? s.old->block(0, 0, nr, nc) : s.old->block(s.r0, s.c0, nr, nc);
+    add_region_sums(wb * (s.fresh.array() - old.array()), s.r0, s.c0, s.regions, out, acc);
+    if (magnitude) add_region_sums(wb.abs() * s.fresh.array().abs(), s.r0, s.c0, s.regions, *magnitude, acc);
+  }
+  for (std::int64_t e : batch) m.data()[e] = base(e);
+  next_slot_ ^= 1;
+}
+
 Real Graph::LocalPerturbation::weighted_with(std::int64_t element, Real x, const std::vector<RMatrix>& weights,
                                              Real* magnitude) {
+  one_batch_.assign(1, element), one_x_.assign(1, x);
+  weighted_with(one_batch_, one_x_, weights, one_out_, magnitude ? &one_magnitude_ : nullptr);
+  if (magnitude) *magnitude = one_magnitude_[0];
+  return one_out_[0];
+}
+
+void Graph::LocalPerturbation::abs_terms(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                                         const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
+                                         std::vector<Real>& out, std::vector<Real>* also_out) {
   RMatrix& m = work_[static_cast<std::size_t>(node_)];
-  m.data()[element] = x;
-  Real sum = 0.0L;
-  if (magnitude) *magnitude = 0.0L;
+  for (std::size_t i = 0; i < batch.size(); ++i) m.data()[batch[i]] = base(batch[i]) + hs[i];
+  for (std::size_t k = 0; k < info_.size(); ++k) evaluate(info_[k], batch, slots_[0][k]);
+  for (std::size_t i = 0; i < batch.size(); ++i) m.data()[batch[i]] = base(batch[i]) - hs[i];
+  for (std::size_t k = 0; k < info_.size(); ++k) evaluate(info_[k], batch, slots_[1][k]);
+  for (std::int64_t e : batch) m.data()[e] = base(e);
+  abs_terms_of_last_two(batch, hs, weights, also, out, also_out);
+}
+
+void Graph::LocalPerturbation::abs_terms_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                                                     const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
+                                                     std::vector<Real>& out, std::vector<Real>* also_out) {
+  out.assign(batch.size(), 0.0L);
+  if (also_out) also_out->assign(batch.size(), 0.0L);
+  RArray acc;
   for (std::size_t k = 0; k < info_.size(); ++k) {
-    const Slice s = evaluate(info_[k], element, weights[k]);
-    // Only the change: the constant <w, c(base)> would add its rounding to every difference.
-    sum += s.weights->cwiseProduct(s.fresh - *s.old).sum();
-    if (magnitude) *magnitude += s.weights->cwiseAbs().cwiseProduct(s.fresh.cwiseAbs()).sum();
+    const Evaluated &p = slots_[0][k], &q = slots_[1][k];
+    const RMatrix& w = weights[k];
+    const RMatrix* a = (also && also_out) ? &(*also)[k] : nullptr;
+    if (info_[k].dep & kSum) {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const Real c = std::abs(p.terms[i](0, 0) - q.terms[i](0, 0));
+        out[i] += std::abs(w(0, 0)) * c;
+        if (a) (*also_out)[i] += std::abs((*a)(0, 0)) * c;
+      }
+      continue;
+    }
+    const Index nr = p.fresh.rows(), nc = p.fresh.cols();
+    const auto change = (p.fresh.array() - q.fresh.array()).abs();
+    add_region_sums(w.block(p.r0, p.c0, nr, nc).array().abs() * change, p.r0, p.c0, p.regions, out, acc);
+    if (a) add_region_sums(a->block(p.r0, p.c0, nr, nc).array().abs() * change, p.r0, p.c0, p.regions, *also_out, acc);
   }
-  m.data()[element] = base(element);
-  return sum;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (hs[i] == 0.0L) {
+      out[i] = 0.0L;
+      if (also_out) (*also_out)[i] = 0.0L;
+      continue;
+    }
+    out[i] /= 2 * hs[i];
+    if (also_out) (*also_out)[i] /= 2 * hs[i];
+  }
 }
 
 Real Graph::LocalPerturbation::abs_terms(std::int64_t element, Real h, const std::vector<RMatrix>& weights,
                                          const std::vector<RMatrix>* also, Real* also_out) {
-  RMatrix& m = work_[static_cast<std::size_t>(node_)];
-  Real sum = 0.0L, other = 0.0L;
-  for (std::size_t k = 0; k < info_.size(); ++k) {
-    m.data()[element] = base(element) + h;
-    const Slice plus = evaluate(info_[k], element, weights[k], also ? &(*also)[k] : nullptr);
-    m.data()[element] = base(element) - h;
-    const RMatrix minus = evaluate(info_[k], element, weights[k]).fresh;
-    const RMatrix change = (plus.fresh - minus).cwiseAbs();
-    sum += plus.weights->cwiseAbs().cwiseProduct(change).sum();
-    if (also) other += plus.also->cwiseAbs().cwiseProduct(change).sum();
-  }
-  m.data()[element] = base(element);
-  if (also_out) *also_out = other / (2 * h);
-  return sum / (2 * h);
+  std::vector<Real> out, other;
+  abs_terms({element}, {h}, weights, also, out, also_out ? &other : nullptr);
+  if (also_out) *also_out = also ? other[0] : 0.0L;
+  return out[0];
+}
+
+RMatrix linear_step(const RMatrix& x, const RMatrix& W, const RMatrix& b) {
+  if (x.cols() != 1) return (x * W).rowwise() + b.row(0);
+  if (W.rows() != 1 || b.rows() != 1 || b.cols() != W.cols()) throw std::logic_error("linear_step: shapes do not fit");
+  RMatrix out(x.rows(), W.cols());
+  for (Index i = 0; i < x.rows(); ++i) out.row(i) = x(i, 0) * W.row(0) + b.row(0);
+  return out;
 }
 
 Graph::NodeId add_upstream_loss(Graph& graph, Graph::NodeId out, Graph::NodeId G) {

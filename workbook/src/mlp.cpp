@@ -84,7 +84,7 @@ Graph build_mlp(const MlpParams& p, const MlpBatch& batch, bool fused_bn, bool f
     return Eigen::Map<const RMatrix>(v[emb].data(), v[emb].rows() / kBlockSize, kBlockSize * kEmbedding);
   }, {R | L});
   const Id hprebn = g.step("hprebn", {N, H}, {embcat, W1, b1}, [=](const In& v) -> RMatrix {
-    return (v[embcat] * v[W1]).rowwise() + v[b1].row(0);
+    return linear_step(v[embcat], v[W1], v[b1]);
   }, {R | L | I, K | L | I, K | L});
   Id hpreact = -1;
   if (fused_bn) {
@@ -119,7 +119,7 @@ Graph build_mlp(const MlpParams& p, const MlpBatch& batch, bool fused_bn, bool f
   }
   const Id h = g.step("h", {N, H}, {hpreact}, [=](const In& v) -> RMatrix { return v[hpreact].array().tanh(); }, {R | K});
   const Id logits = g.step("logits", {N, V}, {h, W2, b2}, [=](const In& v) -> RMatrix {
-    return (v[h] * v[W2]).rowwise() + v[b2].row(0);
+    return linear_step(v[h], v[W2], v[b2]);
   }, {R | L | I, K | L | I, K | L});
   if (fused_loss) {
     g.set_loss(g.step("loss", {}, {logits, Yb}, [=](const In& v) -> RMatrix {

@@ -14,61 +14,105 @@ Estimate derivative(const std::function<Real(Real)>& f, Real x, Real scale, cons
   }, x, scale, options);
 }
 
-Estimate derivative(const std::function<Sample(Real)>& f, Real x, Real scale, const Options& options) {
-  constexpr Real eps = std::numeric_limits<Real>::epsilon();
-  Real h = static_cast<Real>(options.start_step) * std::max(std::abs(x), scale);
-  if (!(h > 0.0L) || !std::isfinite(h)) h = static_cast<Real>(options.start_step);
-  Estimate best;
-  best.value = std::numeric_limits<Real>::quiet_NaN();
-  Real best_error = std::numeric_limits<Real>::infinity();
-  // f(x +- 2h) at one level is f(x +- h) of the level before (the step halves each time).
-  Sample fp2{0.0L, 0.0L}, fm2{0.0L, 0.0L};
-  Real prev_d5 = 0.0L;
-  bool have_prev = false, have_wide = false;
-  for (int level = 0; level <= options.max_levels; ++level, h /= 2) {
-    volatile Real xh = x + h;  // a step exactly representable as a difference from x
-    const Real hh = xh - x;
-    if (!have_wide) fp2 = f(x + 2 * hh), fm2 = f(x - 2 * hh);
-    const Sample fp1 = f(x + hh), fm1 = f(x - hh);
-    const bool finite = std::isfinite(fp1.value) && std::isfinite(fm1.value) && std::isfinite(fp2.value) &&
-                        std::isfinite(fm2.value) && std::isfinite(fp1.magnitude) && std::isfinite(fm1.magnitude);
-    const Real d5 = (8 * (fp1.value - fm1.value) - (fp2.value - fm2.value)) / (12 * hh);
-    const Real fmax = std::max({fp1.magnitude, fm1.magnitude, fp2.magnitude, fm2.magnitude});
-    fp2 = fp1, fm2 = fm1, have_wide = true;
-    if (!finite) {
-      have_prev = false;
-      continue;
-    }
-    const Real roundoff = 4 * eps * fmax / hh;
-    if (!have_prev) {
-      prev_d5 = d5, have_prev = true;
-      if (!std::isfinite(best.value)) best = {d5, hh, std::numeric_limits<Real>::infinity(), false};
-      continue;
-    }
-    // Halving the step divides the fourth-order error by 16: the change from the last level is
-    // 15 times what is left in this one. The Richardson combination removes most of that too.
-    const Real truncation = std::abs(d5 - prev_d5) / 15;
-    const Real error = truncation + roundoff;
-    if (error < best_error) {
-      best_error = error;
-      best = {(16 * d5 - prev_d5) / 15, hh, error, error <= 1e-9L * std::abs(d5) + 2 * roundoff};
-    }
-    // Past the balance of truncation and rounding, smaller steps only add noise; and once the
-    // estimate is far more accurate than any use of it needs, they only cost time.
-    if (truncation < roundoff || error > 8 * best_error || error <= static_cast<long double>(options.target) * std::abs(d5)) break;
-    prev_d5 = d5;
+Walk::Walk(Real x, Real scale, const Options& options, bool affine)
+    : x_(x), options_(options), affine_(affine), best_error_(std::numeric_limits<Real>::infinity()) {
+  best_.value = std::numeric_limits<Real>::quiet_NaN();
+  if (affine_) {
+    h_ = std::max(std::abs(x), scale);
+    if (!(h_ > 0.0L) || !std::isfinite(h_)) h_ = 1.0L;
+  } else {
+    h_ = static_cast<Real>(options.start_step) * std::max(std::abs(x), scale);
+    if (!(h_ > 0.0L) || !std::isfinite(h_)) h_ = static_cast<Real>(options.start_step);
   }
-  return best;
+  begin_level();
+}
+
+void Walk::begin_level() {
+  if (level_ > options_.max_levels && !affine_) {
+    done_ = true;
+    return;
+  }
+  volatile Real xh = x_ + h_;  // a step exactly representable as a difference from x
+  hh_ = xh - x_;
+  // f(x +- 2h) at one level is f(x +- h) of the level before (the step halves each time).
+  phase_ = (have_wide_ || affine_) ? 2 : 0;
+}
+
+Real Walk::point() const {
+  switch (phase_) {
+    case 0: return x_ + 2 * hh_;
+    case 1: return x_ - 2 * hh_;
+    case 2: return x_ + hh_;
+    default: return x_ - hh_;
+  }
+}
+
+void Walk::feed(const Sample& f) {
+  switch (phase_) {
+    case 0: fp2_ = f; break;
+    case 1: fm2_ = f; break;
+    case 2: fp1_ = f; break;
+    default: fm1_ = f; break;
+  }
+  if (++phase_ == 4) end_level();
+}
+
+void Walk::end_level() {
+  constexpr Real eps = std::numeric_limits<Real>::epsilon();
+  if (affine_) {
+    best_ = {(fp1_.value - fm1_.value) / (2 * hh_), hh_, 4 * eps * std::max(fp1_.magnitude, fm1_.magnitude) / hh_, true};
+    done_ = true;
+    return;
+  }
+  const auto next_level = [&] {
+    ++level_, h_ /= 2;
+    begin_level();
+  };
+  const bool finite = std::isfinite(fp1_.value) && std::isfinite(fm1_.value) && std::isfinite(fp2_.value) &&
+                      std::isfinite(fm2_.value) && std::isfinite(fp1_.magnitude) && std::isfinite(fm1_.magnitude);
+  const Real d5 = (8 * (fp1_.value - fm1_.value) - (fp2_.value - fm2_.value)) / (12 * hh_);
+  const Real fmax = std::max({fp1_.magnitude, fm1_.magnitude, fp2_.magnitude, fm2_.magnitude});
+  fp2_ = fp1_, fm2_ = fm1_, have_wide_ = true;
+  if (!finite) {
+    // A step that leaves the function's domain: on to the next, smaller one.
+    have_prev_ = false;
+    return next_level();
+  }
+  const Real roundoff = 4 * eps * fmax / hh_;
+  if (!have_prev_) {
+    prev_d5_ = d5, have_prev_ = true;
+    if (!std::isfinite(best_.value)) best_ = {d5, hh_, std::numeric_limits<Real>::infinity(), false};
+    return next_level();
+  }
+  // Halving the step divides the fourth-order error by 16: the change from the last level is
+  // 15 times what is left in this one. The Richardson combination removes most of that too.
+  const Real truncation = std::abs(d5 - prev_d5_) / 15;
+  const Real error = truncation + roundoff;
+  if (error < best_error_) {
+    best_error_ = error;
+    best_ = {(16 * d5 - prev_d5_) / 15, hh_, error, error <= 1e-9L * std::abs(d5) + 2 * roundoff};
+  }
+  // Past the balance of truncation and rounding, smaller steps only add noise; and once the
+  // estimate is far more accurate than any use of it needs, they only cost time.
+  if (truncation < roundoff || error > 8 * best_error_ ||
+      error <= static_cast<long double>(options_.target) * std::abs(d5)) {
+    done_ = true;
+    return;
+  }
+  prev_d5_ = d5;
+  next_level();
+}
+
+Estimate derivative(const std::function<Sample(Real)>& f, Real x, Real scale, const Options& options) {
+  Walk walk(x, scale, options);
+  while (!walk.done()) walk.feed(f(walk.point()));
+  return walk.estimate();
 }
 
 Estimate derivative_affine(const std::function<Sample(Real)>& f, Real x, Real scale) {
-  Real h = std::max(std::abs(x), scale);
-  if (!(h > 0.0L) || !std::isfinite(h)) h = 1.0L;
-  volatile Real xh = x + h;  // a step exactly representable as a difference from x
-  const Real hh = xh - x;
-  const Sample fp = f(x + hh), fm = f(x - hh);
-  constexpr Real eps = std::numeric_limits<Real>::epsilon();
-  return {(fp.value - fm.value) / (2 * hh), hh, 4 * eps * std::max(fp.magnitude, fm.magnitude) / hh, true};
+  Walk walk(x, scale, Options{}, true);
+  while (!walk.done()) walk.feed(f(walk.point()));
+  return walk.estimate();
 }
 
 Real node_scale(const RMatrix& values) {
@@ -86,23 +130,6 @@ RMatrix gradient(const Graph& graph, Graph::NodeId node, const Options& options)
   return out;
 }
 
-namespace {
-
-// The terms of one element: a small central difference (only their size matters, to a few
-// digits), moved closer where it leaves the function's domain.
-Real element_terms(Graph::LocalPerturbation& p, std::int64_t i, Real scale, const std::vector<RMatrix>& weights,
-                   const std::vector<RMatrix>* uncertainty, Real* carried) {
-  Real h = 1e-7L * std::max(std::abs(p.base(i)), scale);
-  for (int tries = 0; tries < 8; ++tries, h /= 64) {
-    const Real t = p.abs_terms(i, h, weights, uncertainty, carried);
-    if (std::isfinite(t)) return t;
-  }
-  if (carried) *carried = 0.0L;
-  return 0.0L;
-}
-
-}  // namespace
-
 NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<RMatrix>& consumer_grads,
                             const Options& options, bool with_terms, const std::vector<RMatrix>* consumer_uncertainty,
                             const std::vector<RMatrix>* consumer_terms) {
@@ -115,22 +142,85 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
   out.element_terms = out.value;
   const Real scale = node_scale(graph.exact(node));
   const bool affine = p.linear();
-  for (std::int64_t i = 0; i < p.size(); ++i) {
-    const auto f = [&](Real v) -> Sample {
-      Real magnitude = 0.0L;
-      const Real y = p.weighted_with(i, v, consumer_grads, &magnitude);
-      return {y, magnitude};
-    };
-    const Estimate e = affine ? derivative_affine(f, p.base(i), scale) : derivative(f, p.base(i), scale, options);
-    out.value.data()[i] = e.value;
-    Real carried = 0.0L;
-    if (with_terms) {
-      out.element_terms.data()[i] =
-          element_terms(p, i, scale, consumer_terms ? *consumer_terms : consumer_grads, consumer_uncertainty, &carried);
-      out.terms = std::max(out.terms, out.element_terms.data()[i]);
+  std::vector<Real> xs, ys, magnitudes, hs, terms, carried;
+  std::vector<Walk> walks;
+  std::vector<bool> active;
+  const auto f_alone = [&](std::int64_t e, Real v) -> Sample {
+    Real magnitude = 0.0L;
+    const Real y = p.weighted_with(e, v, consumer_grads, &magnitude);
+    return {y, magnitude};
+  };
+  // The elements of a batch walk in step: one evaluation of the consumers serves them all.
+  for (const std::vector<std::int64_t>& batch : p.batches()) {
+    const std::size_t n = batch.size();
+    walks.clear();
+    for (std::int64_t e : batch) walks.emplace_back(p.base(e), scale, options, affine);
+    xs.resize(n), active.assign(n, false);
+    // Each walk takes as many steps as its element needs: once few are left, an evaluation of the
+    // whole batch costs more than theirs one by one (a call costs about as much as 32 values).
+    const std::int64_t whole = n > 1 ? p.cost(batch) : 0, one = n > 1 ? p.cost({batch.front()}) + 32 : 0;
+    for (;;) {
+      std::size_t left = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        active[i] = !walks[i].done();
+        xs[i] = active[i] ? walks[i].point() : p.base(batch[i]);
+        left += active[i] ? 1 : 0;
+      }
+      if (left == 0) break;
+      if (n == 1 || static_cast<std::int64_t>(left) * one < whole) {
+        for (std::size_t i = 0; i < n; ++i)
+          while (!walks[i].done()) walks[i].feed(f_alone(batch[i], walks[i].point()));
+        break;
+      }
+      p.weighted_with(batch, xs, consumer_grads, ys, &magnitudes);
+      for (std::size_t i = 0; i < n; ++i)
+        if (active[i]) walks[i].feed({ys[i], magnitudes[i]});
     }
-    out.element_uncertainty.data()[i] = (std::isfinite(e.error) ? e.error : std::abs(e.value)) + carried;
-    out.uncertainty = std::max(out.uncertainty, out.element_uncertainty.data()[i]);
+    // The terms of each element: a small central difference (only their size matters, to a few
+    // digits), moved closer where it leaves the function's domain. An affine node's are in the
+    // two evaluations its derivative took.
+    carried.assign(n, 0.0L);
+    if (with_terms) {
+      std::vector<Real> step(n), found(n, 0.0L), also;
+      for (std::size_t i = 0; i < n; ++i) step[i] = 1e-7L * std::max(std::abs(p.base(batch[i])), scale);
+      active.assign(n, true);
+      if (affine) {
+        hs.resize(n);
+        for (std::size_t i = 0; i < n; ++i) hs[i] = walks[i].estimate().step;
+        p.abs_terms_of_last_two(batch, hs, consumer_terms ? *consumer_terms : consumer_grads, consumer_uncertainty,
+                                terms, consumer_uncertainty ? &also : nullptr);
+        for (std::size_t i = 0; i < n; ++i)
+          if (std::isfinite(terms[i]))
+            found[i] = terms[i], carried[i] = consumer_uncertainty ? also[i] : 0.0L, active[i] = false;
+      }
+      for (int tries = 0; tries < 8; ++tries) {
+        hs.assign(n, 0.0L);
+        bool any = false;
+        for (std::size_t i = 0; i < n; ++i)
+          if (active[i]) hs[i] = step[i], any = true;
+        if (!any) break;
+        p.abs_terms(batch, hs, consumer_terms ? *consumer_terms : consumer_grads, consumer_uncertainty, terms,
+                    consumer_uncertainty ? &also : nullptr);
+        for (std::size_t i = 0; i < n; ++i) {
+          if (!active[i]) continue;
+          if (std::isfinite(terms[i])) {
+            found[i] = terms[i], carried[i] = consumer_uncertainty ? also[i] : 0.0L, active[i] = false;
+          } else {
+            step[i] /= 64;
+          }
+        }
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        out.element_terms.data()[batch[i]] = found[i];
+        out.terms = std::max(out.terms, found[i]);
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const Estimate& e = walks[i].estimate();
+      out.value.data()[batch[i]] = e.value;
+      out.element_uncertainty.data()[batch[i]] = (std::isfinite(e.error) ? e.error : std::abs(e.value)) + carried[i];
+      out.uncertainty = std::max(out.uncertainty, out.element_uncertainty.data()[batch[i]]);
+    }
   }
   return out;
 }

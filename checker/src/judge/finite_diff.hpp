@@ -43,6 +43,30 @@ struct Sample {
   Real magnitude;
 };
 
+// The walk of derivative() (or of derivative_affine()) for one x, one evaluation of f at a time, so
+// that the elements of a batch (Graph::LocalPerturbation::batches) walk in step, each with its own
+// steps and end, and get what derivative() gives each alone.
+class Walk {
+ public:
+  Walk(Real x, Real scale, const Options& options, bool affine = false);
+  bool done() const { return done_; }
+  Real point() const;           // where f is wanted next (while not done)
+  void feed(const Sample& f);   // f at point()
+  const Estimate& estimate() const { return best_; }
+
+ private:
+  void begin_level();
+  void end_level();
+  Real x_, h_, hh_ = 0.0L;
+  Options options_;
+  bool affine_, done_ = false;
+  int level_ = 0, phase_ = 0;  // phase: f(x + 2h), f(x - 2h), f(x + h), f(x - h)
+  Sample fp2_{0.0L, 0.0L}, fm2_{0.0L, 0.0L}, fp1_{0.0L, 0.0L}, fm1_{0.0L, 0.0L};
+  Real prev_d5_ = 0.0L, best_error_;
+  bool have_prev_ = false, have_wide_ = false;
+  Estimate best_;
+};
+
 // The derivative of f at x, where `scale` is the typical size of x's neighbours.
 Estimate derivative(const std::function<Sample(Real)>& f, Real x, Real scale, const Options& options = {});
 // The same for a function whose rounding is relative to its own value.

@@ -12,7 +12,9 @@
 
 #include "bpdojo/tensor.hpp"
 
+#include <array>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,9 +39,10 @@ class Graph {
 
    private:
     friend class Graph;
-    Inputs(const std::vector<RMatrix>& values, const std::vector<NodeId>& allowed)
+    // values[id] is node id's value as this call sees it (whole or cut), for every allowed id.
+    Inputs(const std::vector<const RMatrix*>& values, const std::vector<NodeId>& allowed)
         : values_(values), allowed_(allowed) {}
-    const std::vector<RMatrix>& values_;
+    const std::vector<const RMatrix*>& values_;
     const std::vector<NodeId>& allowed_;
   };
   using StepFn = std::function<RMatrix(const Inputs&)>;
@@ -67,7 +70,8 @@ class Graph {
   enum Dep : unsigned { kAll = 0, kRows = 1, kCols = 2, kLinear = 4, kSum = 8, kInner = 16 };
 
   NodeId leaf(std::string name, Tensor value);
-  // A leaf that is data (indices, labels): never differentiated, so never perturbed.
+  // A leaf that is data (indices, labels, a layer exercise's upstream gradient G): never
+  // differentiated, so never perturbed.
   NodeId data(std::string name, Tensor value);
   NodeId step(std::string name, Shape shape, std::vector<NodeId> inputs, StepFn fn, std::vector<unsigned> deps = {});
   void set_loss(NodeId id);
@@ -107,57 +111,123 @@ class Graph {
   // The steps that read `id` directly.
   std::vector<NodeId> consumers(NodeId id) const;
 
-  // An evaluator that perturbs elements of one node and returns the loss; it recomputes only the
-  // downstream steps, on a private copy of the values, so the graph itself is never changed.
-  // Like Perturbation, but recomputes only the direct consumers of the node: what a change of one
-  // element does one step downstream.
+  // An evaluator like Perturbation (below), but that recomputes only the direct consumers of the
+  // node: what a change of one element does one step downstream. A change can also be made to a batch of elements at once
+  // (batches()), each reaching its own part of every consumer, so that one evaluation of a consumer
+  // serves every element of the batch: a column of x in x W + b costs one outer product, not a
+  // call per row. Every result is what the element alone would give.
   class LocalPerturbation {
    public:
     LocalPerturbation(const Graph& graph, NodeId node);
     const std::vector<NodeId>& consumers() const { return consumers_; }
     std::int64_t size() const;
     Real base(std::int64_t element) const;
+    // The node's elements split into batches whose changes reach disjoint parts of every consumer
+    // (the rows or columns its Dep flags declare) and share the inner index of a product (kInner):
+    // the elements of one column, or of one row, or each alone (a consumer without Dep flags).
+    std::vector<std::vector<std::int64_t>> batches() const;
     // Sum over the consumers c of <weights[k], c(x) - c(base)> with element `element` of the node
     // set to `x`; weights[k] has the shape of consumers()[k]. Recomputes only the rows or columns
     // of c that the element reaches, where the step declares them (Dep).
     // `magnitude`, if given, gets sum over the consumers of <|weights[k]|, |c(x)|>: the size the
     // sum's rounding is relative to.
     Real weighted_with(std::int64_t element, Real x, const std::vector<RMatrix>& weights, Real* magnitude = nullptr);
+    // The same for every element of a batch (one of batches(), or one element), each set to its xs[i]
+    // at once: out[i] and (if given) magnitude[i] are what weighted_with gives for batch[i] alone.
+    void weighted_with(const std::vector<std::int64_t>& batch, const std::vector<Real>& xs,
+                       const std::vector<RMatrix>& weights, std::vector<Real>& out,
+                       std::vector<Real>* magnitude = nullptr);
     // The size of the terms summed into the gradient of this element: sum over the consumers' elements
     // j of |weights_j| |c_j(x + h) - c_j(x - h)| / 2h, about sum_j |weights_j| |dc_j/dx|.
     // With `also`, the same sum for a second set of weights goes to *also_out (the same evaluations).
     Real abs_terms(std::int64_t element, Real h, const std::vector<RMatrix>& weights,
                    const std::vector<RMatrix>* also = nullptr, Real* also_out = nullptr);
+    // The same for every element of a batch, each with its own step hs[i] (0: left out; its
+    // results are 0).
+    void abs_terms(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs, const std::vector<RMatrix>& weights,
+                   const std::vector<RMatrix>* also, std::vector<Real>& out, std::vector<Real>* also_out = nullptr);
+    // abs_terms from the last two weighted_with calls on this batch, made at base + hs[i] and at
+    // base - hs[i] (in either order): for an affine node, whose central difference at any step
+    // gives its terms, no further evaluation.
+    void abs_terms_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                               const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
+                               std::vector<Real>& out, std::vector<Real>* also_out = nullptr);
+    // About how many values an evaluation of the batch reads and writes (the cuts of the
+    // consumers' inputs and outputs): what it costs beside evaluating its elements one by one.
+    std::int64_t cost(const std::vector<std::int64_t>& batch) const;
     // Every consumer is affine in the node.
     bool linear() const;
 
    private:
+    // Where a call of a consumer is cut: to one row group and/or one column (or whole), and for a
+    // product's operand (kInner) to its inner index.
+    struct Cut {
+      bool rows = false, cols = false;
+      Index group = 0, col = 0, inner = 0;
+      bool operator==(const Cut& o) const {
+        return rows == o.rows && cols == o.cols && group == o.group && col == o.col && inner == o.inner;
+      }
+    };
+    struct Block {
+      Index r0, c0, nr, nc;
+    };
     struct Consumer {
       NodeId id;
       unsigned dep;
-      std::vector<RMatrix> scratch;  // the inputs of a sliced call, indexed by node id
-      std::int64_t old_for = -1;     // a kSum consumer: the element whose unperturbed term is `old`
+      Index groups = 1;                  // the row groups of kRows (Graph::Dep)
+      std::size_t self = 0, partner = 0;  // kInner: the node's input slot and the other operand's
+      bool left = false;                 // kInner: the node is the product's first operand, A
+      std::vector<RMatrix> scratch;      // the cut inputs of a call, indexed by node id
+      // Larger cuts of the unperturbed values, kept (input slot, r0, c0, rows, cols): a call patches
+      // in the node's changed elements and puts them back after, instead of copying the cut again.
+      std::map<std::array<Index, 5>, RMatrix> cuts;
+      std::vector<const RMatrix*> view;  // what the call reads, indexed by node id
+      // The unperturbed value of the last cut called (kInner), or of the last batch's terms (kSum).
+      bool have_old = false;
+      Cut old_cut;
       RMatrix old;
-      RMatrix old_cut, weights_cut, also_cut;  // the last slices evaluate() cut, reused
+      std::vector<std::int64_t> old_batch;
+      std::vector<RMatrix> old_terms;
     };
-    // What consumer c computes with the node's current work value, on the slice the element
-    // reaches (the whole output for a consumer without Dep flags), with that slice as it was and
-    // the matching slices of `weights` and of `also` (when given). The three pointers are into the
-    // graph, the arguments or the consumer's buffers, valid until its next evaluate().
-    struct Slice {
+    // One consumer evaluated for a batch: `fresh` is the block of its output at (r0, c0) that the
+    // batch reaches, `old` the same block unperturbed (in fresh's coordinates when `old_local`,
+    // else in the output's); element i of the batch reaches regions[i], in the output's
+    // coordinates. A kSum consumer is evaluated per element: terms[i] and old_terms[i].
+    struct Evaluated {
       RMatrix fresh;
       const RMatrix* old = nullptr;
-      const RMatrix* weights = nullptr;
-      const RMatrix* also = nullptr;
+      bool old_local = false;
+      Index r0 = 0, c0 = 0;
+      std::vector<Block> regions;
+      std::vector<RMatrix> terms;
+      const std::vector<RMatrix>* old_terms = nullptr;
     };
-    Slice evaluate(Consumer& c, std::int64_t element, const RMatrix& weights, const RMatrix* also = nullptr);
+    void evaluate(Consumer& c, const std::vector<std::int64_t>& batch, Evaluated& out);
+    // Adds to out[i] the sum of m (an array expression of an evaluated slice's shape, at (r0, c0)
+    // in the output) over regions[i], each in the order sum() takes a block, so that a batch adds
+    // what single elements did (acc: a buffer).
+    template <class Expr>
+    static void add_region_sums(const Expr& m, Index r0, Index c0, const std::vector<Block>& regions,
+                                std::vector<Real>& out, RArray& acc);
+    // Consumer c called on a cut of `from` (work_, where the batch's elements are changed, or the
+    // graph's values).
+    RMatrix call(Consumer& c, const Cut& cut, const std::vector<RMatrix>& from, const std::vector<std::int64_t>& batch);
+    Cut single_cut(const Consumer& c, std::int64_t element) const;
+    Cut batch_cut(const Consumer& c, const std::vector<std::int64_t>& batch) const;
     const Graph& graph_;
     NodeId node_;
     std::vector<NodeId> consumers_;
     std::vector<Consumer> info_;
     std::vector<RMatrix> work_;
+    // The consumers as the last two evaluations left them (weighted_with alternates between them).
+    std::vector<Evaluated> slots_[2];
+    int next_slot_ = 0;
+    std::vector<std::int64_t> one_batch_;  // weighted_with of one element, without allocating
+    std::vector<Real> one_x_, one_out_, one_magnitude_;
   };
 
+  // An evaluator that perturbs elements of one node and returns the loss; it recomputes only the
+  // downstream steps, on a private copy of the values, so the graph itself is never changed.
   class Perturbation {
    public:
     Perturbation(const Graph& graph, NodeId node);
@@ -190,6 +260,11 @@ class Graph {
   NodeId loss_ = -1;
   std::shared_ptr<const Graph> twin_;
 };
+
+// x W + b with the row b added to every row: a linear layer's step (declare x and W kInner). Where
+// the inner dimension is 1 (a product's share, as the finite differences call it) it is computed
+// as the outer product it is: a general matrix product of depth 1 spends most of its time in setup.
+RMatrix linear_step(const RMatrix& x, const RMatrix& W, const RMatrix& b);
 
 // A layer exercise's loss: its output reduced to a scalar with a fixed random upstream gradient G,
 // L = sum(out .* G), so that dL/d(out) = G. Adds the step "L" and makes it the graph's loss.
