@@ -8,6 +8,10 @@
 # with S=0 (its gradients and update; training is timed by train_steps.sh).
 #
 # usage: bench/max_sizes.sh [NN ...]   (default: every exercise; needs a built build/)
+#   ONLY=all   only every letter at its maximum at once
+#   VS=DIR     the same checks, in the same run, by the checker of another checkout DIR (built in
+#              DIR/build: `git worktree add DIR REV`, then its cmake --preset default and build),
+#              beside ours with the ratio, DIR's wall time over ours
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${BPDOJO_BUILD_DIR:-build}
@@ -18,13 +22,18 @@ exercises=("$@")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# time_check NN SIZES RUNS: prints "<median wall s> <median runner s>" of `checker NN --solutions`.
+# time_check NN SIZES RUNS [DIR]: prints "<median wall s> <median runner s> <not correct>" of
+# `checker NN --solutions` (DIR's checker, run in DIR, when given).
 time_check() {
-  local nn=$1 sizes=$2 n=$3 k
+  local nn=$1 sizes=$2 n=$3 dir=${4:-} k
   for ((k = 0; k < n; k++)); do
     local t0 t1
     t0=$(date +%s.%N)
-    "$build/checker" "$nn" --solutions ${sizes:+--size "$sizes"} --json >"$tmp/out.json" || true
+    if [ -n "$dir" ]; then
+      (cd "$dir" && build/checker "$nn" --solutions ${sizes:+--size "$sizes"} --json) >"$tmp/out.json" || true
+    else
+      "$build/checker" "$nn" --solutions ${sizes:+--size "$sizes"} --json >"$tmp/out.json" || true
+    fi
     t1=$(date +%s.%N)
     python3 - "$tmp/out.json" "$t0" "$t1" <<'PY' >>"$tmp/times"
 import json, sys
@@ -41,9 +50,16 @@ PY
   rm -f "$tmp/times"
 }
 
-printf '%-4s %-28s %10s %10s  %s\n' "ex" "sizes" "wall s" "runner s" "verdicts"
+vs=${VS:-}
+if [ -n "$vs" ]; then
+  [ -x "$vs/build/checker" ] || { echo "bench: no $vs/build/checker (VS names a built checkout)" >&2; exit 2; }
+  printf '%-4s %-28s %10s %10s %10s %7s  %s\n' "ex" "sizes" "wall s" "runner s" "VS wall s" "ratio" "verdicts"
+else
+  printf '%-4s %-28s %10s %10s  %s\n' "ex" "sizes" "wall s" "runner s" "verdicts"
+fi
 for nn in "${exercises[@]}"; do
   "$build/checker" "$nn" --solutions --json >"$tmp/default.json" || true  # builds the runner if needed
+  [ -z "$vs" ] || (cd "$vs" && build/checker "$nn" --solutions --json) >/dev/null 2>&1 || true
   defaults=$(python3 -c 'import json,sys; print(" ".join(f"{k}={v}" for k, v in json.load(open(sys.argv[1]))["sizes"].items() if k != "S"))' "$tmp/default.json")
   extra=""
   [[ "$(python3 -c 'import json,sys; print("S" in json.load(open(sys.argv[1]))["sizes"])' "$tmp/default.json")" == True ]] && extra="S=0"
@@ -62,6 +78,7 @@ for nn in "${exercises[@]}"; do
   fi
   for c in "${cases[@]}"; do
     what=${c%%:*} sizes=${c#*:}
+    [ "${ONLY:-}" = all ] && [ "$what" != "all max" ] && continue
     n=$runs
     [ "$what" = "all max" ] && n=1
     read -r wall runner wrong < <(time_check "$nn" "$sizes" "$n")
@@ -69,6 +86,13 @@ for nn in "${exercises[@]}"; do
     [ "$wrong" -eq 0 ] || verdict="$wrong not correct"
     flag=""
     [[ "$what" == *max* ]] && awk -v w="$wall" 'BEGIN { exit !(w > 5) }' && flag="  (over the 5 s target)"
-    printf '%-4s %-28s %10s %10s  %s%s\n' "$nn" "$what ${sizes:+($sizes)}" "$wall" "$runner" "$verdict" "$flag"
+    if [ -n "$vs" ]; then
+      read -r vs_wall _ vs_wrong < <(time_check "$nn" "$sizes" "$n" "$vs")
+      [ "$vs_wrong" -eq 0 ] || verdict="$verdict; VS: $vs_wrong not correct"
+      ratio=$(awk -v a="$vs_wall" -v b="$wall" 'BEGIN { printf "%.1fx", (b > 0 ? a / b : 0) }')
+      printf '%-4s %-28s %10s %10s %10s %7s  %s%s\n' "$nn" "$what ${sizes:+($sizes)}" "$wall" "$runner" "$vs_wall" "$ratio" "$verdict" "$flag"
+    else
+      printf '%-4s %-28s %10s %10s  %s%s\n' "$nn" "$what ${sizes:+($sizes)}" "$wall" "$runner" "$verdict" "$flag"
+    fi
   done
 done
