@@ -49,6 +49,24 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
+// A reference solution's result: every gradient correct, no diagnosis, a floor at the gradient's
+// size; its largest relative error raises `worst` (and `where` names it).
+void reference_correct(const CheckResult& r, double& worst, std::string& where) {
+  CAPTURE(r.reproduce);
+  REQUIRE(r.runner.finished);
+  for (const auto& g : r.gradients) {
+    if (g.run_row) continue;  // judged in test_training.cpp
+    CAPTURE(g.name);
+    CHECK(g.verdict == Verdict::Correct);
+    CHECK_FALSE(g.diagnosis);
+    REQUIRE(g.comparison);
+    // The floor never swallows a gradient: at most 10 or 1000x the gradient's own size (an
+    // unresolved reference would raise it to anything, and pass anything).
+    CHECK(g.floor <= std::max(10.0, 1e3 * g.numeric.value.cwiseAbs().maxCoeff()));
+    if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
+  }
+}
+
 // Every reference solution passes on the given seeds and every shape, at least 100x below the
 // threshold, with no diagnosis. An exercise that trains is checked here without its training run
 // (S = 0: every gradient and the update); test_training.cpp judges the training.
@@ -77,20 +95,7 @@ void solution_passes(const ExerciseInfo& info, std::uint64_t first_seed, std::ui
     if (k >= plain && k < graded && !test::sweep()) last = std::min(last_seed, first_seed + 3);
     if (k >= graded) first = 0, last = static_cast<std::uint64_t>(last_at_maxima);
     for (std::uint64_t seed = first; seed <= last; ++seed) {
-      const CheckResult r = judge_runner(info, Flavour::Solution, seed, sizes);
-      CAPTURE(r.reproduce);
-      REQUIRE(r.runner.finished);
-      for (const auto& g : r.gradients) {
-        if (g.run_row) continue;  // judged in test_training.cpp
-        CAPTURE(g.name);
-        CHECK(g.verdict == Verdict::Correct);
-        CHECK_FALSE(g.diagnosis);
-        REQUIRE(g.comparison);
-        // The floor never swallows a gradient: at most 10 or 1000x the gradient's own size (an
-        // unresolved reference would raise it to anything, and pass anything).
-        CHECK(g.floor <= std::max(10.0, 1e3 * g.numeric.value.cwiseAbs().maxCoeff()));
-        if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + g.name;
-      }
+      reference_correct(judge_runner(info, Flavour::Solution, seed, sizes), worst, where);
     }
   }
   MESSAGE(info.id() << ", seeds " << first_seed << " to " << last_seed << ": largest relative error of a correct gradient "
@@ -125,20 +130,10 @@ TEST_CASE("each exercise: the reference solution passes with every letter at its
     for (const auto& s : info->sizes) sizes[s.letter] = s.max;
     if (info->runs()) sizes["S"] = 0;
     if (sizes.empty()) continue;  // no sizes: the defaults are judged elsewhere
-    const CheckResult r = judge_runner(*info, Flavour::Solution, 0, sizes);
-    CAPTURE(r.reproduce);
-    REQUIRE(r.runner.finished);
     double worst = 0.0;
-    for (const auto& g : r.gradients) {
-      if (g.run_row) continue;
-      CAPTURE(g.name);
-      CHECK(g.verdict == Verdict::Correct);
-      CHECK_FALSE(g.diagnosis);
-      REQUIRE(g.comparison);
-      CHECK(g.floor <= std::max(10.0, 1e3 * g.numeric.value.cwiseAbs().maxCoeff()));
-      worst = std::max(worst, g.comparison->rel_error);
-    }
-    MESSAGE(r.reproduce << ": largest relative error " << worst);
+    std::string where;
+    reference_correct(judge_runner(*info, Flavour::Solution, 0, sizes), worst, where);
+    MESSAGE(info->id() << " at its maxima: largest relative error " << worst << " (" << where << ")");
     CHECK(worst <= kThreshold / 100);
   }
 }

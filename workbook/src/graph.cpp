@@ -253,10 +253,26 @@ Graph::LocalPerturbation::Cut Graph::LocalPerturbation::single_cut(const Consume
   return cut;
 }
 
+Graph::LocalPerturbation::Block Graph::LocalPerturbation::input_block(const Consumer& c, const Cut& cut,
+                                                                       std::size_t k) const {
+  const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
+  const unsigned d = n.deps[k];
+  const RMatrix& m = graph_.values_[static_cast<std::size_t>(n.inputs[k])];
+  Block b{0, 0, m.rows(), m.cols()};
+  if (cut.rows && (d & kRows)) b.nr = m.rows() / c.groups, b.r0 = cut.group * b.nr;
+  if (cut.cols && (d & kCols)) b.c0 = cut.col, b.nc = 1;
+  if ((c.dep & kInner) && (k == c.self || k == c.partner)) {
+    // The operand's inner index: a column of A (the first operand), a row of B.
+    if ((k == c.self) == c.left) b.c0 = cut.inner, b.nc = 1;
+    else b.r0 = cut.inner, b.nr = 1;
+  }
+  return b;
+}
+
 RMatrix Graph::LocalPerturbation::call(Consumer& c, const Cut& cut, const std::vector<RMatrix>& from,
                                        const std::vector<std::int64_t>& batch) {
   const Node& n = graph_.nodes_[static_cast<std::size_t>(c.id)];
-  const bool inner = c.dep & kInner, changed = &from == &work_;
+  const bool changed = &from == &work_;
   const RMatrix& mine = work_[static_cast<std::size_t>(node_)];
   struct Patch {
     RMatrix* slice;
@@ -265,18 +281,9 @@ RMatrix Graph::LocalPerturbation::call(Consumer& c, const Cut& cut, const std::v
   };
   std::vector<Patch> patched;
   for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-    const unsigned d = n.deps[k];
     const auto in = static_cast<std::size_t>(n.inputs[k]);
     const RMatrix& m = from[in];
-    const bool rows = cut.rows && (d & kRows), cols = cut.cols && (d & kCols);
-    Index r0 = 0, nr = m.rows(), c0 = 0, nc = m.cols();
-    if (rows) nr = m.rows() / c.groups, r0 = cut.group * nr;
-    if (cols) c0 = cut.col, nc = 1;
-    if (inner && (k == c.self || k == c.partner)) {
-      // The operand's inner index: a column of A (the first operand), a row of B.
-      if ((k == c.self) == c.left) c0 = cut.inner, nc = 1;
-      else r0 = cut.inner, nr = 1;
-    }
+    const auto [r0, c0, nr, nc] = input_block(c, cut, k);
     if (r0 == 0 && c0 == 0 && nr == m.rows() && nc == m.cols()) {
       c.view[in] = &m;  // read whole, in place
     } else if (nr * nc < 64) {
@@ -322,20 +329,12 @@ std::int64_t Graph::LocalPerturbation::cost(const std::vector<std::int64_t>& bat
     // A sum is called per element whatever the batch; the others once, on the batch's cut.
     const std::int64_t calls = (c.dep & kSum) ? static_cast<std::int64_t>(batch.size()) : 1;
     const Cut cut = (c.dep & kSum) ? single_cut(c, batch.front()) : batch_cut(c, batch);
-    const bool any_cut = (c.dep & (kRows | kCols)) != 0;
     std::int64_t size = value.size();
-    if (any_cut && !(c.dep & kSum))
+    if ((c.dep & (kRows | kCols)) && !(c.dep & kSum))
       size = (cut.rows ? value.rows() / c.groups : value.rows()) * (cut.cols ? 1 : value.cols());
     for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-      const RMatrix& m = graph_.values_[static_cast<std::size_t>(n.inputs[k])];
-      Index nr = m.rows(), nc = m.cols();
-      if (any_cut && cut.rows && (n.deps[k] & kRows)) nr = m.rows() / c.groups;
-      if (any_cut && cut.cols && (n.deps[k] & kCols)) nc = 1;
-      if ((c.dep & kInner) && (k == c.self || k == c.partner)) {
-        if ((k == c.self) == c.left) nc = 1;
-        else nr = 1;
-      }
-      size += nr * nc;
+      const Block b = input_block(c, cut, k);
+      size += b.nr * b.nc;
     }
     total += calls * size;
   }

@@ -130,6 +130,41 @@ RMatrix gradient(const Graph& graph, Graph::NodeId node, const Options& options)
   return out;
 }
 
+namespace {
+
+// The terms of each element of a batch (terms[i]) and the consumers' uncertainty carried back
+// (carried[i], 0 without `uncertainty`): a small central difference (only their size matters, to
+// a few digits), moved closer where it leaves the function's domain. An affine node's are in the
+// two evaluations its derivative took (`walks`, just finished).
+void batch_terms(Graph::LocalPerturbation& p, const std::vector<std::int64_t>& batch, const std::vector<Walk>& walks,
+                 bool affine, Real scale, const std::vector<RMatrix>& weights, const std::vector<RMatrix>* uncertainty,
+                 std::vector<Real>& terms, std::vector<Real>& carried) {
+  const std::size_t n = batch.size();
+  std::vector<Real> step(n), hs(n), found, also;
+  std::vector<bool> active(n, true);
+  terms.assign(n, 0.0L), carried.assign(n, 0.0L);
+  // Keeps what the last evaluation found for the elements still looking, where it is finite.
+  const auto take = [&] {
+    for (std::size_t i = 0; i < n; ++i)
+      if (active[i] && std::isfinite(found[i]))
+        terms[i] = found[i], carried[i] = uncertainty ? also[i] : 0.0L, active[i] = false;
+  };
+  if (affine) {
+    for (std::size_t i = 0; i < n; ++i) hs[i] = walks[i].estimate().step;
+    p.abs_terms_of_last_two(batch, hs, weights, uncertainty, found, uncertainty ? &also : nullptr);
+    take();
+  }
+  for (std::size_t i = 0; i < n; ++i) step[i] = 1e-7L * std::max(std::abs(p.base(batch[i])), scale);
+  for (int tries = 0; tries < 8 && std::find(active.begin(), active.end(), true) != active.end(); ++tries) {
+    for (std::size_t i = 0; i < n; ++i) hs[i] = active[i] ? step[i] : 0.0L;
+    p.abs_terms(batch, hs, weights, uncertainty, found, uncertainty ? &also : nullptr);
+    take();
+    for (std::size_t i = 0; i < n; ++i) step[i] /= 64;
+  }
+}
+
+}  // namespace
+
 NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::vector<RMatrix>& consumer_grads,
                             const Options& options, bool with_terms, const std::vector<RMatrix>* consumer_uncertainty,
                             const std::vector<RMatrix>* consumer_terms) {
@@ -142,7 +177,7 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
   out.element_terms = out.value;
   const Real scale = node_scale(graph.exact(node));
   const bool affine = p.linear();
-  std::vector<Real> xs, ys, magnitudes, hs, terms, carried;
+  std::vector<Real> xs, ys, magnitudes, terms, carried;
   std::vector<Walk> walks;
   std::vector<bool> active;
   const auto f_alone = [&](std::int64_t e, Real v) -> Sample {
@@ -176,43 +211,13 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
       for (std::size_t i = 0; i < n; ++i)
         if (active[i]) walks[i].feed({ys[i], magnitudes[i]});
     }
-    // The terms of each element: a small central difference (only their size matters, to a few
-    // digits), moved closer where it leaves the function's domain. An affine node's are in the
-    // two evaluations its derivative took.
     carried.assign(n, 0.0L);
     if (with_terms) {
-      std::vector<Real> step(n), found(n, 0.0L), also;
-      for (std::size_t i = 0; i < n; ++i) step[i] = 1e-7L * std::max(std::abs(p.base(batch[i])), scale);
-      active.assign(n, true);
-      if (affine) {
-        hs.resize(n);
-        for (std::size_t i = 0; i < n; ++i) hs[i] = walks[i].estimate().step;
-        p.abs_terms_of_last_two(batch, hs, consumer_terms ? *consumer_terms : consumer_grads, consumer_uncertainty,
-                                terms, consumer_uncertainty ? &also : nullptr);
-        for (std::size_t i = 0; i < n; ++i)
-          if (std::isfinite(terms[i]))
-            found[i] = terms[i], carried[i] = consumer_uncertainty ? also[i] : 0.0L, active[i] = false;
-      }
-      for (int tries = 0; tries < 8; ++tries) {
-        hs.assign(n, 0.0L);
-        bool any = false;
-        for (std::size_t i = 0; i < n; ++i)
-          if (active[i]) hs[i] = step[i], any = true;
-        if (!any) break;
-        p.abs_terms(batch, hs, consumer_terms ? *consumer_terms : consumer_grads, consumer_uncertainty, terms,
-                    consumer_uncertainty ? &also : nullptr);
-        for (std::size_t i = 0; i < n; ++i) {
-          if (!active[i]) continue;
-          if (std::isfinite(terms[i])) {
-            found[i] = terms[i], carried[i] = consumer_uncertainty ? also[i] : 0.0L, active[i] = false;
-          } else {
-            step[i] /= 64;
-          }
-        }
-      }
+      batch_terms(p, batch, walks, affine, scale, consumer_terms ? *consumer_terms : consumer_grads, consumer_uncertainty,
+                  terms, carried);
       for (std::size_t i = 0; i < n; ++i) {
-        out.element_terms.data()[batch[i]] = found[i];
-        out.terms = std::max(out.terms, found[i]);
+        out.element_terms.data()[batch[i]] = terms[i];
+        out.terms = std::max(out.terms, terms[i]);
       }
     }
     for (std::size_t i = 0; i < n; ++i) {

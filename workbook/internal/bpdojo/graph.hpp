@@ -214,6 +214,8 @@ class Graph {
     RMatrix call(Consumer& c, const Cut& cut, const std::vector<RMatrix>& from, const std::vector<std::int64_t>& batch);
     Cut single_cut(const Consumer& c, std::int64_t element) const;
     Cut batch_cut(const Consumer& c, const std::vector<std::int64_t>& batch) const;
+    // The block of consumer c's input slot k that a call on `cut` reads.
+    Block input_block(const Consumer& c, const Cut& cut, std::size_t k) const;
     const Graph& graph_;
     NodeId node_;
     std::vector<NodeId> consumers_;
