@@ -75,4 +75,44 @@ TEST_CASE("mismatched shapes are caught before any number is compared") {
   CHECK_FALSE(compare(Matrix::Zero(2, 6), emb, 1e-3).shape_ok);
 }
 
+TEST_CASE("a stack is judged block by block: a small block's error is not measured against a large one") {
+  // Three blocks of (1,2): the first a thousand times smaller than the last (a gradient vanishing
+  // back in time), off by 1e-6 of itself; the whole tensor's relative error would be 1e-9.
+  const Tensor n = numeric({1e-3, -2e-3, 0.5, 0.25, 1.0, -1.0}, {3, 2});
+  Matrix a = n.value;
+  a(0, 0) *= 1.0 + 1e-6;
+  CHECK(compare(a, n, 1e-9).correct);  // one tensor: 1e-9, below the bar
+  std::vector<std::size_t> wrong;
+  const Comparison c = compare_blocks(a, n, {1e-5, 1e-5, 1e-5}, kThreshold, &wrong);
+  CHECK_FALSE(c.correct);
+  CHECK(wrong == std::vector<std::size_t>{0});
+  CHECK(c.rel_error == doctest::Approx(0.5e-6));  // 1e-9 over the block's max 2e-3
+  CHECK(c.worst == 0);
+  CHECK(c.worst_index == std::vector<std::int64_t>{0, 0});
+  // Each block on its own floor: a zero block passes against a floor of its own, and a block whose
+  // floor is large absorbs what it should.
+  Matrix z = n.value;
+  z.row(1).setZero();
+  const Tensor nz({3, 2}, z);
+  z(1, 0) = 1e-17;
+  CHECK(compare_blocks(z, nz, {1e-5, 1e-5, 1e-5}, kThreshold, &wrong).correct);
+  CHECK(wrong.empty());
+  z(1, 0) = 1e-12;
+  CHECK_FALSE(compare_blocks(z, nz, {1e-5, 1e-5, 1e-5}, kThreshold, &wrong).correct);
+  CHECK(wrong == std::vector<std::size_t>{1});
+  CHECK(compare_blocks(z, nz, {1e-5, 1e-3, 1e-5}, kThreshold).correct);
+  // Several wrong blocks: all listed, the worst reported with its index in the whole.
+  Matrix b = n.value;
+  b(1, 1) += 1e-3;
+  b(2, 0) += 1e-2;
+  const Comparison both = compare_blocks(b, n, {0.0, 0.0, 0.0}, kThreshold, &wrong);
+  CHECK(wrong == std::vector<std::size_t>{1, 2});
+  CHECK(both.worst == 4);
+  CHECK(both.worst_index == std::vector<std::int64_t>{2, 0});
+  // The shape first; one floor is compare() itself.
+  CHECK_FALSE(compare_blocks(Matrix::Zero(2, 3), n, {0.0, 0.0, 0.0}).shape_ok);
+  const Comparison one = compare_blocks(a, n, {1e-3});
+  CHECK(one.rel_error == compare(a, n, 1e-3).rel_error);
+}
+
 TEST_SUITE_END();

@@ -102,6 +102,39 @@ TEST_CASE("a product declared on its inner dimension differences one row or colu
   CHECK_THROWS_AS(g.step("nonlinear", {4, 5}, {x, W, b}, identity, {R | I, K | L | I, K | L}), std::logic_error);
 }
 
+TEST_CASE("a stack names nodes of one shape, in order, as one tensor, and refuses anything else") {
+  Graph g;
+  const auto x = g.leaf("x", {{2, 3}, Matrix::Ones(2, 3)});
+  const auto y = g.data("y", {{2, 3}, Matrix::Zero(2, 3)});
+  auto twice = [](Graph::NodeId in) { return [in](const Graph::Inputs& v) { return RMatrix(2 * v[in]); }; };
+  const auto h1 = g.step("h@1", {2, 3}, {x}, twice(x));
+  const auto h2 = g.step("h@2", {2, 3}, {h1}, twice(h1));
+  const auto odd = g.step("h@3", {3, 2}, {x}, [=](const Graph::Inputs& v) { return RMatrix(v[x].transpose()); });
+  g.stack("h", {h1, h2});
+  CHECK(g.is_stack("h"));
+  CHECK_FALSE(g.is_stack("x"));
+  CHECK(g.stack_members("h") == std::vector<Graph::NodeId>{h1, h2});
+  CHECK(g.nodes_of("h") == std::vector<Graph::NodeId>{h1, h2});
+  CHECK(g.nodes_of("x") == std::vector<Graph::NodeId>{x});
+  CHECK(g.shape_of("h") == Shape{4, 3});
+  CHECK(g.shape_of("h@1") == Shape{2, 3});
+  CHECK_THROWS_AS(g.stack_members("x"), std::out_of_range);
+  CHECK_THROWS_AS(g.stack("h", {h1, h2}), std::logic_error);     // the name is taken
+  CHECK_THROWS_AS(g.stack("x", {h1}), std::logic_error);         // a node's name
+  CHECK_THROWS_AS(g.stack("k", {}), std::logic_error);           // no members
+  CHECK_THROWS_AS(g.stack("g", {h1, h2}), std::logic_error);     // members not named g@1, g@2
+  Graph other;
+  const auto a1 = other.leaf("a@1", {{2, 3}, Matrix::Ones(2, 3)});
+  const auto a2 = other.leaf("a@2", {{2, 3}, Matrix::Ones(2, 3)});
+  const auto b1 = other.leaf("b@1", {{2, 3}, Matrix::Ones(2, 3)});
+  const auto b2 = other.leaf("b@2", {{3, 2}, Matrix::Ones(3, 2)});
+  CHECK_THROWS_AS(other.stack("a", {a2, a1}), std::logic_error);  // out of order
+  CHECK_THROWS_AS(other.stack("b", {b1, b2}), std::logic_error);  // two shapes
+  other.stack("a", {a1, a2});
+  CHECK(other.shape_of("a") == Shape{4, 3});
+  (void)y, (void)odd;
+}
+
 TEST_CASE("a step that reads an undeclared node is refused") {
   Graph g;
   const auto a = g.leaf("a", Tensor::scalar(1.0));
@@ -203,6 +236,8 @@ void chained_equals_global(int number, const std::vector<Sizes>& shapes) {
 TEST_CASE("every node's chained numeric gradient equals the global one: the layers") {
   chained_equals_global(1, {Sizes{}});
   for (int number : {2, 3, 4, 5, 9, 10, 12}) chained_equals_global(number, {Sizes{}, Sizes{{"N", 3}}});
+  // The RNN: each step of the recurrence, its detached copies and the masked loss of every name.
+  chained_equals_global(13, {Sizes{{"N", 3}, {"H", 5}}, Sizes{{"N", 2}, {"H", 3}, {"K", 2}}});
 }
 
 TEST_CASE("every node's chained numeric gradient equals the global one: the whole network") {
@@ -250,8 +285,18 @@ TEST_CASE("a graph with a reference twin takes its numeric gradients and terms f
   CHECK((chained[x].value - want).cwiseAbs().maxCoeff() < 1e-12L);
   CHECK((chained[x].value - twin[static_cast<std::size_t>(g.reference_twin()->id("x"))].value).cwiseAbs().maxCoeff() == 0.0L);
   CHECK(chained[x].terms == twin[static_cast<std::size_t>(g.reference_twin()->id("x"))].terms);
-  // The steps show terms the fused step hides: the mean's path adds sum_j |2 diff_j| / 3 to each.
-  CHECK(chained[x].terms > 1.5L * alone[x].terms);
+  // The steps show terms the fused step hides. Fused, x_i's terms are the loss's |2 diff_i|. In
+  // steps, the mean's gradient -sum_j 2 diff_j cancels to 0 while its terms are sum_j |2 diff_j|
+  // (the sum it adds up), and x_i receives those, divided by 3, beside diff_i's |2 diff_i|, as
+  // independent errors: sqrt((2 diff_i)^2 + (sum_j |2 diff_j| / 3)^2).
+  const RArray diff2 = 2.0L * (x0.value.cast<Real>().array() - x0.value.cast<Real>().mean());
+  for (Index i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    const Real expected = std::sqrt(diff2(0, i) * diff2(0, i) + std::pow(diff2.abs().sum() / 3.0L, 2.0L));
+    CHECK(std::abs(chained[x].element_terms(0, i) - expected) <= 1e-6L * expected);
+    CHECK(std::abs(alone[x].element_terms(0, i) - std::abs(diff2(0, i))) <= 1e-6L * std::abs(diff2(0, i)));
+  }
+  CHECK(chained[x].terms > 1.15L * alone[x].terms);
   // A twin must be the same function of the same leaves.
   Graph other = fused(x0);
   CHECK_THROWS_AS(other.set_reference_twin(steps(x0, "L")), std::logic_error);

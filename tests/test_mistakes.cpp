@@ -26,6 +26,7 @@ struct Mistake {
   bool instance_sized = false;  // INSTANCE_SIZED: the instance sets the size of its error
   std::set<std::string> lines;  // the gradients whose own line is wrong (when has_lines)
   std::map<std::string, std::string> diagnoses;  // gradient -> the diagnosis kind it must get
+  std::set<std::string> at_other_sizes;  // AT_OTHER_SIZES: correct at the defaults, may fail at the edges
 };
 
 std::vector<Mistake> catalogue() {
@@ -37,11 +38,13 @@ std::vector<Mistake> catalogue() {
     std::string nn;
     fields >> m.name >> nn >> m.runner;
     m.exercise = std::stoi(nn);
-    bool diag = false;
+    bool diag = false, other = false;
     for (std::string g; fields >> g;) {
       if (g == "~") m.instance_sized = true;
       else if (g == "|") m.has_lines = true;
       else if (g == "@") diag = true;
+      else if (g == "^") other = true;
+      else if (other) m.at_other_sizes.insert(g);
       else if (diag) m.diagnoses[g.substr(0, g.find('='))] = g.substr(g.find('=') + 1);
       else (m.has_lines ? m.lines : m.fails).insert(g);
     }
@@ -67,6 +70,11 @@ TEST_CASE("the catalogue has at least 15 entries, every gradient it names exists
       CAPTURE(g);
       CHECK(((info->trains && (g == "training" || g.rfind("update.", 0) == 0)) ||
              std::any_of(info->gradients.begin(), info->gradients.end(), [&](const GradientSpec& s) { return s.name == g; })));
+    }
+    for (const auto& g : m.at_other_sizes) {
+      CAPTURE(g);
+      CHECK(m.fails.count(g) == 0);
+      CHECK(std::any_of(info->gradients.begin(), info->gradients.end(), [&](const GradientSpec& s) { return s.name == g; }));
     }
   }
 }
@@ -176,7 +184,7 @@ void mistakes_at_the_edges(int number, std::uint64_t last_seed, int last_seed_at
         ++runs;
         for (const auto& g : r.gradients) {
           CAPTURE(g.name);
-          if (!m.fails.count(g.name)) {
+          if (!m.fails.count(g.name) && !m.at_other_sizes.count(g.name)) {
             CHECK(g.verdict == Verdict::Correct);
             continue;
           }
@@ -298,27 +306,27 @@ TEST_CASE("the correct variants: exercises 04 to 07 have some, every one of an e
 // One ctest entry per exercise and suite (tests/support.hpp, exercises_under_test). An exercise that
 // trains shows a broken update in a short run; the local check names exactly the wrong lines where
 // the catalogue lists them (06, 07). The fast suite: seed 0. The deep suite: seeds 1 to 4, and 1 and
-// 2 for the network (06 to 08, where a run costs seconds; a sweep, test::sweep: 1 to 19 for all).
+// 2 where a run costs seconds (test::costly_runs: the network, 06 to 08, and the RNN, 13; a sweep,
+// test::sweep: 1 to 19 for all).
 TEST_CASE("each exercise: its catalogue mistakes fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e.catalogue")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) mistakes_fail_where_they_should(info->number, 0, 0);
 }
-TEST_CASE("each exercise: its catalogue mistakes fail where they should on seeds 1 to 4 (the network 1 and 2), 100x above the threshold, and nowhere else" * doctest::test_suite("deep.catalogue")) {
+TEST_CASE("each exercise: its catalogue mistakes fail where they should on seeds 1 to 4 (1 and 2 where runs are costly), 100x above the threshold, and nowhere else" * doctest::test_suite("deep.catalogue")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) {
-    const bool network = info->number >= 6 && info->number <= 8;
-    mistakes_fail_where_they_should(info->number, 1, test::sweep() ? 19 : network ? 2 : 4);
+    mistakes_fail_where_they_should(info->number, 1, test::sweep() ? 19 : test::costly_runs(*info) ? 2 : 4);
   }
 }
 
 // At the edges of the sizes: seed 0 with each letter's maximum, and seeds 0 to 4 at the minimum and
-// grading's two ends, except where the network makes a run at those sizes cost seconds (06 to 08):
-// seeds 0 and 1, and the maxima left to a wider sweep (BPDOJO_TEST_SWEEP, test::sweep: seeds 0 to 19,
+// grading's two ends, except where a run at those sizes costs seconds (test::costly_runs: 06 to 08
+// and 13): seeds 0 and 1, and the maxima left to a wider sweep (BPDOJO_TEST_SWEEP, test::sweep: seeds 0 to 19,
 // and each maximum on seeds 0 to 4, for every exercise).
 TEST_CASE("each exercise: its catalogue mistakes at the edges of the sizes fail 100x above the threshold or coincide with the right formula" *
           doctest::test_suite("deep.catalogue")) {
   const bool sweep = test::sweep();
   for (const ExerciseInfo* info : test::exercises_under_test()) {
-    const bool network = info->number >= 6 && info->number <= 8;
-    mistakes_at_the_edges(info->number, sweep ? 19 : network ? 1 : 4, sweep ? 4 : network ? -1 : 0);
+    const bool costly = test::costly_runs(*info);
+    mistakes_at_the_edges(info->number, sweep ? 19 : costly ? 1 : 4, sweep ? 4 : costly ? -1 : 0);
   }
 }
 

@@ -2,7 +2,8 @@
 # textual edit, so a catalogue entry stays in step with the solution it breaks.
 #
 # bpdojo_mistake(<name> <NN> FIND <text> REPLACE <text> FAILS <gradient>... [FIND ... REPLACE ...]
-#                [LINES <gradient>...] [DIAGNOSIS <gradient>=<kind>...] [INSTANCE_SIZED])
+#                [LINES <gradient>...] [DIAGNOSIS <gradient>=<kind>...] [INSTANCE_SIZED]
+#                [AT_OTHER_SIZES <gradient>...])
 #   FIND must occur exactly once in solutions/exercise_NN_*.cpp. FAILS lists every gradient the
 #   edit breaks (the line itself and everything the learner computes from it); every other
 #   gradient of the exercise must still pass. LINES, where given, lists exactly the gradients whose
@@ -12,7 +13,10 @@
 #   checks all of it, with margins: at the default sizes on every seed; at the edges of the sizes
 #   (each letter's minimum and maximum, grading's two ends) too, where a gradient the edit breaks
 #   may also coincide with the right one (a sum over a batch of one: correct, 100x below the
-#   threshold). INSTANCE_SIZED marks an edit whose error the instance sets rather than the edit
+#   threshold). AT_OTHER_SIZES lists gradients the edit cannot reach at the default sizes but can
+#   at others (a truncation longer than the default K lets h0 hear of a name's end): correct at the
+#   defaults, and at the edges either wrong 100x above the threshold or coinciding.
+#   INSTANCE_SIZED marks an edit whose error the instance sets rather than the edit
 #   (eps left out of batch norm: eps / (2 var), var the batch's): 100x above the threshold at the
 #   default sizes, and at the edges at least wrong (above the threshold), its smallest reported.
 #
@@ -70,7 +74,7 @@ function(bpdojo_edited_runner what name nn dir finds replaces)
 endfunction()
 
 function(bpdojo_mistake name nn)
-  cmake_parse_arguments(PARSE_ARGV 2 M "INSTANCE_SIZED" "" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS")
+  cmake_parse_arguments(PARSE_ARGV 2 M "INSTANCE_SIZED" "" "FIND;REPLACE;FAILS;LINES;DIAGNOSIS;AT_OTHER_SIZES")
   if(NOT M_FAILS)
     message(FATAL_ERROR "mistake ${name}: no FAILS (a right solution computed differently is a bpdojo_variant)")
   endif()
@@ -87,6 +91,10 @@ function(bpdojo_mistake name nn)
   endif()
   if(M_INSTANCE_SIZED)
     string(APPEND fails " ~")
+  endif()
+  if(DEFINED M_AT_OTHER_SIZES)
+    string(JOIN " " others ${M_AT_OTHER_SIZES})
+    string(APPEND fails " ^ ${others}")
   endif()
   file(APPEND ${BPDOJO_MISTAKE_MANIFEST}.new "${name} ${nn} ${dir}/exercise_${nn} ${fails}\n")
 endfunction()

@@ -485,3 +485,70 @@ bpdojo_mistake(ln_fused_norm_term_dropped 12
 bpdojo_variant(ln_variant_sums_and_broadcasts 12
   FIND "dnorm.rowwise().mean();" REPLACE "dnorm.rowwise().sum() / static_cast<double>(c.x.cols());"
   FIND "dx.colwise() += dmean.col(0) / C;" REPLACE "dx += dmean.replicate(1, c.x.cols()) * (1.0 / C);")
+
+# --- exercise 13: an RNN, backpropagation through time ----------------------------------------
+# rnn_backward runs twice (full BPTT, then truncated every K steps): a mistake outside the
+# truncation breaks the gradient in both, X and trunc.X.
+# (Truncated, h0 hears only of the first K steps, where no name has ended at K = 3: names have two
+# letters or more. With a longer K it can.)
+bpdojo_mistake(rnn_mask_forgotten 13
+  FIND "dlogits = (dlogits.array().colwise() * b.mask.col(0).array()).matrix() / b.count;" REPLACE "dlogits = dlogits / b.count;"
+  FAILS dlogits dWhy dby dh da dWxh dWhh dbh dh0
+        trunc.dlogits trunc.dWhy trunc.dby trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh
+  AT_OTHER_SIZES trunc.dh0)
+bpdojo_mistake(rnn_mean_over_all_positions 13
+  FIND "dlogits = (dlogits.array().colwise() * b.mask.col(0).array()).matrix() / b.count;"
+  REPLACE "dlogits = (dlogits.array().colwise() * b.mask.col(0).array()).matrix() / static_cast<double>(T * N);"
+  FAILS dlogits dWhy dby dh da dWxh dWhh dbh dh0
+        trunc.dlogits trunc.dWhy trunc.dby trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+bpdojo_mistake(rnn_dby_last_step_only 13
+  FIND "grads.dby = dlogits.colwise().sum();" REPLACE "grads.dby = dlogits.bottomRows(N).colwise().sum();"
+  FAILS dby trunc.dby)
+bpdojo_mistake(rnn_recurrent_path_dropped 13
+  FIND "dlogits.middleRows(r, N) * p.Why.transpose() + from_next;" REPLACE "dlogits.middleRows(r, N) * p.Why.transpose();"
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+bpdojo_mistake(rnn_whh_not_transposed 13
+  FIND "Matrix(da.middleRows(r, N) * p.Whh.transpose())" REPLACE "Matrix(da.middleRows(r, N) * p.Whh)"
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+bpdojo_mistake(rnn_tanh_prime_of_a 13
+  FIND "(1.0 - c.h.middleRows(r, N).array().square())" REPLACE "(1.0 - c.a.middleRows(r, N).array().square())"
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+bpdojo_mistake(rnn_tanh_prime_at_previous_step 13
+  FIND "(1.0 - c.h.middleRows(r, N).array().square())"
+  REPLACE "(1.0 - (r > 0 ? Matrix(c.h.middleRows(r - N, N)) : Matrix(p.h0.replicate(N, 1))).array().square())"
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+bpdojo_mistake(rnn_cut_one_step_late 13
+  FIND "const bool cut = t - 1 >= 1 && (t - 1) % k == 0;" REPLACE "const bool cut = t % k == 0;"
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+bpdojo_mistake(rnn_truncation_ignored 13
+  FIND "const bool cut = t - 1 >= 1 && (t - 1) % k == 0;" REPLACE "const bool cut = false && k > 0;"
+  FAILS trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+bpdojo_mistake(rnn_dWxh_assigned 13
+  FIND "dWxh.row(b.x[static_cast<std::size_t>(r)]) += da.row(r);" REPLACE "dWxh.row(b.x[static_cast<std::size_t>(r)]) = da.row(r);"
+  FAILS dWxh trunc.dWxh
+  DIAGNOSIS dWxh=index_accumulation trunc.dWxh=index_accumulation)
+bpdojo_mistake(rnn_dWhh_with_h_t 13
+  FIND "grads.dWhh = h_prev.transpose() * da;" REPLACE "grads.dWhh = c.h.transpose() * da;"
+  FAILS dWhh trunc.dWhh)
+bpdojo_mistake(rnn_dWhh_without_h0 13
+  FIND "h_prev.topRows(N) = p.h0.replicate(N, 1);" REPLACE "h_prev.topRows(N).setZero();"
+  FAILS dWhh trunc.dWhh)
+bpdojo_mistake(rnn_dh0_first_name_only 13
+  FIND "grads.dh0 = (da.topRows(N) * p.Whh.transpose()).colwise().sum();" REPLACE "grads.dh0 = (da.topRows(N) * p.Whh.transpose()).row(0);"
+  FAILS dh0 trunc.dh0)
+bpdojo_mistake(rnn_dh0_whh_not_transposed 13
+  FIND "grads.dh0 = (da.topRows(N) * p.Whh.transpose()).colwise().sum();" REPLACE "grads.dh0 = (da.topRows(N) * p.Whh).colwise().sum();"
+  FAILS dh0 trunc.dh0)
+
+# A slip of 1e-5 in the first step of dh alone: each step is judged on its own scale, and the line
+# that sets dh is the one blamed.
+bpdojo_mistake(rnn_dh_first_step_slightly_off 13
+  FIND "  grads.dh = dh;\n" REPLACE "  dh.topRows(N) *= 1.0 + 1e-5;\n  grads.dh = dh;\n"
+  FAILS dh trunc.dh
+  LINES dh trunc.dh)
+
+# Correct variants: tanh' as 1 - tanh(a)^2 recomputed from a; dWhh summed one step at a time.
+bpdojo_variant(rnn_variant_tanh_from_a_and_steps 13
+  FIND "(1.0 - c.h.middleRows(r, N).array().square())" REPLACE "(1.0 - c.a.middleRows(r, N).array().tanh().square())"
+  FIND "grads.dWhh = h_prev.transpose() * da;"
+  REPLACE "Matrix dWhh = Matrix::Zero(H, H);\n  for (Index t = 1; t <= T; ++t) dWhh += h_prev.middleRows((t - 1) * N, N).transpose() * da.middleRows((t - 1) * N, N);\n  grads.dWhh = dWhh;")

@@ -106,6 +106,38 @@ bool Graph::has(std::string_view name) const {
   return std::any_of(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.name == name; });
 }
 
+void Graph::stack(std::string name, std::vector<NodeId> members) {
+  if (members.empty() || has(name) || is_stack(name))
+    throw std::logic_error("stack '" + name + "': no members, or the name is taken");
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    const Shape& s = shape(members[k]);
+    if (s.size() != 2 || s != shape(members.front()))
+      throw std::logic_error("stack '" + name + "': its members are matrices of one shape");
+    // The checker names a stack's blocks so (which of them are wrong).
+    if (this->name(members[k]) != name + "@" + std::to_string(k + 1))
+      throw std::logic_error("stack '" + name + "': member " + std::to_string(k + 1) + " is named " + this->name(members[k]));
+  }
+  stacks_.emplace(std::move(name), std::move(members));
+}
+
+const std::vector<Graph::NodeId>& Graph::stack_members(std::string_view name) const {
+  const auto it = stacks_.find(std::string(name));
+  if (it == stacks_.end()) throw std::out_of_range("no stack '" + std::string(name) + "'");
+  return it->second;
+}
+
+std::vector<Graph::NodeId> Graph::nodes_of(std::string_view name) const {
+  return is_stack(name) ? stack_members(name) : std::vector<NodeId>{id(name)};
+}
+
+Shape Graph::shape_of(std::string_view name) const {
+  if (!is_stack(name)) return shape(id(name));
+  const std::vector<NodeId>& m = stack_members(name);
+  Shape s = shape(m.front());
+  s[0] *= static_cast<std::int64_t>(m.size());
+  return s;
+}
+
 Real Graph::exact_loss() const {
   if (loss_ < 0) throw std::logic_error("the graph has no loss");
   return values_[static_cast<std::size_t>(loss_)](0, 0);
@@ -455,50 +487,64 @@ Real Graph::LocalPerturbation::weighted_with(std::int64_t element, Real x, const
   return one_out_[0];
 }
 
-void Graph::LocalPerturbation::abs_terms(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
-                                         const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
-                                         std::vector<Real>& out, std::vector<Real>* also_out) {
+void Graph::LocalPerturbation::term_sizes(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                                          const std::vector<TermSizes>& sets) {
   RMatrix& m = work_[static_cast<std::size_t>(node_)];
   for (std::size_t i = 0; i < batch.size(); ++i) m.data()[batch[i]] = base(batch[i]) + hs[i];
   for (std::size_t k = 0; k < info_.size(); ++k) evaluate(info_[k], batch, slots_[0][k]);
   for (std::size_t i = 0; i < batch.size(); ++i) m.data()[batch[i]] = base(batch[i]) - hs[i];
   for (std::size_t k = 0; k < info_.size(); ++k) evaluate(info_[k], batch, slots_[1][k]);
   for (std::int64_t e : batch) m.data()[e] = base(e);
-  abs_terms_of_last_two(batch, hs, weights, also, out, also_out);
+  term_sizes_of_last_two(batch, hs, sets);
 }
 
-void Graph::LocalPerturbation::abs_terms_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
-                                                     const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
-                                                     std::vector<Real>& out, std::vector<Real>* also_out) {
-  out.assign(batch.size(), 0.0L);
-  if (also_out) also_out->assign(batch.size(), 0.0L);
+void Graph::LocalPerturbation::term_sizes_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                                                      const std::vector<TermSizes>& sets) {
+  for (const TermSizes& s : sets) s.out->assign(batch.size(), 0.0L);
   RArray acc;
   for (std::size_t k = 0; k < info_.size(); ++k) {
     const Evaluated &p = slots_[0][k], &q = slots_[1][k];
-    const RMatrix& w = weights[k];
-    const RMatrix* a = (also && also_out) ? &(*also)[k] : nullptr;
     if (info_[k].dep & kSum) {
       for (std::size_t i = 0; i < batch.size(); ++i) {
         const Real c = std::abs(p.terms[i](0, 0) - q.terms[i](0, 0));
-        out[i] += std::abs(w(0, 0)) * c;
-        if (a) (*also_out)[i] += std::abs((*a)(0, 0)) * c;
+        for (const TermSizes& s : sets) {
+          const Real t = std::abs((*s.weights)[k](0, 0)) * c;
+          (*s.out)[i] += s.rms ? t * t : t;
+        }
       }
       continue;
     }
     const Index nr = p.fresh.rows(), nc = p.fresh.cols();
     const auto change = (p.fresh.array() - q.fresh.array()).abs();
-    add_region_sums(w.block(p.r0, p.c0, nr, nc).array().abs() * change, p.r0, p.c0, p.regions, out, acc);
-    if (a) add_region_sums(a->block(p.r0, p.c0, nr, nc).array().abs() * change, p.r0, p.c0, p.regions, *also_out, acc);
-  }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (hs[i] == 0.0L) {
-      out[i] = 0.0L;
-      if (also_out) (*also_out)[i] = 0.0L;
-      continue;
+    for (const TermSizes& s : sets) {
+      const auto w = (*s.weights)[k].block(p.r0, p.c0, nr, nc).array().abs();
+      if (s.rms) add_region_sums((w * change).square(), p.r0, p.c0, p.regions, *s.out, acc);
+      else add_region_sums(w * change, p.r0, p.c0, p.regions, *s.out, acc);
     }
-    out[i] /= 2 * hs[i];
-    if (also_out) (*also_out)[i] /= 2 * hs[i];
   }
+  for (const TermSizes& s : sets)
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Real& v = (*s.out)[i];
+      v = hs[i] == 0.0L ? 0.0L : (s.rms ? std::sqrt(v) : v) / (2 * hs[i]);
+    }
+}
+
+void Graph::LocalPerturbation::abs_terms(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                                         const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
+                                         std::vector<Real>& out, std::vector<Real>* also_out) {
+  std::vector<TermSizes> sets{{&weights, false, &out}};
+  if (also && also_out) sets.push_back({also, false, also_out});
+  else if (also_out) also_out->assign(batch.size(), 0.0L);
+  term_sizes(batch, hs, sets);
+}
+
+void Graph::LocalPerturbation::abs_terms_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                                                     const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
+                                                     std::vector<Real>& out, std::vector<Real>* also_out) {
+  std::vector<TermSizes> sets{{&weights, false, &out}};
+  if (also && also_out) sets.push_back({also, false, also_out});
+  else if (also_out) also_out->assign(batch.size(), 0.0L);
+  term_sizes_of_last_two(batch, hs, sets);
 }
 
 Real Graph::LocalPerturbation::abs_terms(std::int64_t element, Real h, const std::vector<RMatrix>& weights,

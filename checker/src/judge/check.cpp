@@ -112,24 +112,31 @@ std::string todo_name(const std::string& text) {
   return text.substr(0, n);
 }
 
-// The learner's gradient of `node` from the same function as `spec`, when it is usable as a weight
-// (reported, the node's shape, finite); null otherwise.
-const GradientResult* usable_gradient(const CheckResult& result, const GradientSpec& spec, const std::string& node) {
+// The learner's gradient of the consumer node `c` (of graph g) from the same function as `spec`:
+// the gradient of that node, or its block of a gradient of a stack. `gradient` is null when the
+// function is asked for none; `value` is set when it is usable as a weight (reported, the right
+// shape, finite).
+struct ConsumerGradient {
+  const GradientResult* gradient = nullptr;
+  std::optional<Matrix> value;
+};
+ConsumerGradient consumer_gradient(const CheckResult& result, const GradientSpec& spec, const Graph& g, Graph::NodeId c) {
   const auto& specs = result.info->gradients;
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    if (specs[i].problem != spec.problem || specs[i].function != spec.function || specs[i].node != node) continue;
-    const GradientResult& g = result.gradients[i];
-    if (!g.analytic || !g.comparison || !g.comparison->shape_ok || g.comparison->nonfinite > 0) return nullptr;
-    return &g;
+    if (specs[i].problem != spec.problem || specs[i].function != spec.function) continue;
+    const std::vector<Graph::NodeId> nodes = g.nodes_of(specs[i].node);
+    const auto at = std::find(nodes.begin(), nodes.end(), c);
+    if (at == nodes.end()) continue;
+    ConsumerGradient out;
+    out.gradient = &result.gradients[i];
+    const GradientResult& gr = result.gradients[i];
+    if (!gr.analytic || !gr.comparison || !gr.comparison->shape_ok || gr.comparison->nonfinite > 0) return out;
+    const Index rows = storage_rows(g.shape(c)), cols = storage_cols(g.shape(c));
+    const Matrix& m = gr.analytic->value;  // (stacked rows, cols) as the learner reported it
+    out.value = Matrix(Eigen::Map<const Matrix>(m.data() + (at - nodes.begin()) * rows * cols, rows, cols));
+    return out;
   }
-  return nullptr;
-}
-
-// The name of the gradient of `node` that `spec`'s function sets, or empty when it sets none.
-std::string gradient_name(const CheckResult& result, const GradientSpec& spec, const std::string& node) {
-  for (const auto& s : result.info->gradients)
-    if (s.problem == spec.problem && s.function == spec.function && s.node == node) return s.name;
-  return "";
+  return {};
 }
 
 // A wrong gradient whose line and whose consumers' gradients all pass: errors below the bar in the
@@ -140,12 +147,15 @@ void upstream_below_bar(CheckResult& result, const std::vector<Graph>& problems,
   const GradientSpec& spec = specs[index];
   GradientResult& gr = result.gradients[index];
   const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-  const std::vector<Graph::NodeId> below = g.downstream(g.id(spec.node));
+  std::set<Graph::NodeId> below;
+  for (Graph::NodeId n : g.nodes_of(spec.node))
+    for (Graph::NodeId d : g.downstream(n)) below.insert(d);
   gr.below_bar_upstream = true;
   double largest = -1.0;
   for (std::size_t k = 0; k < index; ++k) {
     if (specs[k].problem != spec.problem || specs[k].function != spec.function) continue;
-    if (std::find(below.begin(), below.end(), g.id(specs[k].node)) == below.end()) continue;
+    const std::vector<Graph::NodeId> theirs = g.nodes_of(specs[k].node);
+    if (std::none_of(theirs.begin(), theirs.end(), [&](Graph::NodeId n) { return below.count(n) > 0; })) continue;
     const GradientResult& other = result.gradients[k];
     if (other.local && other.local->rel_error > largest) largest = other.local->rel_error, gr.inherits = other.name;
   }
@@ -165,39 +175,47 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
     GradientResult& gr = result.gradients[i];
     const bool need_local = blamable.count({spec.problem, spec.function}) > 0;
     const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-    const Graph::NodeId node = g.id(spec.node);
-    std::vector<Matrix> weights;
+    // Each node of the gradient (a stack's every member) against its consumers, weighted by the
+    // learner's gradients of them.
+    const std::vector<Graph::NodeId> nodes = g.nodes_of(spec.node);
+    std::vector<std::vector<Matrix>> weights(nodes.size());
     const GradientResult* first_bad_consumer = nullptr;
     std::vector<std::string> bad_consumers;
     bool missing_asked = false;
-    for (Graph::NodeId c : g.consumers(node)) {
-      if (c == g.loss_id()) {
-        weights.push_back(Matrix::Ones(1, 1));
-        continue;
+    for (std::size_t m = 0; m < nodes.size() && gr.local_missing.empty(); ++m)
+      for (Graph::NodeId c : g.consumers(nodes[m])) {
+        if (c == g.loss_id()) {
+          weights[m].push_back(Matrix::Ones(1, 1));
+          continue;
+        }
+        ConsumerGradient w = consumer_gradient(result, spec, g, c);
+        if (!w.value) {
+          // A consumer the function is not asked about (a layer exercise's output, the other half
+          // of a fused step): there is no line before this one to blame.
+          gr.local_missing = w.gradient ? w.gradient->name : "d" + g.name(c);
+          missing_asked = w.gradient != nullptr;
+          break;
+        }
+        if (w.gradient->verdict != Verdict::Correct) {
+          if (!first_bad_consumer) first_bad_consumer = w.gradient;
+          if (std::find(bad_consumers.begin(), bad_consumers.end(), w.gradient->name) == bad_consumers.end())
+            bad_consumers.push_back(w.gradient->name);
+        }
+        weights[m].push_back(std::move(*w.value));
       }
-      const GradientResult* w = usable_gradient(result, spec, g.name(c));
-      if (!w) {
-        // A consumer the function is not asked about (a layer exercise's output, the other half of
-        // a fused step): there is no line before this one to blame.
-        const std::string asked = gradient_name(result, spec, g.name(c));
-        gr.local_missing = asked.empty() ? "d" + g.name(c) : asked;
-        missing_asked = !asked.empty();
-        weights.clear();
-        break;
-      }
-      if (w->verdict != Verdict::Correct) {
-        if (!first_bad_consumer) first_bad_consumer = w;
-        bad_consumers.push_back(w->name);
-      }
-      Matrix m = w->analytic->value;
-      weights.push_back(Eigen::Map<const Matrix>(m.data(), storage_rows(g.shape(c)), storage_cols(g.shape(c))));
-    }
     if (need_local && gr.local_missing.empty() && gr.analytic && gr.comparison && gr.comparison->shape_ok) {
-      std::vector<RMatrix> exact;
-      for (const Matrix& w : weights) exact.push_back(w.cast<Real>());
-      const RMatrix local = fd::local_gradient(g, node, exact).value;
-      Tensor reference(g.shape(node), local.cast<double>());
-      gr.local = compare(gr.analytic->value, reference, gr.floor, result.threshold);
+      const Shape shape = g.shape_of(spec.node);
+      RMatrix local(storage_rows(shape), storage_cols(shape));
+      Index row = 0;
+      for (std::size_t m = 0; m < nodes.size(); ++m) {
+        std::vector<RMatrix> exact;
+        for (const Matrix& w : weights[m]) exact.push_back(w.cast<Real>());
+        const RMatrix part = fd::local_gradient(g, nodes[m], exact).value;
+        local.middleRows(row, part.rows()) = part;
+        row += part.rows();
+      }
+      Tensor reference(shape, local.cast<double>());
+      gr.local = compare_blocks(gr.analytic->value, reference, gr.floors, result.threshold);
       if (first_bad_consumer) {
         gr.local_reference = std::move(reference);
         gr.given_wrong = bad_consumers;
@@ -281,21 +299,27 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
 std::vector<int> row_uses(const Graph& g, Graph::NodeId node) {
   if (!g.is_leaf(node) || g.is_data(node)) return {};
   const Index rows = g.value(node).rows();
+  std::vector<int> uses(static_cast<std::size_t>(rows), 0);
+  bool found = false;
+  // Every consumer's (an RNN's Wxh is read at every time step, each with its own indices).
   for (Graph::NodeId c : g.consumers(node)) {
+    if (g.dep(c, node) & Graph::kInner) continue;  // an operand of a product, not a table looked up
     for (Graph::NodeId in : g.inputs(c)) {
       if (!g.is_data(in)) continue;
       const Matrix& ix = g.value(in);
-      std::vector<int> uses(static_cast<std::size_t>(rows), 0);
       bool indices = true;
       for (Index k = 0; k < ix.size() && indices; ++k) {
         const double v = ix.data()[k];
         indices = v >= 0 && v < static_cast<double>(rows) && v == std::floor(v);
-        if (indices) ++uses[static_cast<std::size_t>(v)];
       }
-      if (indices) return uses;
+      if (!indices) continue;
+      for (Index k = 0; k < ix.size(); ++k) ++uses[static_cast<std::size_t>(ix.data()[k])];
+      found = true;
+      break;
     }
   }
-  return {};
+  if (!found) return {};
+  return uses;
 }
 
 // The size letters a ratio may be made of: the exercise's shape letters (not a training run's
@@ -326,7 +350,7 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
     in.numeric = gr.local_reference ? *gr.local_reference : gr.numeric;
     in.given = gr.given_wrong;
     in.sizes = size_letters(result, g);
-    in.row_uses = row_uses(g, g.id(specs[i].node));
+    if (!g.is_stack(specs[i].node)) in.row_uses = row_uses(g, g.id(specs[i].node));
     in.threshold = result.threshold;
     gr.diagnosis = diagnose(in);
   }
@@ -337,7 +361,7 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
 // (dlogits and dlogits_fused) share one.
 struct Reference {
   std::vector<Tensor> numeric;
-  std::vector<double> floors;
+  std::vector<std::vector<double>> floors;  // one per node (a stack: per member)
 };
 Reference numeric_reference(const ExerciseInfo& info, const std::vector<Graph>& problems, const BuildProgress& progress) {
   std::vector<std::vector<fd::NodeGradient>> all;
@@ -354,10 +378,18 @@ Reference numeric_reference(const ExerciseInfo& info, const std::vector<Graph>& 
   Reference ref;
   for (const auto& spec : info.gradients) {
     const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-    const Graph::NodeId node = g.id(spec.node);
-    const fd::NodeGradient& n = all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(node)];
-    ref.numeric.emplace_back(g.shape(node), n.value.cast<double>());
-    ref.floors.push_back(gradient_floor(static_cast<double>(n.terms), static_cast<double>(n.uncertainty)));
+    const Shape shape = g.shape_of(spec.node);
+    Matrix value(storage_rows(shape), storage_cols(shape));
+    std::vector<double> floors;
+    Index row = 0;
+    for (Graph::NodeId node : g.nodes_of(spec.node)) {
+      const fd::NodeGradient& n = all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(node)];
+      value.middleRows(row, n.value.rows()) = n.value.cast<double>();
+      row += n.value.rows();
+      floors.push_back(gradient_floor(static_cast<double>(n.terms), static_cast<double>(n.uncertainty)));
+    }
+    ref.numeric.emplace_back(shape, std::move(value));
+    ref.floors.push_back(std::move(floors));
   }
   return ref;
 }
@@ -394,6 +426,21 @@ std::shared_ptr<const Instance> instance_of(const ExerciseInfo& info, std::uint6
   return made;
 }
 
+// Which blocks of a stacked gradient are wrong, as runs of its members' names: "wrong in h@9..h@12
+// (4 of 12 blocks; the others are right)". Blocks count from 1, as the members' names do.
+std::string wrong_blocks_text(const GradientSpec& spec, const std::vector<std::size_t>& wrong, std::size_t blocks) {
+  auto name = [&](std::size_t b) { return spec.node + "@" + std::to_string(b + 1); };
+  std::string runs;
+  for (std::size_t i = 0; i < wrong.size();) {
+    std::size_t j = i;
+    while (j + 1 < wrong.size() && wrong[j + 1] == wrong[j] + 1) ++j;
+    runs += (runs.empty() ? "" : ", ") + name(wrong[i]) + (j > i ? ".." + name(wrong[j]) : "");
+    i = j + 1;
+  }
+  return "wrong in " + runs + " (" + std::to_string(wrong.size()) + " of " + std::to_string(blocks) + " blocks" +
+         (wrong.size() < blocks ? "; the others are right)" : ")");
+}
+
 // The verdict on what the runner said last about a gradient (`m`).
 void judge_message(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric, const protocol::Message& m,
                    GradientResult& gr) {
@@ -408,13 +455,15 @@ void judge_message(const CheckResult& result, const GradientSpec& spec, const Te
   } else if (m.kind == protocol::Kind::Tensor) {
     gr.got_shape = m.tensor.shape;
     gr.analytic = m.tensor;
-    const Comparison c = compare(m.tensor.value, numeric, gr.floor, result.threshold);
+    std::vector<std::size_t> wrong_blocks;
+    const Comparison c = compare_blocks(m.tensor.value, numeric, gr.floors, result.threshold, &wrong_blocks);
     gr.comparison = c;
     if (!c.shape_ok) {
       gr.verdict = Verdict::WrongShape;
       gr.message = "expected " + to_string(Shape{numeric.value.rows(), numeric.value.cols()}) + ", got " + to_string(m.tensor.shape);
     } else {
       gr.verdict = c.correct ? Verdict::Correct : Verdict::Wrong;  // NaN and Inf: see the diagnosis
+      if (!c.correct && gr.floors.size() > 1) gr.message = wrong_blocks_text(spec, wrong_blocks, gr.floors.size());
     }
   } else {
     gr.verdict = Verdict::Error;
@@ -423,15 +472,16 @@ void judge_message(const CheckResult& result, const GradientSpec& spec, const Te
 }
 
 // A gradient's result: sent again after `end` (malformed), never reported, or judged on its message.
-GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric, double floor,
-                              const protocol::Message* last, bool after_end) {
+GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric,
+                              const std::vector<double>& floors, const protocol::Message* last, bool after_end) {
   GradientResult gr;
   gr.name = spec.name;
   gr.node = spec.node;
   gr.function = spec.function;
   gr.expected_shape = numeric.shape;
   gr.numeric = numeric;
-  gr.floor = floor;
+  gr.floors = floors;
+  gr.floor = floors.empty() ? 0.0 : *std::max_element(floors.begin(), floors.end());
   if (after_end) {
     gr.verdict = Verdict::Crashed;
     gr.message = "malformed protocol: " + spec.name + " was sent again after end";

@@ -32,7 +32,8 @@ struct GradientResult {
   std::optional<Comparison> comparison;
   std::optional<Tensor> analytic;  // the learner's gradient as reported, (rows, cols)
   Tensor numeric;                  // the checker's, with the node's shape
-  double floor = 0.0;              // of the relative error's denominator (compare.hpp)
+  double floor = 0.0;              // of the relative error's denominator (compare.hpp); a stack's largest
+  std::vector<double> floors;      // each block's, for a gradient of a stack (Graph::stack); else {floor}
 
   // The local check: this gradient against finite differences through the node's direct
   // consumers, weighted by the learner's own gradients of those consumers (the loss weighs 1).

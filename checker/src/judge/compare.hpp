@@ -19,8 +19,8 @@ namespace bpdojo {
 // it and every entry of the mistake catalogue at least 100x above (tests/test_exercises.cpp,
 // tests/test_mistakes.cpp); the numeric reference itself is 1000x below (tests/test_ground_truth.cpp).
 inline constexpr double kThreshold = 1e-8;
-// The floor of the denominator, relative to the size of the terms summed into the gradient (along
-// every path to the loss, fd::NodeGradient::terms). A sum of n terms in double rounds by up to
+// The floor of the denominator, relative to the size of the terms summed into the gradient (its own
+// line's, and those carried back from the lines after it, fd::NodeGradient::terms). A sum of n terms in double rounds by up to
 // about n * 1.1e-16 of their size (5.7e-14 at n = 512), and a fused step (batch norm in one
 // formula) cancels terms the graph's paths do not show: over a batch of 2, a correct db1 of
 // exercise 08 is off by up to 1e-12 of its terms. At 1e-2 that is 1e-10 of the floor, 100x below
@@ -54,5 +54,13 @@ struct Comparison {
 
 // `analytic` as the learner reported it (a rows x cols matrix); `numeric` with its logical shape.
 Comparison compare(const Matrix& analytic, const Tensor& numeric, double floor, double threshold = kThreshold);
+
+// The same for a stack (Graph::stack): floors.size() blocks of equal rows, each compared on its own
+// floor, so that a block whose gradient is small (a step far back in time) is never judged against
+// the size of another. Correct when every block is; the result is the worst block's (its flat index in
+// the whole), the norms the largest, and `wrong_blocks` (if given) gets the blocks that fail. With one
+// floor, compare().
+Comparison compare_blocks(const Matrix& analytic, const Tensor& numeric, const std::vector<double>& floors,
+                          double threshold = kThreshold, std::vector<std::size_t>* wrong_blocks = nullptr);
 
 }  // namespace bpdojo

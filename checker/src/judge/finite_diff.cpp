@@ -136,28 +136,42 @@ namespace {
 // (carried[i], 0 without `uncertainty`): a small central difference (only their size matters, to
 // a few digits), moved closer where it leaves the function's domain. An affine node's are in the
 // two evaluations its derivative took (`walks`, just finished).
+//
+// An element's terms are the larger of two sizes. The terms this step sums, |dc_j/dk| |g_j| over
+// the consumers' elements j with their gradients g (`grads`): what its own rounding is relative to,
+// and where they cancel (dlogit_maxes, db1 before batch norm) the size of a correct result. And the
+// consumers' own terms carried back (`terms`, absent: none), where a cancellation further on left
+// its rounding: as independent errors, sqrt(sum_j (dc_j/dk terms_j)^2), and so the uncertainty.
+// Summed in absolute value along every path instead, both grow as the product of |W| along the
+// paths: through a recurrence (an RNN's Whh at every step) that is exponential in the number of steps
+// (10^8 times the gradient after 16 steps of H = 128), where the errors, of both signs, grow as W's
+// own norm does.
 void batch_terms(Graph::LocalPerturbation& p, const std::vector<std::int64_t>& batch, const std::vector<Walk>& walks,
-                 bool affine, Real scale, const std::vector<RMatrix>& weights, const std::vector<RMatrix>* uncertainty,
-                 std::vector<Real>& terms, std::vector<Real>& carried) {
+                 bool affine, Real scale, const std::vector<RMatrix>& grads, const std::vector<RMatrix>* consumer_terms,
+                 const std::vector<RMatrix>* uncertainty, std::vector<Real>& terms, std::vector<Real>& carried) {
   const std::size_t n = batch.size();
-  std::vector<Real> step(n), hs(n), found, also;
+  std::vector<Real> step(n), hs(n), local, far, also;
+  std::vector<Graph::LocalPerturbation::TermSizes> sets{{&grads, false, &local}};
+  if (consumer_terms) sets.push_back({consumer_terms, true, &far});
+  if (uncertainty) sets.push_back({uncertainty, true, &also});
   std::vector<bool> active(n, true);
   terms.assign(n, 0.0L), carried.assign(n, 0.0L);
   // Keeps what the last evaluation found for the elements still looking, where it is finite.
   const auto take = [&] {
-    for (std::size_t i = 0; i < n; ++i)
-      if (active[i] && std::isfinite(found[i]))
-        terms[i] = found[i], carried[i] = uncertainty ? also[i] : 0.0L, active[i] = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Real t = consumer_terms ? std::max(local[i], far[i]) : local[i];
+      if (active[i] && std::isfinite(t)) terms[i] = t, carried[i] = uncertainty ? also[i] : 0.0L, active[i] = false;
+    }
   };
   if (affine) {
     for (std::size_t i = 0; i < n; ++i) hs[i] = walks[i].estimate().step;
-    p.abs_terms_of_last_two(batch, hs, weights, uncertainty, found, uncertainty ? &also : nullptr);
+    p.term_sizes_of_last_two(batch, hs, sets);
     take();
   }
   for (std::size_t i = 0; i < n; ++i) step[i] = 1e-7L * std::max(std::abs(p.base(batch[i])), scale);
   for (int tries = 0; tries < 8 && std::find(active.begin(), active.end(), true) != active.end(); ++tries) {
     for (std::size_t i = 0; i < n; ++i) hs[i] = active[i] ? step[i] : 0.0L;
-    p.abs_terms(batch, hs, weights, uncertainty, found, uncertainty ? &also : nullptr);
+    p.term_sizes(batch, hs, sets);
     take();
     for (std::size_t i = 0; i < n; ++i) step[i] /= 64;
   }
@@ -213,8 +227,7 @@ NodeGradient local_gradient(const Graph& graph, Graph::NodeId node, const std::v
     }
     carried.assign(n, 0.0L);
     if (with_terms) {
-      batch_terms(p, batch, walks, affine, scale, consumer_terms ? *consumer_terms : consumer_grads, consumer_uncertainty,
-                  terms, carried);
+      batch_terms(p, batch, walks, affine, scale, consumer_grads, consumer_terms, consumer_uncertainty, terms, carried);
       for (std::size_t i = 0; i < n; ++i) {
         out.element_terms.data()[batch[i]] = terms[i];
         out.terms = std::max(out.terms, terms[i]);

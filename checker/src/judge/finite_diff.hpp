@@ -80,19 +80,20 @@ Estimate derivative_affine(const std::function<Sample(Real)>& f, Real x, Real sc
 // recomputed per evaluation). Returns the numeric gradient with the node's shape.
 RMatrix gradient(const Graph& graph, Graph::NodeId node, const Options& options = {});
 
-// A node's numeric gradient, and the size of the terms summed into it: the chain rule's sum over
-// every path from the node to the loss of the product of the local derivatives along it, with
-// every factor taken in absolute value (per element: sum over the direct consumers' elements c_j of
-// |dc_j/dk| terms(c_j), and 1 for the loss); `terms` is its largest value. Where those terms cancel,
-// here or anywhere after it (a gradient that is zero by symmetry, such as dlogit_maxes or db1
-// before batch norm, or one that batch norm over a batch of 2 all but cancels), rounding leaves a
-// learner's gradient near eps * terms, not near zero.
+// A node's numeric gradient, and the size of the terms summed into it (per element): the larger of
+// the terms this step sums, sum over the direct consumers' elements c_j of |dc_j/dk| |dL/dc_j|, and
+// the consumers' own terms carried back as independent errors, sqrt(sum_j (dc_j/dk terms(c_j))^2)
+// (1 for the loss); `terms` is its largest value. Where terms cancel, here or anywhere after it (a
+// gradient that is zero by symmetry, such as dlogit_maxes or db1 before batch norm, or one that
+// batch norm over a batch of 2 all but cancels), rounding leaves a learner's gradient near
+// eps * terms, not near zero.
 struct NodeGradient {
   RMatrix value;
   Real terms = 0.0L;
   // How far the numeric value may be from the exact one, per element: the error the stencil
-  // estimates for this node's local differences, plus the consumers' uncertainties carried back
-  // (sum_j |dc_j/dk| u_j); `uncertainty` is its largest value. With local_gradient: the local part only.
+  // estimates for this node's local differences, plus the consumers' uncertainties carried back as
+  // independent errors (sqrt(sum_j (dc_j/dk u_j)^2)); `uncertainty` is its largest value. With
+  // local_gradient: the local part only.
   RMatrix element_uncertainty;
   Real uncertainty = 0.0L;
   RMatrix element_terms;  // the terms per element (`terms` is their largest)

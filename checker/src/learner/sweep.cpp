@@ -27,27 +27,34 @@ Sweep sweep(const CheckResult& result, const std::string& gradient, const std::f
                      " (" + (g.message.empty() ? "no value" : g.message) + "); with --solutions it sweeps the reference's");
   const std::vector<Graph> problems = info.problems(result.seed, result.sizes);
   const Graph& graph = problems.at(static_cast<std::size_t>(spec->problem));
-  const Graph::NodeId node = graph.id(spec->node);
-  Graph::Perturbation p(graph, node);
-  const double scale = static_cast<double>(fd::node_scale(graph.exact(node)));
-  const double floor = g.floor;
-  // The loss as a double-precision forward pass has it: the sweep shows what one central
-  // difference can do in double (the checker's own differences run in long double).
-  auto loss = [&](std::int64_t i, double x) { return static_cast<double>(p.loss_with(i, static_cast<Real>(x))); };
+  // Every node of the gradient: a stack's members (Graph::stack) one after the other.
+  std::vector<Graph::Perturbation> nodes;
+  std::vector<double> scales;
+  for (Graph::NodeId node : graph.nodes_of(spec->node)) {
+    nodes.emplace_back(graph, node);
+    scales.push_back(static_cast<double>(fd::node_scale(graph.exact(node))));
+  }
   Sweep out;
   out.exercise = info.id();
   out.gradient = gradient;
   for (int k = 1; k <= 12; ++k) {
     const double rel = std::pow(10.0, -k);
-    Tensor numeric = Tensor::zeros(graph.shape(node));
-    for (std::int64_t i = 0; i < p.size(); ++i) {
-      const double x = static_cast<double>(p.base(i));
-      volatile double xh = x + rel * std::max(std::abs(x), scale);
-      const double h = xh - x;
-      numeric.data()[i] = (loss(i, x + h) - loss(i, x - h)) / (2 * h);
+    Tensor numeric = Tensor::zeros(graph.shape_of(spec->node));
+    std::int64_t at = 0;
+    for (std::size_t m = 0; m < nodes.size(); ++m) {
+      Graph::Perturbation& p = nodes[m];
+      // The loss as a double-precision forward pass has it: the sweep shows what one central
+      // difference can do in double (the checker's own differences run in long double).
+      auto loss = [&](std::int64_t i, double x) { return static_cast<double>(p.loss_with(i, static_cast<Real>(x))); };
+      for (std::int64_t i = 0; i < p.size(); ++i) {
+        const double x = static_cast<double>(p.base(i));
+        volatile double xh = x + rel * std::max(std::abs(x), scales[m]);
+        const double h = xh - x;
+        numeric.data()[at++] = (loss(i, x + h) - loss(i, x - h)) / (2 * h);
+      }
     }
     out.steps.push_back(rel);
-    out.errors.push_back(compare(g.analytic->value, numeric, floor, result.threshold).rel_error);
+    out.errors.push_back(compare_blocks(g.analytic->value, numeric, g.floors, result.threshold).rel_error);
   }
   std::ofstream file(svg, std::ios::trunc);
   file << sweep_svg(out);

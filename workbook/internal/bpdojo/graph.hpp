@@ -88,6 +88,19 @@ class Graph {
   void set_reference_twin(Graph twin);
   const Graph* reference_twin() const { return twin_.get(); }
 
+  // Nodes of one shape read as one tensor, stacked by rows in the order given (an RNN's h_1..h_T,
+  // each (N,H), as one (T*N,H)): a gradient may name a stack where it would name a node, and is
+  // then judged block by block (each member on its own floor). Not a node: nothing reads it. Its
+  // members are named <name>@1, <name>@2, ... in order (throws std::logic_error otherwise).
+  void stack(std::string name, std::vector<NodeId> members);
+  bool is_stack(std::string_view name) const { return stacks_.count(std::string(name)) > 0; }
+  // The members of a stack (throws std::out_of_range for an unknown name).
+  const std::vector<NodeId>& stack_members(std::string_view name) const;
+  // The nodes a name reads: a stack's members, or the one node of that name.
+  std::vector<NodeId> nodes_of(std::string_view name) const;
+  // The shape of a node or a stack (its members' rows added up).
+  Shape shape_of(std::string_view name) const;
+
   std::size_t size() const { return nodes_.size(); }
   NodeId id(std::string_view name) const;  // throws std::out_of_range for an unknown name
   bool has(std::string_view name) const;
@@ -146,6 +159,19 @@ class Graph {
     // results are 0).
     void abs_terms(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs, const std::vector<RMatrix>& weights,
                    const std::vector<RMatrix>* also, std::vector<Real>& out, std::vector<Real>* also_out = nullptr);
+    // Sizes of terms for several sets of weights at once (one matrix per consumer each), from two
+    // evaluations at base + hs[i] and base - hs[i]: out[i] = sum_j |w_j| |c_j(x+h) - c_j(x-h)| / 2h,
+    // the size of the terms summed (rms false), or sqrt(sum_j (w_j (c_j(x+h) - c_j(x-h)) / 2h)^2), the
+    // size that independent errors of sizes w_j reach the element with (rms true).
+    struct TermSizes {
+      const std::vector<RMatrix>* weights;
+      bool rms;
+      std::vector<Real>* out;
+    };
+    void term_sizes(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs, const std::vector<TermSizes>& sets);
+    // The same from the last two weighted_with calls on this batch (see abs_terms_of_last_two).
+    void term_sizes_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                                const std::vector<TermSizes>& sets);
     // abs_terms from the last two weighted_with calls on this batch, made at base + hs[i] and at
     // base - hs[i] (in either order): for an affine node, whose central difference at any step
     // gives its terms, no further evaluation.
@@ -260,6 +286,7 @@ class Graph {
   std::vector<Node> nodes_;
   std::vector<RMatrix> values_;
   NodeId loss_ = -1;
+  std::map<std::string, std::vector<NodeId>> stacks_;
   std::shared_ptr<const Graph> twin_;
 };
 

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""The reference solution of exercise 13 (an RNN, BPTT full and truncated) against PyTorch autograd
+in float64, from a --dump.
+
+usage: torch_rnn_crosscheck.py CHECKER_BINARY [SEED [SIZES]]   (default: seeds 0 and 1 at the
+       default sizes, and seed 2 at N=5,H=7,K=2; SIZES as the checker takes them, "N=5,H=7,K=2")
+
+For each instance: runs `CHECKER exercise_13 --solutions --seed SEED --dump TMP`, rebuilds the RNN in
+torch from the dumped parameters and the batch (the x@t, y@t and mask@t of problem a), runs it
+twice, as the runner calls the solution: with nothing cut (full BPTT), then with the hidden state
+detached (h.detach()) after every K steps, keeps the gradient of every a_t, h_t and logits_t
+(retain_grad), and compares each of the 18 gradients of the solution with autograd's:
+    rel = max|a-t| / max(max|a|, max|t|, 1e-300)
+(no floor: every one of these gradients is far from a cancellation). Every rel must be <= 1e-10.
+As a check of the rebuilt loss, autograd must also agree with the checker's finite differences
+(numeric/, the checker's own bar 1e-8 on the same formula), and the loss with torch's
+cross_entropy over the real positions. Exit 0 on pass, 1 on failure, 77 (skipped) without numpy
+or torch; under CI=true a missing numpy or torch is a failure.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy as np
+    import torch
+except ImportError as e:
+    why = "%s: %s cannot import numpy and torch (Debian's python3-numpy and python3-torch)" % (e, sys.executable)
+    if os.environ.get("CI") == "true":
+        print("FAIL: " + why + "; CI=true, where a skipped check is a failure")
+        sys.exit(1)
+    print("skipped: " + why)
+    sys.exit(77)
+
+TOL_EXACT = 1e-10
+TOL_NUMERIC = 1e-8
+PARAMS = ("Wxh", "Whh", "bh", "Why", "by", "h0")
+
+
+def forward(inputs, k):
+    """The RNN of exercise 13 over the dumped batch, detaching h after steps k, 2k, ...; returns the
+    loss, the stacked logits and targets of the real positions, and every gradient by name."""
+    p = {n: torch.tensor(inputs["a." + n], dtype=torch.float64, requires_grad=True) for n in PARAMS}
+    T = 1
+    while ("a.x@%d" % (T + 1)) in inputs:
+        T += 1
+    steps = [(inputs["a.x@%d" % t][:, 0].astype(np.int64), inputs["a.y@%d" % t][:, 0].astype(np.int64),
+              inputs["a.mask@%d" % t][:, 0]) for t in range(1, T + 1)]
+    N = steps[0][0].shape[0]
+    count = sum(m.sum() for _, _, m in steps)
+    h = p["h0"].expand(N, -1)
+    a_s, h_s, z_s = [], [], []
+    loss = 0
+    for t, (x, y, m) in enumerate(steps, start=1):
+        if t > 1 and (t - 1) % k == 0:
+            h = h.detach()
+        a = p["Wxh"][torch.from_numpy(x)] + h @ p["Whh"] + p["bh"]
+        h = torch.tanh(a)
+        z = h @ p["Why"] + p["by"]
+        for v in (a, h, z):
+            v.retain_grad()
+        a_s.append(a), h_s.append(h), z_s.append(z)
+        nll = torch.nn.functional.cross_entropy(z, torch.from_numpy(y), reduction="none")
+        loss = loss + (nll * torch.from_numpy(m)).sum()
+    loss = loss / count
+    loss.backward()
+    grads = {"d" + n: p[n].grad.numpy() for n in PARAMS}
+    grads["da"] = torch.cat([v.grad for v in a_s]).numpy()
+    grads["dh"] = torch.cat([v.grad for v in h_s]).numpy()
+    grads["dlogits"] = torch.cat([v.grad for v in z_s]).numpy()
+    logits = torch.cat(z_s).detach()
+    targets = np.concatenate([y for _, y, _ in steps])
+    mask = np.concatenate([m for _, _, m in steps])
+    return loss.item(), logits, targets, mask, grads, T
+
+
+def rel_error(a, t, floor=1e-300):
+    return float(np.abs(a - t).max() / max(np.abs(a).max(), np.abs(t).max(), floor))
+
+
+def check(checker, seed, sizes):
+    with tempfile.TemporaryDirectory(prefix="bpdojo_torch_rnn_") as d:
+        cmd = [checker, "exercise_13", "--solutions", "--seed", str(seed), "--dump", d]
+        if sizes:
+            cmd += ["--size", sizes]
+        run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if run.returncode != 0:
+            print(f"seed {seed} {sizes}: the checker exited with {run.returncode}\n{run.stdout}")
+            return False, float("inf")
+        index = json.load(open(os.path.join(d, "index.json")))
+        inputs = {e["name"]: np.load(os.path.join(d, e["file"])) for e in index["inputs"]}
+        K = int(index["sizes"]["K"])
+        entries = {g["name"]: g for g in index["gradients"]}
+        ok, worst = True, 0.0
+        for prefix, truncated in (("", False), ("trunc.", True)):
+            loss, logits, targets, mask, auto, T = forward(inputs, K if truncated else 10**9)
+            print(f"seed {seed}  {json.dumps(index['sizes'])}  T={T}  {'truncated every %d' % K if truncated else 'full'}"
+                  f"  loss {loss:.12f}")
+            for name, t in auto.items():
+                g = entries.get(prefix + name)
+                if not g or not g["yours"]:
+                    print(f"  {prefix + name}: not in the dump")
+                    ok = False
+                    continue
+                a = np.load(os.path.join(d, g["yours"])).reshape(t.shape)
+                num = np.load(os.path.join(d, g["numeric"])).reshape(t.shape)
+                rel, rel_num = rel_error(a, t), rel_error(num, t)
+                worst = max(worst, rel)
+                bad = rel > TOL_EXACT or rel_num > TOL_NUMERIC
+                ok &= not bad
+                print(f"  {prefix + name:<14} {str(t.shape):<10} vs autograd {rel:.1e}  numeric vs autograd {rel_num:.1e}"
+                      f"{'  FAIL' if bad else ''}")
+            real = mask > 0
+            ce = torch.nn.functional.cross_entropy(logits[torch.from_numpy(real)],
+                                                   torch.from_numpy(targets[real])).item()
+            if abs(ce - loss) > TOL_EXACT * abs(ce):
+                print(f"  loss {loss!r} against cross_entropy over the real positions {ce!r}  FAIL")
+                ok = False
+        print(f"  worst rel vs autograd {worst:.1e} (<= {TOL_EXACT:g}): {'pass' if ok else 'FAIL'}")
+        return ok, worst
+
+
+def main():
+    if len(sys.argv) not in (2, 3, 4):
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        return 2
+    if len(sys.argv) >= 3:
+        cases = [(int(sys.argv[2]), sys.argv[3] if len(sys.argv) == 4 else "")]
+    else:
+        cases = [(0, ""), (1, ""), (2, "N=5,H=7,K=2")]
+    results = [check(sys.argv[1], s, z) for s, z in cases]
+    print(f"worst rel over {len(cases)} instances: {max(w for _, w in results):.1e}")
+    return 0 if all(ok for ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

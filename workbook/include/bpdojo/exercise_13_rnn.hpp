@@ -1,0 +1,77 @@
+// Exercise 13: a vanilla RNN over a batch of names, and backpropagation through time. The
+// signatures you implement in exercises/exercise_13_rnn.cpp.
+//
+// Shapes: N names, T time steps (the longest name of the batch plus one), H hidden units, V = 27
+// characters. Matrices are row-major, and every (T*N, .) matrix is time-major: time step t
+// (t = 1..T) is the block of N rows starting at row (t-1)*N, and row (t-1)*N + i is name i.
+#pragma once
+
+#include "bpdojo/learner.hpp"
+
+#include <vector>
+
+namespace bpdojo {
+
+// A batch of names, padded to the longest. Name i, of L characters c_1..c_L, is read for L + 1
+// steps: at step t the input is the character before (x = '.' at t = 1, then c_{t-1}) and the target
+// is c_t ('.' at t = L + 1, the end of the name). Steps after L + 1 are padding: x = y = 0, mask 0.
+struct RnnBatch {
+  Index N = 0, T = 0;
+  std::vector<int> x;  // (T*N) the input character of each position (0 is '.')
+  std::vector<int> y;  // (T*N) the character to predict
+  Matrix mask;         // (T*N,1) 1 at a real position, 0 at padding
+  double count = 0;    // the number of real positions, sum(mask)
+};
+
+struct RnnParams {
+  Matrix Wxh;  // (V,H) input to hidden: the one-hot x_t times Wxh is row x_t of Wxh
+  Matrix Whh;  // (H,H) hidden to hidden
+  Matrix bh;   // (1,H)
+  Matrix Why;  // (H,V) hidden to logits
+  Matrix by;   // (1,V)
+  Matrix h0;   // (1,H) the initial hidden state h_0, learned, the same for every name
+};
+
+// The forward pass, done for you:
+//     a_t      = Wxh[x_t] + h_{t-1} Whh + bh        (N,H)  h_0 = h0 for every name
+//     h_t      = tanh(a_t)                           (N,H)
+//     logits_t = h_t Why + by                        (N,V)
+//     loss     = -(1/count) sum over real positions of log softmax(logits)[y]
+struct RnnCache {
+  Matrix a;       // (T*N,H) a_1..a_T, stacked in time
+  Matrix h;       // (T*N,H) h_1..h_T
+  Matrix logits;  // (T*N,V)
+  Matrix probs;   // (T*N,V) softmax of each row of logits
+  double loss = 0;
+};
+
+struct RnnGrads {
+  // The runner's second call (truncated BPTT) names the same gradients trunc.dlogits, ...
+  explicit RnnGrads(bool truncated = false)
+      : dlogits(truncated ? "trunc.dlogits" : "dlogits"),
+        dWhy(truncated ? "trunc.dWhy" : "dWhy"),
+        dby(truncated ? "trunc.dby" : "dby"),
+        dh(truncated ? "trunc.dh" : "dh"),
+        da(truncated ? "trunc.da" : "da"),
+        dWxh(truncated ? "trunc.dWxh" : "dWxh"),
+        dWhh(truncated ? "trunc.dWhh" : "dWhh"),
+        dbh(truncated ? "trunc.dbh" : "dbh"),
+        dh0(truncated ? "trunc.dh0" : "dh0") {}
+  Grad dlogits;  // (T*N,V)
+  Grad dWhy;     // (H,V)
+  Grad dby;      // (1,V)
+  Grad dh;       // (T*N,H) dL/dh_t for every t: through logits_t and through a_{t+1}
+  Grad da;       // (T*N,H)
+  Grad dWxh;     // (V,H)
+  Grad dWhh;     // (H,H)
+  Grad dbh;      // (1,H)
+  Grad dh0;      // (1,H)
+};
+
+// Backpropagation through time, truncated every k steps: the hidden state is detached after steps
+// k, 2k, 3k, ... (a_{k+1} reads h_k as a constant), as PyTorch's h = h.detach() between chunks
+// does, so no gradient flows from one chunk into the one before. With k >= T nothing is cut: full
+// BPTT. The runner calls it twice: k = T, then k = K (the size letter).
+void rnn_backward(const RnnBatch& batch, const RnnParams& p, const RnnCache& c, int k, RnnGrads& grads);
+
+}  // namespace bpdojo

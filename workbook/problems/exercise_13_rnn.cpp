@@ -1,0 +1,211 @@
+// Exercise 13: the problem, a vanilla RNN unrolled over a batch of padded names, with the hidden
+// state detached every k steps (k >= T: full BPTT). Each time step has nodes of its own, a@t and
+// h@t (N,H) and logits@t (N,V), and the stacks a, h and logits read them as (T*N, .) in time order.
+// The loss is softmax cross-entropy averaged over the batch's real positions (mask@t).
+#include "problems/exercise_13_rnn.hpp"
+#include "bpdojo/names.hpp"
+#include "bpdojo/rng.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace bpdojo {
+namespace {
+
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = Graph::kSum, I = Graph::kInner;
+using Id = Graph::NodeId;
+using In = Graph::Inputs;
+
+std::string at(const char* name, Index t) { return std::string(name) + "@" + std::to_string(t); }
+
+// The batch: N names of the training split, drawn with the seed.
+RnnBatch draw_batch(Rng rng, Index N) {
+  const NamesDataset& data = builtin_names();
+  std::vector<std::vector<int>> names;
+  Index longest = 0;
+  for (Index i = 0; i < N; ++i) {
+    const std::string& name = data.train.names[rng.below(data.train.names.size())];
+    std::vector<int> chars;
+    for (std::size_t at = 0; at < name.size();) {
+      // One UTF-8 character at a time (the built-in names are ASCII; a learner's file may not be).
+      std::size_t len = 1;
+      while (at + len < name.size() && (static_cast<unsigned char>(name[at + len]) & 0xC0) == 0x80) ++len;
+      chars.push_back(data.vocab.stoi(name.substr(at, len)));
+      at += len;
+    }
+    longest = std::max(longest, static_cast<Index>(chars.size()));
+    names.push_back(std::move(chars));
+  }
+  RnnBatch b;
+  b.N = N;
+  b.T = longest + 1;
+  b.x.assign(static_cast<std::size_t>(b.T * N), 0);
+  b.y.assign(static_cast<std::size_t>(b.T * N), 0);
+  b.mask = Matrix::Zero(b.T * N, 1);
+  for (Index i = 0; i < N; ++i) {
+    const auto& c = names[static_cast<std::size_t>(i)];
+    const Index len = static_cast<Index>(c.size());
+    for (Index t = 1; t <= len + 1; ++t) {
+      const auto r = static_cast<std::size_t>((t - 1) * N + i);
+      b.x[r] = t == 1 ? 0 : c[static_cast<std::size_t>(t - 2)];
+      b.y[r] = t == len + 1 ? 0 : c[static_cast<std::size_t>(t - 1)];
+      b.mask(static_cast<Index>(r), 0) = 1.0;
+    }
+  }
+  b.count = b.mask.sum();
+  return b;
+}
+
+RnnParams draw_params(const Rng& rng, Index V, Index H) {
+  const double s = 1.0 / std::sqrt(static_cast<double>(H));
+  RnnParams p;
+  p.Wxh = rng.fork("Wxh").normal_matrix(V, H, 0.5);
+  p.Whh = rng.fork("Whh").normal_matrix(H, H, s);
+  p.bh = rng.fork("bh").normal_matrix(1, H, 0.1);
+  p.Why = rng.fork("Why").normal_matrix(H, V, s);
+  p.by = rng.fork("by").normal_matrix(1, V, 0.1);
+  p.h0 = rng.fork("h0").normal_matrix(1, H, 0.5);
+  return p;
+}
+
+// The column of a step's rows (t-1)*N .. t*N-1 of a time-major vector.
+Matrix at_step(const std::vector<int>& v, Index t, Index N) {
+  Matrix m(N, 1);
+  for (Index i = 0; i < N; ++i) m(i, 0) = v[static_cast<std::size_t>((t - 1) * N + i)];
+  return m;
+}
+
+Graph rnn_graph(const RnnBatch& b, const RnnParams& p, Index k) {
+  const Index N = b.N, T = b.T, V = p.Wxh.rows(), H = p.Whh.rows();
+  Graph g;
+  std::vector<Id> X, Y, M;
+  for (Index t = 1; t <= T; ++t) {
+    X.push_back(g.data(at("x", t), {{N, 1}, at_step(b.x, t, N)}));
+    Y.push_back(g.data(at("y", t), {{N, 1}, at_step(b.y, t, N)}));
+    M.push_back(g.data(at("mask", t), {{N, 1}, b.mask.middleRows((t - 1) * N, N)}));
+  }
+  const Id Wxh = g.leaf("Wxh", {{V, H}, p.Wxh});
+  const Id Whh = g.leaf("Whh", {{H, H}, p.Whh});
+  const Id bh = g.leaf("bh", {{1, H}, p.bh});
+  const Id Why = g.leaf("Why", {{H, V}, p.Why});
+  const Id by = g.leaf("by", {{1, V}, p.by});
+  const Id h0 = g.leaf("h0", {{1, H}, p.h0});
+  std::vector<Id> a, h, logits;
+  for (Index t = 1; t <= T; ++t) {
+    Id prev = h0;
+    unsigned prev_dep = L | I;  // h0 (1,H), the same row for every name
+    if (t > 1) {
+      prev = h.back(), prev_dep = R | L | I;
+      if ((t - 1) % k == 0) {
+        // Detached: the value of h_{t-1}, as data the finite differences never reach through.
+        g.forward();
+        prev = g.data(at("h", t - 1) + ".detached", {{N, H}, g.value(h.back())});
+      }
+    }
+    const Id x = X[static_cast<std::size_t>(t - 1)];
+    // Wxh[x_t] + h_{t-1} Whh + bh: the product's operands are declared kInner, so that a column
+    // of the product is its share of one inner index (Graph::Dep).
+    a.push_back(g.step(at("a", t), {N, H}, {Wxh, x, prev, Whh, bh}, [=](const In& v) -> RMatrix {
+      const RMatrix& rows = v[x];
+      RMatrix out = linear_step(v[prev], v[Whh], v[bh]);
+      if (out.rows() != rows.rows()) out = out.replicate(rows.rows(), 1).eval();  // h0, one row for all
+      for (Index i = 0; i < rows.rows(); ++i) out.row(i) += v[Wxh].row(static_cast<Index>(rows(i, 0)));
+      return out;
+    }, {K | L, R, prev_dep, K | L | I, K | L}));
+    h.push_back(g.step(at("h", t), {N, H}, {a.back()}, [id = a.back()](const In& v) -> RMatrix {
+      return v[id].array().tanh();
+    }, {R | K}));
+    const Id ht = h.back();
+    logits.push_back(g.step(at("logits", t), {N, V}, {ht, Why, by}, [=](const In& v) -> RMatrix {
+      return linear_step(v[ht], v[Why], v[by]);
+    }, {R | L | I, K | L | I, K | L}));
+  }
+  // The mean over the real positions of -log softmax(logits)[y]: a sum over the names (kSum), each
+  // name's term over its time steps.
+  std::vector<Id> reads = logits;
+  reads.insert(reads.end(), Y.begin(), Y.end());
+  reads.insert(reads.end(), M.begin(), M.end());
+  const Real count = static_cast<Real>(b.count);
+  g.set_loss(g.step("loss", {}, reads, [=](const In& v) -> RMatrix {
+    Real sum = 0.0L;
+    for (std::size_t t = 0; t < logits.size(); ++t) {
+      const RMatrix& z = v[logits[t]];
+      for (Index i = 0; i < z.rows(); ++i) {
+        if (v[M[t]](i, 0) == 0.0L) continue;
+        const Real top = z.row(i).maxCoeff();
+        const Real lse = top + std::log((z.row(i).array() - top).exp().sum());
+        sum += lse - z(i, static_cast<Index>(v[Y[t]](i, 0)));
+      }
+    }
+    return RMatrix::Constant(1, 1, sum / count);
+  }, std::vector<unsigned>(reads.size(), S | R)));
+  g.stack("a", a);
+  g.stack("h", h);
+  g.stack("logits", logits);
+  g.forward();
+  return g;
+}
+
+struct Drawn {
+  RnnBatch batch;
+  RnnParams params;
+  Index k;
+};
+Drawn draw(std::uint64_t seed, const Sizes& sizes) {
+  Rng rng(seed);
+  const Index V = builtin_names().vocab.size();
+  return {draw_batch(rng.fork("names"), sizes.at("N")), draw_params(rng.fork("params"), V, sizes.at("H")), sizes.at("K")};
+}
+
+}  // namespace
+
+RnnInstance exercise_13_instance(std::uint64_t seed, const Sizes& sizes) {
+  Drawn d = draw(seed, sizes);
+  const Graph g = rnn_graph(d.batch, d.params, d.batch.T);
+  RnnInstance in;
+  in.k = static_cast<int>(d.k);
+  auto stacked = [&](const char* name) {
+    const std::vector<Graph::NodeId>& m = g.stack_members(name);
+    Matrix out(static_cast<Index>(m.size()) * d.batch.N, g.value(m.front()).cols());
+    for (std::size_t t = 0; t < m.size(); ++t) out.middleRows(static_cast<Index>(t) * d.batch.N, d.batch.N) = g.value(m[t]);
+    return out;
+  };
+  in.cache.a = stacked("a");
+  in.cache.h = stacked("h");
+  // probs from the exact logits, each row's softmax in long double, then rounded
+  RMatrix z(d.batch.T * d.batch.N, d.params.Why.cols());
+  const std::vector<Graph::NodeId>& lg = g.stack_members("logits");
+  for (std::size_t t = 0; t < lg.size(); ++t) z.middleRows(static_cast<Index>(t) * d.batch.N, d.batch.N) = g.exact(lg[t]);
+  in.cache.logits = z.cast<double>();
+  RMatrix e = (z.colwise() - z.rowwise().maxCoeff()).array().exp().matrix();
+  e = (e.array().colwise() / e.rowwise().sum().array()).matrix();
+  in.cache.probs = e.cast<double>();
+  in.cache.loss = g.loss();
+  in.batch = std::move(d.batch);
+  in.params = std::move(d.params);
+  return in;
+}
+
+ExerciseInfo exercise_13_info() {
+  const char* fn = "rnn_backward";
+  std::vector<GradientSpec> grads;
+  for (int problem : {0, 1}) {
+    const std::string p = problem == 0 ? "" : "trunc.";
+    for (const char* node : {"logits", "Why", "by", "h", "a", "Wxh", "Whh", "bh", "h0"})
+      grads.push_back({p + "d" + node, problem, node, fn});
+  }
+  ExerciseInfo info{13,
+                    "rnn",
+                    "an RNN: backpropagation through time, full and truncated",
+                    "exercise_13_rnn.cpp",
+                    {{"N", "names in the batch", 8, 1, 64}, {"H", "hidden units", 16, 1, 128},
+                     {"K", "steps between detachments (truncated BPTT)", 3, 1, 16}},
+                    std::move(grads),
+                    [](std::uint64_t seed, const Sizes& sizes) {
+                      const Drawn d = draw(seed, sizes);
+                      return std::vector<Graph>{rnn_graph(d.batch, d.params, d.batch.T), rnn_graph(d.batch, d.params, d.k)};
+                    }};
+  return info;
+}
+
+}  // namespace bpdojo
