@@ -27,10 +27,16 @@
 //     gradient crosses from step t+1 into h_t there. The parameters are still used at every step.
 //   - Wxh, Whh, bh, Why, by are used at every step (and every name): sum over all of them.
 //
+// Then clip_grad_norm: clipping by the global norm of all the gradients together, exactly as
+// torch.nn.utils.clip_grad_norm_ (its definition is in bpdojo/exercise_13_rnn.hpp).
+//
 // Eigen: m.middleRows(r, N) (N rows from row r), m.transpose(), m.colwise().sum() ((R,C) ->
-// (1,C)), m.array().square(), row.replicate(N, 1) ((1,H) -> (N,H)), m.row(i) += v.
+// (1,C)), m.array().square(), row.replicate(N, 1) ((1,H) -> (N,H)), m.row(i) += v,
+// m.squaredNorm() (the sum of the squares of m's elements).
 // =============================================================================================
 #include "bpdojo/exercise_13_rnn.hpp"
+
+#include <cmath>
 
 namespace bpdojo {
 
@@ -66,6 +72,17 @@ void rnn_backward(const RnnBatch& b, const RnnParams& p, const RnnCache& c, int 
   grads.dWhh = h_prev.transpose() * da;
   grads.dbh = da.colwise().sum();
   grads.dh0 = (da.topRows(N) * p.Whh.transpose()).colwise().sum();
+}
+
+// Clipping by the global norm (torch.nn.utils.clip_grad_norm_): in place; returns the norm before.
+double clip_grad_norm(const std::vector<Matrix*>& grads, double max_norm) {
+  double squares = 0.0;
+  for (const Matrix* g : grads) squares += g->squaredNorm();
+  const double total = std::sqrt(squares);
+  const double scale = max_norm / (total + kClipEps);
+  if (scale < 1.0)
+    for (Matrix* g : grads) *g *= scale;
+  return total;
 }
 
 }  // namespace bpdojo

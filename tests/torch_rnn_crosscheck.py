@@ -9,7 +9,8 @@ For each instance: runs `CHECKER exercise_13 --solutions --seed SEED --dump TMP`
 torch from the dumped parameters and the batch (the x@t, y@t and mask@t of problem a), runs it
 twice, as the runner calls the solution: with nothing cut (full BPTT), then with the hidden state
 detached (h.detach()) after every K steps, keeps the gradient of every a_t, h_t and logits_t
-(retain_grad), and compares each of the 18 gradients of the solution with autograd's:
+(retain_grad), and compares each of the 18 gradients of the solution with autograd's, and the
+clipped gradients and norm of its clip_grad_norm with torch.nn.utils.clip_grad_norm_'s:
     rel = max|a-t| / max(max|a|, max|t|, 1e-300)
 (no floor: every one of these gradients is far from a cancellation). Every rel must be <= 1e-10.
 As a check of the rebuilt loss, autograd must also agree with the checker's finite differences
@@ -118,7 +119,29 @@ def check(checker, seed, sizes):
             if abs(ce - loss) > TOL_EXACT * abs(ce):
                 print(f"  loss {loss!r} against cross_entropy over the real positions {ce!r}  FAIL")
                 ok = False
-        print(f"  worst rel vs autograd {worst:.1e} (<= {TOL_EXACT:g}): {'pass' if ok else 'FAIL'}")
+        # Clipping: the solution's clip_grad_norm against torch.nn.utils.clip_grad_norm_ on the same
+        # gradients (problems c and d), with max_norm 0.4 and 1.5 times their norm 0.25 (the header).
+        for problem, prefix, max_norm in (("c", "clip.", 0.1), ("d", "noclip.", 0.375)):
+            grads = [torch.tensor(inputs[f"{problem}.G{n}"], dtype=torch.float64, requires_grad=True) for n in PARAMS]
+            for g in grads:
+                g.grad = g.detach().clone()
+            total = torch.nn.utils.clip_grad_norm_(grads, max_norm).item()
+            rows = [(prefix + "d" + n, g.grad.numpy()) for n, g in zip(PARAMS, grads)]
+            if prefix == "clip.":
+                rows.append(("clip.total_norm", np.array([[total]])))
+            for name, t in rows:
+                g = entries.get(name)
+                if not g or not g["yours"]:
+                    print(f"  {name}: not in the dump")
+                    ok = False
+                    continue
+                a = np.load(os.path.join(d, g["yours"])).reshape(t.shape)
+                rel = rel_error(a, t)
+                worst = max(worst, rel)
+                bad = rel > TOL_EXACT
+                ok &= not bad
+                print(f"  {name:<16} {str(t.shape):<10} vs clip_grad_norm_ {rel:.1e}{'  FAIL' if bad else ''}")
+        print(f"  worst rel vs autograd and clip_grad_norm_ {worst:.1e} (<= {TOL_EXACT:g}): {'pass' if ok else 'FAIL'}")
         return ok, worst
 
 

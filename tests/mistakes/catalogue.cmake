@@ -547,6 +547,23 @@ bpdojo_mistake(rnn_dh_first_step_slightly_off 13
   FAILS dh trunc.dh
   LINES dh trunc.dh)
 
+# Clipping by the global norm (torch.nn.utils.clip_grad_norm_).
+bpdojo_mistake(rnn_clip_per_tensor 13
+  FIND "    for (Matrix* g : grads) *g *= scale;" REPLACE "    for (Matrix* g : grads) *g *= std::min(1.0, max_norm / (g->norm() + kClipEps));"
+  FAILS clip.dWxh clip.dWhh clip.dbh clip.dWhy clip.dby clip.dh0)
+bpdojo_mistake(rnn_clip_without_eps 13
+  FIND "const double scale = max_norm / (total + kClipEps);" REPLACE "const double scale = max_norm / total;"
+  FAILS clip.dWxh clip.dWhh clip.dbh clip.dWhy clip.dby clip.dh0)
+bpdojo_mistake(rnn_clip_always 13
+  FIND "  if (scale < 1.0)\n    for (Matrix* g : grads) *g *= scale;" REPLACE "  for (Matrix* g : grads) *g *= scale;"
+  FAILS noclip.dWxh noclip.dWhh noclip.dbh noclip.dWhy noclip.dby noclip.dh0)
+bpdojo_mistake(rnn_clip_norm_without_sqrt 13
+  FIND "const double total = std::sqrt(squares);" REPLACE "const double total = squares;"
+  FAILS clip.total_norm clip.dWxh clip.dWhh clip.dbh clip.dWhy clip.dby clip.dh0)
+bpdojo_mistake(rnn_clip_returns_norm_after 13
+  FIND "  return total;" REPLACE "  return std::min(total, max_norm);"
+  FAILS clip.total_norm)
+
 # Correct variants: tanh' as 1 - tanh(a)^2 recomputed from a; dWhh summed one step at a time.
 bpdojo_variant(rnn_variant_tanh_from_a_and_steps 13
   FIND "(1.0 - c.h.middleRows(r, N).array().square())" REPLACE "(1.0 - c.a.middleRows(r, N).array().tanh().square())"

@@ -146,15 +146,63 @@ Graph rnn_graph(const RnnBatch& b, const RnnParams& p, Index k) {
   return g;
 }
 
+// Gradients of the parameters' shapes with the global norm kClipNorm (up to rounding to double), and
+// max_norm at `times` it.
+ClipCase draw_clip(Rng rng, Index V, Index H, double times) {
+  const Index shapes[6][2] = {{V, H}, {H, H}, {1, H}, {H, V}, {1, V}, {1, H}};
+  ClipCase c;
+  Real squares = 0.0L;
+  for (const auto& shape : shapes) {
+    c.grads.push_back(rng.normal_matrix(shape[0], shape[1]));
+    squares += c.grads.back().cast<Real>().squaredNorm();
+  }
+  const double scale = static_cast<double>(static_cast<Real>(kClipNorm) / std::sqrt(squares));
+  for (Matrix& g : c.grads) g *= scale;
+  c.max_norm = times * kClipNorm;
+  return c;
+}
+
 struct Drawn {
   RnnBatch batch;
   RnnParams params;
   Index k;
+  ClipCase clip, noclip;
 };
 Drawn draw(std::uint64_t seed, const Sizes& sizes) {
   Rng rng(seed);
-  const Index V = builtin_names().vocab.size();
-  return {draw_batch(rng.fork("names"), sizes.at("N")), draw_params(rng.fork("params"), V, sizes.at("H")), sizes.at("K")};
+  const Index V = builtin_names().vocab.size(), H = sizes.at("H");
+  return {draw_batch(rng.fork("names"), sizes.at("N")), draw_params(rng.fork("params"), V, H), sizes.at("K"),
+          draw_clip(rng.fork("clip"), V, H, 0.4), draw_clip(rng.fork("noclip"), V, H, 1.5)};
+}
+
+// Clipping, judged against the exact result: with leaves u_k of the gradients' shapes (and u for the
+// norm), L = u * total + sum_k <u_k, s G_k> is affine in them, so the numeric gradient of u_k is
+// the clipped gradient s G_k and that of u the norm, computed here in long double from the same G.
+Graph clip_graph(const ClipCase& c) {
+  Graph g;
+  Real squares = 0.0L;
+  for (const Matrix& m : c.grads) squares += m.cast<Real>().squaredNorm();
+  const Real total = std::sqrt(squares);
+  const Real scale = std::min(1.0L, static_cast<Real>(c.max_norm) / (total + static_cast<Real>(kClipEps)));
+  std::vector<Id> terms;
+  const Id norm = g.leaf("total_norm", {{1, 1}, Matrix::Zero(1, 1)});
+  for (std::size_t k = 0; k < c.grads.size(); ++k) {
+    const Matrix& m = c.grads[k];
+    const Id G = g.data(std::string("G") + kClipNames[k], {{m.rows(), m.cols()}, m});
+    const Id u = g.leaf(kClipNames[k], {{m.rows(), m.cols()}, Matrix::Zero(m.rows(), m.cols())});
+    terms.push_back(g.step(std::string("clipped") + kClipNames[k], {}, {u, G}, [=](const In& v) -> RMatrix {
+      return RMatrix::Constant(1, 1, scale * (v[u].array() * v[G].array()).sum());
+    }, {S | R | K | L, S | R | K}));
+  }
+  std::vector<Id> reads = terms;
+  reads.push_back(norm);
+  g.set_loss(g.step("loss", {}, reads, [=](const In& v) -> RMatrix {
+    Real sum = v[norm](0, 0) * total;
+    for (Id t : terms) sum += v[t](0, 0);
+    return RMatrix::Constant(1, 1, sum);
+  }, std::vector<unsigned>(reads.size(), L)));
+  g.forward();
+  return g;
 }
 
 }  // namespace
@@ -183,6 +231,8 @@ RnnInstance exercise_13_instance(std::uint64_t seed, const Sizes& sizes) {
   in.cache.loss = g.loss();
   in.batch = std::move(d.batch);
   in.params = std::move(d.params);
+  in.clip = std::move(d.clip);
+  in.noclip = std::move(d.noclip);
   return in;
 }
 
@@ -194,6 +244,11 @@ ExerciseInfo exercise_13_info() {
     for (const char* node : {"logits", "Why", "by", "h", "a", "Wxh", "Whh", "bh", "h0"})
       grads.push_back({p + "d" + node, problem, node, fn});
   }
+  // Clipping: the norm, then each clipped gradient; below max_norm, each left as it is.
+  grads.push_back({"clip.total_norm", 2, "total_norm", "clip_grad_norm"});
+  for (int problem : {2, 3})
+    for (const char* node : kClipNames)
+      grads.push_back({std::string(problem == 2 ? "clip." : "noclip.") + "d" + node, problem, node, "clip_grad_norm"});
   ExerciseInfo info{13,
                     "rnn",
                     "an RNN: backpropagation through time, full and truncated",
@@ -203,7 +258,8 @@ ExerciseInfo exercise_13_info() {
                     std::move(grads),
                     [](std::uint64_t seed, const Sizes& sizes) {
                       const Drawn d = draw(seed, sizes);
-                      return std::vector<Graph>{rnn_graph(d.batch, d.params, d.batch.T), rnn_graph(d.batch, d.params, d.k)};
+                      return std::vector<Graph>{rnn_graph(d.batch, d.params, d.batch.T), rnn_graph(d.batch, d.params, d.k),
+                                                clip_graph(d.clip), clip_graph(d.noclip)};
                     }};
   return info;
 }

@@ -74,4 +74,13 @@ struct RnnGrads {
 // BPTT. The runner calls it twice: k = T, then k = K (the size letter).
 void rnn_backward(const RnnBatch& batch, const RnnParams& p, const RnnCache& c, int k, RnnGrads& grads);
 
+// Clipping by the global norm, as torch.nn.utils.clip_grad_norm_ does it: total = the norm of all
+// the gradients together, sqrt(sum over every gradient of the sum of its squares); when
+// max_norm / (total + kClipEps) < 1, every gradient is multiplied by that factor, else none is
+// changed. Clips the gradients in place and returns total, the norm before clipping. The runner
+// calls it twice on gradients of the six parameters' shapes: once with max_norm below their norm,
+// once above it.
+inline constexpr double kClipEps = 1e-6;
+double clip_grad_norm(const std::vector<Matrix*>& grads, double max_norm);
+
 }  // namespace bpdojo
