@@ -2,6 +2,7 @@
 // gradient is not absorbed by another gradient's size, and a line is blamed only when its own local
 // check fails.
 #include "judge/diagnose.hpp"
+#include "learner/report.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -162,4 +163,27 @@ TEST_CASE("a line zero in both is no evidence: a row pattern counts the others o
   REQUIRE(d);
   CHECK(d->kind == "rows");
   CHECK(d->text.rfind("1 of 2 rows are right (1 more are zero in both)", 0) == 0);
+}
+
+TEST_CASE("a stacked gradient says which of its blocks are wrong and where its worst element is: the path through the next step dropped" *
+          doctest::test_suite("e2e.catalogue")) {
+  // dh_t without da_{t+1} Whh^T: right at the last step only, wrong at every one before it.
+  const CheckResult r = judge_mistake(13, "rnn_recurrent_path_dropped");
+  const GradientResult& dh = test::gradient(r, "dh");
+  REQUIRE(dh.verdict == Verdict::Wrong);
+  CHECK(dh.line_wrong);
+  const auto T = static_cast<int>(dh.floors.size());
+  REQUIRE(T > 2);
+  CHECK(dh.expected_shape == Shape{T * 8, 16});
+  const std::string blocks = std::to_string(T - 1) + " of " + std::to_string(T) + " blocks";
+  CHECK(dh.message == "wrong in h@1..h@" + std::to_string(T - 1) + " (" + blocks + "; the others are right)");
+  REQUIRE(dh.comparison);
+  const std::int64_t row = dh.comparison->worst_index.at(0);
+  CHECK(row < (T - 1) * 8);
+  const std::string report = text_report(r, Style{});
+  CHECK(report.find("(h@" + std::to_string(row / 8 + 1) + ", row " + std::to_string(row % 8) + "): yours") != std::string::npos);
+  CHECK(report.find("wrong in h@1..h@" + std::to_string(T - 1)) != std::string::npos);
+  // dlogits, a stack whose every block is right, is correct; da is wrong where dh is.
+  CHECK(test::gradient(r, "dlogits").verdict == Verdict::Correct);
+  CHECK(test::gradient(r, "da").message == "wrong in a@1..a@" + std::to_string(T - 1) + " (" + blocks + "; the others are right)");
 }

@@ -168,17 +168,19 @@ void batches_as_alone(int number, const Sizes& sizes) {
           hs.push_back(1e-6L * static_cast<Real>(e % 5 + 1));
         }
         batched.weighted_with(batch, xs, weights, out, &magnitude);
-        batched.abs_terms(batch, hs, weights, &also, terms, &carried);
+        // The terms' sizes as the backward sweep takes them: absolute, and root-sum-square.
+        batched.term_sizes(batch, hs, {{&weights, false, &terms}, {&also, true, &carried}});
         for (std::size_t i = 0; i < batch.size(); ++i) {
           CAPTURE(batch[i]);
-          Real m1 = 0.0L, c1 = 0.0L;
+          Real m1 = 0.0L;
+          std::vector<Real> t1, c1;
           const Real v1 = alone.weighted_with(batch[i], xs[i], weights, &m1);
-          const Real t1 = alone.abs_terms(batch[i], hs[i], weights, &also, &c1);
+          alone.term_sizes({batch[i]}, {hs[i]}, {{&weights, false, &t1}, {&also, true, &c1}});
           // The same sums of the same terms, up to the rounding of a differently shaped evaluation.
           CHECK(std::abs(out[i] - v1) <= 1e-16L * m1 + 1e-300L);
           CHECK(std::abs(magnitude[i] - m1) <= 1e-16L * m1 + 1e-300L);
-          CHECK(std::abs(terms[i] - t1) <= 1e-9L * t1 + 1e-300L);
-          CHECK(std::abs(carried[i] - c1) <= 1e-9L * c1 + 1e-300L);
+          CHECK(std::abs(terms[i] - t1[0]) <= 1e-9L * t1[0] + 1e-300L);
+          CHECK(std::abs(carried[i] - c1[0]) <= 1e-9L * c1[0] + 1e-300L);
         }
       }
       CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));

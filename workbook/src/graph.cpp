@@ -529,32 +529,6 @@ void Graph::LocalPerturbation::term_sizes_of_last_two(const std::vector<std::int
     }
 }
 
-void Graph::LocalPerturbation::abs_terms(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
-                                         const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
-                                         std::vector<Real>& out, std::vector<Real>* also_out) {
-  std::vector<TermSizes> sets{{&weights, false, &out}};
-  if (also && also_out) sets.push_back({also, false, also_out});
-  else if (also_out) also_out->assign(batch.size(), 0.0L);
-  term_sizes(batch, hs, sets);
-}
-
-void Graph::LocalPerturbation::abs_terms_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
-                                                     const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
-                                                     std::vector<Real>& out, std::vector<Real>* also_out) {
-  std::vector<TermSizes> sets{{&weights, false, &out}};
-  if (also && also_out) sets.push_back({also, false, also_out});
-  else if (also_out) also_out->assign(batch.size(), 0.0L);
-  term_sizes_of_last_two(batch, hs, sets);
-}
-
-Real Graph::LocalPerturbation::abs_terms(std::int64_t element, Real h, const std::vector<RMatrix>& weights,
-                                         const std::vector<RMatrix>* also, Real* also_out) {
-  std::vector<Real> out, other;
-  abs_terms({element}, {h}, weights, also, out, also_out ? &other : nullptr);
-  if (also_out) *also_out = also ? other[0] : 0.0L;
-  return out[0];
-}
-
 RMatrix linear_step(const RMatrix& x, const RMatrix& W, const RMatrix& b) {
   if (x.cols() != 1) return (x * W).rowwise() + b.row(0);
   if (W.rows() != 1 || b.rows() != 1 || b.cols() != W.cols()) throw std::logic_error("linear_step: shapes do not fit");

@@ -171,8 +171,16 @@ std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t
   if (g.diagnosis) out += indent + paint(st, kYellow, g.diagnosis->text) + "\n";
   if (g.verdict == Verdict::Wrong && g.comparison) {
     const Comparison& c = *g.comparison;
-    out += indent + paint(st, kDim, "worst at " + index_str(c.worst_index) + ": yours " + num(c.worst_analytic) +
-                                        ", numeric " + num(c.worst_numeric)) + "\n";
+    std::string where = index_str(c.worst_index);
+    // In a stack (Graph::stack), which block and which of its rows: [10,3] of dh is h@2, row 2.
+    const auto blocks = static_cast<std::int64_t>(g.floors.size());
+    if (blocks > 1 && !c.worst_index.empty() && !g.expected_shape.empty() && g.expected_shape[0] % blocks == 0) {
+      const std::int64_t rows = g.expected_shape[0] / blocks;
+      where += " (" + g.node + "@" + std::to_string(c.worst_index[0] / rows + 1) + ", row " +
+               std::to_string(c.worst_index[0] % rows) + ")";
+    }
+    out += indent + paint(st, kDim, "worst at " + where + ": yours " + num(c.worst_analytic) + ", numeric " +
+                                        num(c.worst_numeric)) + "\n";
   }
   if (!g.message.empty() && (g.verdict != Verdict::Correct || g.run_row))
     out += indent + paint(st, kDim, g.message) + "\n";

@@ -150,18 +150,11 @@ class Graph {
     void weighted_with(const std::vector<std::int64_t>& batch, const std::vector<Real>& xs,
                        const std::vector<RMatrix>& weights, std::vector<Real>& out,
                        std::vector<Real>* magnitude = nullptr);
-    // The size of the terms summed into the gradient of this element: sum over the consumers' elements
-    // j of |weights_j| |c_j(x + h) - c_j(x - h)| / 2h, about sum_j |weights_j| |dc_j/dx|.
-    // With `also`, the same sum for a second set of weights goes to *also_out (the same evaluations).
-    Real abs_terms(std::int64_t element, Real h, const std::vector<RMatrix>& weights,
-                   const std::vector<RMatrix>* also = nullptr, Real* also_out = nullptr);
-    // The same for every element of a batch, each with its own step hs[i] (0: left out; its
-    // results are 0).
-    void abs_terms(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs, const std::vector<RMatrix>& weights,
-                   const std::vector<RMatrix>* also, std::vector<Real>& out, std::vector<Real>* also_out = nullptr);
-    // Sizes of terms for several sets of weights at once (one matrix per consumer each), from two
-    // evaluations at base + hs[i] and base - hs[i]: out[i] = sum_j |w_j| |c_j(x+h) - c_j(x-h)| / 2h,
-    // the size of the terms summed (rms false), or sqrt(sum_j (w_j (c_j(x+h) - c_j(x-h)) / 2h)^2), the
+    // The sizes of the terms summed into the gradient of each element of a batch, for several sets
+    // of weights at once (one matrix per consumer each), from two evaluations with the element at
+    // base + hs[i] and at base - hs[i] (hs[i] = 0: left out, its results 0): out[i] =
+    // sum_j |w_j| |c_j(x+h) - c_j(x-h)| / 2h over the consumers' elements j, about
+    // sum_j |w_j| |dc_j/dx| (rms false), or the root of sum_j (w_j (c_j(x+h) - c_j(x-h)) / 2h)^2, the
     // size that independent errors of sizes w_j reach the element with (rms true).
     struct TermSizes {
       const std::vector<RMatrix>* weights;
@@ -169,15 +162,11 @@ class Graph {
       std::vector<Real>* out;
     };
     void term_sizes(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs, const std::vector<TermSizes>& sets);
-    // The same from the last two weighted_with calls on this batch (see abs_terms_of_last_two).
-    void term_sizes_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
-                                const std::vector<TermSizes>& sets);
-    // abs_terms from the last two weighted_with calls on this batch, made at base + hs[i] and at
+    // The same from the last two weighted_with calls on this batch, made at base + hs[i] and at
     // base - hs[i] (in either order): for an affine node, whose central difference at any step
     // gives its terms, no further evaluation.
-    void abs_terms_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
-                               const std::vector<RMatrix>& weights, const std::vector<RMatrix>* also,
-                               std::vector<Real>& out, std::vector<Real>* also_out = nullptr);
+    void term_sizes_of_last_two(const std::vector<std::int64_t>& batch, const std::vector<Real>& hs,
+                                const std::vector<TermSizes>& sets);
     // About how many values an evaluation of the batch reads and writes (the cuts of the
     // consumers' inputs and outputs): what it costs beside evaluating its elements one by one.
     std::int64_t cost(const std::vector<std::int64_t>& batch) const;
