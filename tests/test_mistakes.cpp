@@ -306,8 +306,8 @@ TEST_CASE("the correct variants: exercises 04 to 07 have some, every one of an e
 // One ctest entry per exercise and suite (tests/support.hpp, exercises_under_test). An exercise that
 // trains shows a broken update in a short run; the local check names exactly the wrong lines where
 // the catalogue lists them (06, 07). The fast suite: seed 0. The deep suite: seeds 1 to 4, and 1 and
-// 2 where a run costs seconds (test::costly_runs: the network, 06 to 08, and the RNN, 13; a sweep,
-// test::sweep: 1 to 19 for all).
+// 2 where a run costs seconds (test::costly_runs: the network, 06 to 08; a sweep, test::sweep: 1 to
+// 19 for all).
 TEST_CASE("each exercise: its catalogue mistakes fail where they should at seed 0, 100x above the threshold, and nowhere else" * doctest::test_suite("e2e.catalogue")) {
   for (const ExerciseInfo* info : test::exercises_under_test()) mistakes_fail_where_they_should(info->number, 0, 0);
 }
@@ -318,8 +318,8 @@ TEST_CASE("each exercise: its catalogue mistakes fail where they should on seeds
 }
 
 // At the edges of the sizes: seed 0 with each letter's maximum, and seeds 0 to 4 at the minimum and
-// grading's two ends, except where a run at those sizes costs seconds (test::costly_runs: 06 to 08
-// and 13): seeds 0 and 1, and the maxima left to a wider sweep (BPDOJO_TEST_SWEEP, test::sweep: seeds 0 to 19,
+// grading's two ends, except where a run at those sizes costs seconds (test::costly_runs: 06 to 08):
+// seeds 0 and 1, and the maxima left to a wider sweep (BPDOJO_TEST_SWEEP, test::sweep: seeds 0 to 19,
 // and each maximum on seeds 0 to 4, for every exercise).
 TEST_CASE("each exercise: its catalogue mistakes at the edges of the sizes fail 100x above the threshold or coincide with the right formula" *
           doctest::test_suite("deep.catalogue")) {

@@ -1,7 +1,8 @@
 // Exercise 13: the problem, a vanilla RNN unrolled over a batch of padded names, with the hidden
 // state detached every k steps (k >= T: full BPTT). Each time step has nodes of its own, a@t and
-// h@t (N,H) and logits@t (N,V), and the stacks a, h and logits read them as (T*N, .) in time order.
-// The loss is softmax cross-entropy averaged over the batch's real positions (mask@t).
+// h@t (N,H), logits@t (N,V) and nll@t (N,1), and the stacks a, h and logits read them as (T*N, .) in
+// time order. The loss is softmax cross-entropy averaged over the batch's real positions (mask@t).
+// Then clipping (clip_graph): the clipped gradients as the numeric gradient of an affine loss.
 #include "problems/exercise_13_rnn.hpp"
 #include "bpdojo/names.hpp"
 #include "bpdojo/rng.hpp"
@@ -120,25 +121,30 @@ Graph rnn_graph(const RnnBatch& b, const RnnParams& p, Index k) {
       return linear_step(v[ht], v[Why], v[by]);
     }, {R | L | I, K | L | I, K | L}));
   }
-  // The mean over the real positions of -log softmax(logits)[y]: a sum over the names (kSum), each
-  // name's term over its time steps.
-  std::vector<Id> reads = logits;
-  reads.insert(reads.end(), Y.begin(), Y.end());
-  reads.insert(reads.end(), M.begin(), M.end());
-  const Real count = static_cast<Real>(b.count);
-  g.set_loss(g.step("loss", {}, reads, [=](const In& v) -> RMatrix {
-    Real sum = 0.0L;
-    for (std::size_t t = 0; t < logits.size(); ++t) {
-      const RMatrix& z = v[logits[t]];
-      for (Index i = 0; i < z.rows(); ++i) {
-        if (v[M[t]](i, 0) == 0.0L) continue;
-        const Real top = z.row(i).maxCoeff();
-        const Real lse = top + std::log((z.row(i).array() - top).exp().sum());
-        sum += lse - z(i, static_cast<Index>(v[Y[t]](i, 0)));
+  // Each step's -log softmax(logits)[y] at the real positions (0 at padding), a row of its own per
+  // name; the loss, their mean over the real positions, a sum over the names (kSum) of each name's
+  // steps. (One step reading every logits@t at once would recompute a name's whole sequence for a
+  // change of one logit.)
+  std::vector<Id> nll;
+  for (Index t = 1; t <= T; ++t) {
+    const auto s = static_cast<std::size_t>(t - 1);
+    const Id z = logits[s], y = Y[s], m = M[s];
+    nll.push_back(g.step(at("nll", t), {N, 1}, {z, y, m}, [=](const In& v) -> RMatrix {
+      RMatrix out = RMatrix::Zero(v[z].rows(), 1);
+      for (Index i = 0; i < v[z].rows(); ++i) {
+        if (v[m](i, 0) == 0.0L) continue;
+        const Real top = v[z].row(i).maxCoeff();
+        out(i, 0) = top + std::log((v[z].row(i).array() - top).exp().sum()) - v[z](i, static_cast<Index>(v[y](i, 0)));
       }
-    }
+      return out;
+    }, {R, R, R}));
+  }
+  const Real count = static_cast<Real>(b.count);
+  g.set_loss(g.step("loss", {}, nll, [=](const In& v) -> RMatrix {
+    Real sum = 0.0L;
+    for (Id n : nll) sum += v[n].sum();
     return RMatrix::Constant(1, 1, sum / count);
-  }, std::vector<unsigned>(reads.size(), S | R)));
+  }, std::vector<unsigned>(nll.size(), S | R | L)));
   g.stack("a", a);
   g.stack("h", h);
   g.stack("logits", logits);
