@@ -17,7 +17,7 @@ constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = G
 using Id = Graph::NodeId;
 using In = Graph::Inputs;
 
-std::string at(const char* name, Index t) { return std::string(name) + "@" + std::to_string(t); }
+std::string at(const char* name, Index t) { return stack_member(name, static_cast<std::size_t>(t)); }
 
 // The batch: N names of the training split, drawn with the seed.
 RnnBatch draw_batch(Rng rng, Index N) {
@@ -218,18 +218,10 @@ RnnInstance exercise_13_instance(std::uint64_t seed, const Sizes& sizes) {
   const Graph g = rnn_graph(d.batch, d.params, d.batch.T);
   RnnInstance in;
   in.k = static_cast<int>(d.k);
-  auto stacked = [&](const char* name) {
-    const std::vector<Graph::NodeId>& m = g.stack_members(name);
-    Matrix out(static_cast<Index>(m.size()) * d.batch.N, g.value(m.front()).cols());
-    for (std::size_t t = 0; t < m.size(); ++t) out.middleRows(static_cast<Index>(t) * d.batch.N, d.batch.N) = g.value(m[t]);
-    return out;
-  };
-  in.cache.a = stacked("a");
-  in.cache.h = stacked("h");
+  in.cache.a = g.exact_of("a").cast<double>();
+  in.cache.h = g.exact_of("h").cast<double>();
   // probs from the exact logits, each row's softmax in long double, then rounded
-  RMatrix z(d.batch.T * d.batch.N, d.params.Why.cols());
-  const std::vector<Graph::NodeId>& lg = g.stack_members("logits");
-  for (std::size_t t = 0; t < lg.size(); ++t) z.middleRows(static_cast<Index>(t) * d.batch.N, d.batch.N) = g.exact(lg[t]);
+  const RMatrix z = g.exact_of("logits");
   in.cache.logits = z.cast<double>();
   RMatrix e = (z.colwise() - z.rowwise().maxCoeff()).array().exp().matrix();
   e = (e.array().colwise() / e.rowwise().sum().array()).matrix();

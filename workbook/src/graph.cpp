@@ -114,7 +114,7 @@ void Graph::stack(std::string name, std::vector<NodeId> members) {
     if (s.size() != 2 || s != shape(members.front()))
       throw std::logic_error("stack '" + name + "': its members are matrices of one shape");
     // The checker names a stack's blocks so (which of them are wrong).
-    if (this->name(members[k]) != name + "@" + std::to_string(k + 1))
+    if (this->name(members[k]) != stack_member(name, k + 1))
       throw std::logic_error("stack '" + name + "': member " + std::to_string(k + 1) + " is named " + this->name(members[k]));
   }
   stacks_.emplace(std::move(name), std::move(members));
@@ -136,6 +136,11 @@ Shape Graph::shape_of(std::string_view name) const {
   Shape s = shape(m.front());
   s[0] *= static_cast<std::int64_t>(m.size());
   return s;
+}
+
+RMatrix Graph::exact_of(std::string_view name) const {
+  const std::vector<NodeId> nodes = nodes_of(name);
+  return stack_rows(nodes.size(), [&](std::size_t k) { return exact(nodes[k]); });
 }
 
 Real Graph::exact_loss() const {

@@ -204,17 +204,12 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
         weights[m].push_back(std::move(*w.value));
       }
     if (need_local && gr.local_missing.empty() && gr.analytic && gr.comparison && gr.comparison->shape_ok) {
-      const Shape shape = g.shape_of(spec.node);
-      RMatrix local(storage_rows(shape), storage_cols(shape));
-      Index row = 0;
-      for (std::size_t m = 0; m < nodes.size(); ++m) {
+      const RMatrix local = stack_rows(nodes.size(), [&](std::size_t m) {
         std::vector<RMatrix> exact;
         for (const Matrix& w : weights[m]) exact.push_back(w.cast<Real>());
-        const RMatrix part = fd::local_gradient(g, nodes[m], exact).value;
-        local.middleRows(row, part.rows()) = part;
-        row += part.rows();
-      }
-      Tensor reference(shape, local.cast<double>());
+        return fd::local_gradient(g, nodes[m], exact).value;
+      });
+      Tensor reference(g.shape_of(spec.node), local.cast<double>());
       gr.local = compare_blocks(gr.analytic->value, reference, gr.floors, result.threshold);
       if (first_bad_consumer) {
         gr.local_reference = std::move(reference);
@@ -378,17 +373,15 @@ Reference numeric_reference(const ExerciseInfo& info, const std::vector<Graph>& 
   Reference ref;
   for (const auto& spec : info.gradients) {
     const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
-    const Shape shape = g.shape_of(spec.node);
-    Matrix value(storage_rows(shape), storage_cols(shape));
+    const std::vector<Graph::NodeId> nodes = g.nodes_of(spec.node);
+    const auto gradient = [&](std::size_t k) -> const fd::NodeGradient& {
+      return all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(nodes[k])];
+    };
     std::vector<double> floors;
-    Index row = 0;
-    for (Graph::NodeId node : g.nodes_of(spec.node)) {
-      const fd::NodeGradient& n = all[static_cast<std::size_t>(spec.problem)][static_cast<std::size_t>(node)];
-      value.middleRows(row, n.value.rows()) = n.value.cast<double>();
-      row += n.value.rows();
-      floors.push_back(gradient_floor(static_cast<double>(n.terms), static_cast<double>(n.uncertainty)));
-    }
-    ref.numeric.emplace_back(shape, std::move(value));
+    for (std::size_t k = 0; k < nodes.size(); ++k)
+      floors.push_back(gradient_floor(static_cast<double>(gradient(k).terms), static_cast<double>(gradient(k).uncertainty)));
+    ref.numeric.emplace_back(g.shape_of(spec.node),
+                             stack_rows(nodes.size(), [&](std::size_t k) { return gradient(k).value; }).cast<double>());
     ref.floors.push_back(std::move(floors));
   }
   return ref;
@@ -429,7 +422,7 @@ std::shared_ptr<const Instance> instance_of(const ExerciseInfo& info, std::uint6
 // Which blocks of a stacked gradient are wrong, as runs of its members' names: "wrong in h@9..h@12
 // (4 of 12 blocks; the others are right)". Blocks count from 1, as the members' names do.
 std::string wrong_blocks_text(const GradientSpec& spec, const std::vector<std::size_t>& wrong, std::size_t blocks) {
-  auto name = [&](std::size_t b) { return spec.node + "@" + std::to_string(b + 1); };
+  auto name = [&](std::size_t b) { return stack_member(spec.node, b + 1); };
   std::string runs;
   for (std::size_t i = 0; i < wrong.size();) {
     std::size_t j = i;

@@ -176,7 +176,7 @@ std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t
     const auto blocks = static_cast<std::int64_t>(g.floors.size());
     if (blocks > 1 && !c.worst_index.empty() && !g.expected_shape.empty() && g.expected_shape[0] % blocks == 0) {
       const std::int64_t rows = g.expected_shape[0] / blocks;
-      where += " (" + g.node + "@" + std::to_string(c.worst_index[0] / rows + 1) + ", row " +
+      where += " (" + stack_member(g.node, static_cast<std::size_t>(c.worst_index[0] / rows + 1)) + ", row " +
                std::to_string(c.worst_index[0] % rows) + ")";
     }
     out += indent + paint(st, kDim, "worst at " + where + ": yours " + num(c.worst_analytic) + ", numeric " +

@@ -100,6 +100,8 @@ class Graph {
   std::vector<NodeId> nodes_of(std::string_view name) const;
   // The shape of a node or a stack (its members' rows added up).
   Shape shape_of(std::string_view name) const;
+  // The value of a node, or a stack's members' stacked by rows.
+  RMatrix exact_of(std::string_view name) const;
 
   std::size_t size() const { return nodes_.size(); }
   NodeId id(std::string_view name) const;  // throws std::out_of_range for an unknown name
@@ -278,6 +280,23 @@ class Graph {
   std::map<std::string, std::vector<NodeId>> stacks_;
   std::shared_ptr<const Graph> twin_;
 };
+
+// The name of a stack's member k (from 1): "h@3".
+inline std::string stack_member(std::string_view stack, std::size_t k) {
+  return std::string(stack) + "@" + std::to_string(k);
+}
+
+// Matrices of one width, part(0) .. part(n-1), one under the other (a stack's values or gradients).
+template <class Part>
+RMatrix stack_rows(std::size_t n, Part part) {
+  std::vector<RMatrix> parts;
+  Index rows = 0;
+  for (std::size_t k = 0; k < n; ++k) rows += parts.emplace_back(part(k)).rows();
+  RMatrix out(rows, parts.empty() ? 0 : parts.front().cols());
+  rows = 0;
+  for (const RMatrix& m : parts) out.middleRows(rows, m.rows()) = m, rows += m.rows();
+  return out;
+}
 
 // x W + b with the row b added to every row: a linear layer's step (declare x and W kInner). Where
 // the inner dimension is 1 (a product's share, as the finite differences call it) it is computed
