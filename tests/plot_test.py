@@ -12,7 +12,11 @@ usage: plot_test.py CHECKER_BINARY SOURCE_DIR BUILD_DIR
 2. The eps sweep of exercise 05's dbnvar (`--sweep`): one series of 12 points on log-log axes, the
    steps 1e-1 .. 1e-12 labelled, each point read back at the error the sweep printed (to the
    printed precision).
-3. Each SVG rendered by rsvg-convert (Debian's librsvg2-bin) to PNG: the PNG decoded (zlib and the
+3. Exercise 13's gradient flow (`--plot`, `--json`): five series (the numeric norms of dL_T/dh_t
+   with a small and a large Whh, the reference solution's, and its exploding one clipped), every
+   coordinate finite, each step's point read back through the ticks at the norm the JSON reports;
+   the small Whh's norm falls below 1e-3 of its start, the large one's grows.
+4. Each SVG rendered by rsvg-convert (Debian's librsvg2-bin) to PNG: the PNG decoded (zlib and the
    PNG row filters) is not blank: many distinct colours, and more than 2% of it not white.
 Exit 0 on pass, 1 on failure, 77 (skipped) without rsvg-convert; under CI=true a missing
 rsvg-convert is a failure, since a skip would hide that the check never ran.
@@ -194,11 +198,50 @@ def sweep_plot(checker, src, build, tmp):
     return svg
 
 
+def flow_plot(checker, src, tmp):
+    """Exercise 13's gradient flow: the learner's norms (here the reference solution's) and the
+    checker's numeric ones, per step back in time, on a log axis."""
+    svg = os.path.join(tmp, "flow.svg")
+    r = subprocess.run([checker, "exercise_13", "--solutions", "--plot", svg, "--json"], cwd=src, capture_output=True,
+                       text=True, timeout=300)
+    check(r.returncode == 0, "exercise_13 --solutions exit %d: %s" % (r.returncode, r.stderr[-500:]))
+    curves = json.loads(r.stdout)["gradient_flow"]["curves"]
+    text = open(svg).read()
+    self_contained(svg, text)
+    root = ET.fromstring(text)
+    s = series(root)
+    check(len(s) == 5, "the flow plot has %d series, not 5 (two references, three of yours): %s" % (len(s), list(s)))
+    for name, (pts, dots) in s.items():
+        check(all(math.isfinite(x) and math.isfinite(y) for x, y in pts + dots), "%s: a coordinate is not finite" % name)
+    xt, xv = axis(root, "x", False)
+    yt, yv = axis(root, "y", True)
+    check(len(xt) >= 3 and len(yt) >= 3, "too few ticks: x %d, y %d" % (len(xt), len(yt)))
+    for c in curves:
+        for kind, values in (("yours", c["yours"]), ("finite differences", c["reference"])):
+            if not values:
+                continue
+            key = [k for k in s if k.startswith(c["label"] + ", " + kind)]
+            check(len(key) == 1, "no series %s, %s in %s" % (c["label"], kind, list(s)))
+            if not key:
+                continue
+            pts, dots = s[key[0]]
+            drawn = dots if kind == "yours" else pts
+            check(len(drawn) == len(values) == 16, "%s: %d points drawn for %d steps, not 16" % (key[0], len(drawn), len(values)))
+            for back, ((px, py), v) in enumerate(zip(drawn, values)):
+                check(abs(xv(px) - back) < 0.02, "%s: step %d back drawn at %g" % (key[0], back, xv(px)))
+                check(abs(math.log10(yv(py) / v)) < 0.003, "%s: norm %g drawn at %g" % (key[0], v, yv(py)))
+    byname = {c["label"]: c for c in curves}
+    vanish, explode = byname.get("small Whh (vanishing)"), byname.get("large Whh (exploding)")
+    check(vanish is not None and vanish["yours"][-1] < 1e-3 * vanish["yours"][0], "the small Whh's gradient does not vanish")
+    check(explode is not None and max(explode["yours"]) > 2 * explode["yours"][0], "the large Whh's gradient does not grow")
+    return svg
+
+
 def main():
     checker, src, build = sys.argv[1:4]
     needs_rsvg()
     with tempfile.TemporaryDirectory() as tmp:
-        made = [loss_plot(checker, src, tmp), sweep_plot(checker, src, build, tmp)]
+        made = [loss_plot(checker, src, tmp), sweep_plot(checker, src, build, tmp), flow_plot(checker, src, tmp)]
         for svg in made:
             if svg:
                 rendered_not_blank(svg, tmp)

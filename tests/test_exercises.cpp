@@ -1,10 +1,15 @@
 // End to end through the checker library: reference solutions, pristine stubs, and the promise that
 // exercises/ as shipped is the pristine stubs.
 #include "support.hpp"
+#include "judge/flow.hpp"
+#include "problems/exercise_13_rnn.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -220,4 +225,83 @@ TEST_CASE("a solution that reads its gradients back through grads compiles and p
     CAPTURE(g.name);
     CHECK(g.verdict == Verdict::Correct);
   }
+}
+
+// Exercise 13's gradient flow (checker/src/judge/flow.hpp): drawn from the learner's dh where it
+// arrived, beside the numeric one; the reference solution's vanishes with the small Whh and grows
+// with the large one, and clipping scales the exploding curve down to the norm it is clipped to.
+TEST_CASE("exercise 13: the gradient flow is drawn from the learner's dh, the stub's from the numeric one alone" *
+          doctest::test_suite("e2e")) {
+  const ExerciseInfo& info = *find_exercise(13);
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "bpdojo_test_flow";
+  std::filesystem::create_directories(dir);
+  auto run = [&](Flavour flavour, const std::string& svg) {
+    CheckOptions options;
+    options.flavour = flavour;
+    options.rebuild = false;
+    options.flow_plot = (dir / svg).string();
+    return check_exercise(test::workspace(), info, options);
+  };
+  auto count = [](const std::string& s, const std::string& what) {
+    int n = 0;
+    for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+    return n;
+  };
+  const CheckResult ref = run(Flavour::Solution, "solution.svg");
+  REQUIRE(ref.flow);
+  REQUIRE(ref.flow->curves.size() == 3);
+  const auto& vanish = ref.flow->curves[0];
+  const auto& explode = ref.flow->curves[1];
+  const auto& clipped = ref.flow->curves[2];
+  for (const auto* c : {&vanish, &explode}) {
+    CAPTURE(c->row);
+    CHECK(c->correct);
+    REQUIRE(c->yours.size() == static_cast<std::size_t>(kFlowT));
+    REQUIRE(c->reference.size() == c->yours.size());
+    for (std::size_t k = 0; k < c->yours.size(); ++k) CHECK(std::abs(c->yours[k] - c->reference[k]) <= 1e-8 * c->reference[k]);
+  }
+  CHECK(vanish.yours.back() < 1e-3 * vanish.yours.front());
+  CHECK(*std::max_element(explode.yours.begin(), explode.yours.end()) > 2 * explode.yours.front());
+  // Clipped: the same curve times one factor, with the norm over every step at kFlowClipNorm.
+  double squares = 0.0;
+  for (double v : clipped.yours) squares += v * v;
+  CHECK(std::sqrt(squares) == doctest::Approx(kFlowClipNorm).epsilon(1e-5));
+  for (std::size_t k = 1; k < clipped.yours.size(); ++k)
+    CHECK(clipped.yours[k] / explode.yours[k] == doctest::Approx(clipped.yours[0] / explode.yours[0]).epsilon(1e-12));
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  const std::string svg = read(ref.flow->plot);
+  CHECK(count(svg, "<g class=\"series\"") == 5);
+  CHECK(svg.find("nan") == std::string::npos);
+  CHECK(svg.find("inf") == std::string::npos);
+
+  // The stub: nothing of the learner's to draw, the numeric curves alone, no clipped one.
+  const CheckResult stub = run(Flavour::Stub, "stub.svg");
+  REQUIRE(stub.flow);
+  REQUIRE(stub.flow->curves.size() == 2);
+  for (const auto& c : stub.flow->curves) {
+    CHECK_FALSE(c.correct);
+    CHECK(c.yours.empty());
+    CHECK(c.reference.size() == static_cast<std::size_t>(kFlowT));
+  }
+  const std::string stub_svg = read(stub.flow->plot);
+  CHECK(count(stub_svg, "<g class=\"series\"") == 2);
+
+  // What a hostile runner could send: NaN, infinities, zeros and huge values draw no non-finite
+  // coordinate.
+  FlowResult hostile;
+  FlowResult::Curve c;
+  c.label = "hostile";
+  c.yours = {std::nan(""), std::numeric_limits<double>::infinity(), 0.0, 1e308, 1e-308, 1.0};
+  c.reference = {1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125};
+  hostile.curves = {c};
+  const std::string h = flow_plot_svg(hostile);
+  CHECK(count(h, "<g class=\"series\"") == 2);
+  CHECK(h.find("nan") == std::string::npos);
+  CHECK(h.find("inf") == std::string::npos);
+  std::filesystem::remove_all(dir);
 }

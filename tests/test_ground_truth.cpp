@@ -67,15 +67,15 @@ void agree_on(const ExerciseInfo& info, std::uint64_t seed, const Sizes& given, 
         const fd::Estimate truth = fd::derivative([&](Real v) { return p.loss_with(i, v); }, p.base(i), scale, exhaustive);
         const Real difference = std::abs(n.value.data()[i] - truth.value);
         const Real resolution = 4 * truth.error;
+        CAPTURE(reproduce_command(info, seed, sizes, Flavour::Solution));
+        CAPTURE(spec.name);
+        CAPTURE(i);
         if (resolution > static_cast<Real>(kGroundTruthAgreement) * denom) {
           ++worst.unresolved;
           CHECK(difference <= resolution);
           continue;
         }
         const double error = denom > 0 ? static_cast<double>(difference / denom) : 0.0;
-        CAPTURE(reproduce_command(info, seed, sizes, Flavour::Solution));
-        CAPTURE(spec.name);
-        CAPTURE(i);
         CAPTURE(error);
         CAPTURE(static_cast<double>(denom));
         CAPTURE(static_cast<double>(n.terms));

@@ -95,6 +95,12 @@ TEST_CASE("plot: log ticks are decades over several, 1-2-5 over one or two, even
   t = axis_ticks(0.05, 0.3, Scale::Log, true);
   CHECK(t.lo > 0);
   for (double v : t.at) CHECK(v > 0);
+  // Across double's whole range (a hostile runner's values): both ends finite and above 0.
+  t = axis_ticks(1e-308, 1e308, Scale::Log, true);
+  CHECK(t.lo > 0);
+  CHECK(std::isfinite(t.hi));
+  CHECK(t.hi >= 1e308);
+  for (double v : t.at) CHECK((v > 0 && std::isfinite(v)));
 }
 
 TEST_CASE("plot: text is escaped and window means average what they cover") {
@@ -138,6 +144,14 @@ TEST_CASE("plot: a figure's SVG is well-formed, self-contained, with one group p
   // Every colour from the palette.
   CHECK(s.find(kPalette[0]) != std::string::npos);
   CHECK(s.find(kPalette[1]) != std::string::npos);
+  // A series kept out of the legend still has its group and its <title>.
+  Series d{"reference", {0, 2000}, {3.0, 2.0}};
+  d.in_legend = false;
+  f.series.push_back(d);
+  const std::string s2 = svg(f);
+  CHECK(count(s2, "<g class=\"series\"") == 4);
+  CHECK(s2.find("<title>reference</title>") != std::string::npos);
+  CHECK(s2.find(">reference</text>") == std::string::npos);
 }
 
 TEST_CASE("plot: levels draw filled bands and contour lines under the series") {

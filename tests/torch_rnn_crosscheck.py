@@ -9,8 +9,9 @@ For each instance: runs `CHECKER exercise_13 --solutions --seed SEED --dump TMP`
 torch from the dumped parameters and the batch (the x@t, y@t and mask@t of problem a), runs it
 twice, as the runner calls the solution: with nothing cut (full BPTT), then with the hidden state
 detached (h.detach()) after every K steps, keeps the gradient of every a_t, h_t and logits_t
-(retain_grad), and compares each of the 18 gradients of the solution with autograd's, and the
-clipped gradients and norm of its clip_grad_norm with torch.nn.utils.clip_grad_norm_'s:
+(retain_grad), and compares each of the 18 gradients of the solution with autograd's, dh on the two
+gradient-flow batches (problems e and f: full BPTT, the loss at the last step), and the clipped
+gradients and norm of its clip_grad_norm with torch.nn.utils.clip_grad_norm_'s:
     rel = max|a-t| / max(max|a|, max|t|, 1e-300)
 (no floor: every one of these gradients is far from a cancellation). Every rel must be <= 1e-10.
 As a check of the rebuilt loss, autograd must also agree with the checker's finite differences
@@ -33,15 +34,15 @@ TOL_NUMERIC = 1e-8
 PARAMS = ("Wxh", "Whh", "bh", "Why", "by", "h0")
 
 
-def forward(inputs, k):
-    """The RNN of exercise 13 over the dumped batch, detaching h after steps k, 2k, ...; returns the
-    loss, the stacked logits and targets of the real positions, and every gradient by name."""
-    p = {n: torch.tensor(inputs["a." + n], dtype=torch.float64, requires_grad=True) for n in PARAMS}
+def forward(inputs, k, problem="a"):
+    """The RNN of exercise 13 over the dumped batch of `problem`, detaching h after steps k, 2k, ...;
+    returns the loss, the stacked logits and targets of the real positions, and every gradient by name."""
+    p = {n: torch.tensor(inputs[problem + "." + n], dtype=torch.float64, requires_grad=True) for n in PARAMS}
     T = 1
-    while ("a.x@%d" % (T + 1)) in inputs:
+    while ("%s.x@%d" % (problem, T + 1)) in inputs:
         T += 1
-    steps = [(inputs["a.x@%d" % t][:, 0].astype(np.int64), inputs["a.y@%d" % t][:, 0].astype(np.int64),
-              inputs["a.mask@%d" % t][:, 0]) for t in range(1, T + 1)]
+    steps = [(inputs["%s.x@%d" % (problem, t)][:, 0].astype(np.int64), inputs["%s.y@%d" % (problem, t)][:, 0].astype(np.int64),
+              inputs["%s.mask@%d" % (problem, t)][:, 0]) for t in range(1, T + 1)]
     N = steps[0][0].shape[0]
     count = sum(m.sum() for _, _, m in steps)
     h = p["h0"].expand(N, -1)
@@ -112,6 +113,24 @@ def check(checker, seed, sizes):
             if abs(ce - loss) > TOL_EXACT * abs(ce):
                 print(f"  loss {loss!r} against cross_entropy over the real positions {ce!r}  FAIL")
                 ok = False
+        # The gradient flow (problems e and f): windows whose loss is at the last step alone, Whh
+        # small and large; dh is the one gradient judged there.
+        for problem, prefix in (("e", "vanish."), ("f", "explode.")):
+            loss, _, _, _, auto, T = forward(inputs, 10**9, problem)
+            g = entries.get(prefix + "dh")
+            if not g or not g["yours"]:
+                print(f"  {prefix}dh: not in the dump")
+                ok = False
+                continue
+            t = auto["dh"]
+            a = np.load(os.path.join(d, g["yours"])).reshape(t.shape)
+            num = np.load(os.path.join(d, g["numeric"])).reshape(t.shape)
+            rel, rel_num = rel_error(a, t), rel_error(num, t)
+            worst = max(worst, rel)
+            bad = rel > TOL_EXACT or rel_num > TOL_NUMERIC
+            ok &= not bad
+            print(f"  {prefix + 'dh':<14} {str(t.shape):<10} vs autograd {rel:.1e}  numeric vs autograd {rel_num:.1e}"
+                  f"{'  FAIL' if bad else ''}")
         # Clipping: the solution's clip_grad_norm against torch.nn.utils.clip_grad_norm_ on the same
         # gradients (problems c and d), with max_norm 0.4 and 1.5 times their norm 0.25 (the header).
         for problem, prefix, max_norm in (("c", "clip.", 0.1), ("d", "noclip.", 0.375)):

@@ -488,38 +488,39 @@ bpdojo_variant(ln_variant_sums_and_broadcasts 12
 
 # --- exercise 13: an RNN, backpropagation through time ----------------------------------------
 # rnn_backward runs twice (full BPTT, then truncated every K steps): a mistake outside the
-# truncation breaks the gradient in both, X and trunc.X.
+# truncation breaks the gradient in both, X and trunc.X; one in dh also breaks vanish.dh and
+# explode.dh (full BPTT on windows whose loss is at the last step).
 # (Truncated, h0 hears only of the first K steps, where no name has ended at K = 3: names have two
 # letters or more. With a longer K it can.)
 bpdojo_mistake(rnn_mask_forgotten 13
   FIND "dlogits = (dlogits.array().colwise() * b.mask.col(0).array()).matrix() / b.count;" REPLACE "dlogits = dlogits / b.count;"
-  FAILS dlogits dWhy dby dh da dWxh dWhh dbh dh0
+  FAILS dlogits dWhy dby dh da dWxh dWhh dbh dh0 vanish.dh explode.dh
         trunc.dlogits trunc.dWhy trunc.dby trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh
   AT_OTHER_SIZES trunc.dh0)
 bpdojo_mistake(rnn_mean_over_all_positions 13
   FIND "dlogits = (dlogits.array().colwise() * b.mask.col(0).array()).matrix() / b.count;"
   REPLACE "dlogits = (dlogits.array().colwise() * b.mask.col(0).array()).matrix() / static_cast<double>(T * N);"
-  FAILS dlogits dWhy dby dh da dWxh dWhh dbh dh0
+  FAILS dlogits dWhy dby dh da dWxh dWhh dbh dh0 vanish.dh explode.dh
         trunc.dlogits trunc.dWhy trunc.dby trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
 bpdojo_mistake(rnn_dby_last_step_only 13
   FIND "grads.dby = dlogits.colwise().sum();" REPLACE "grads.dby = dlogits.bottomRows(N).colwise().sum();"
   FAILS dby trunc.dby)
 bpdojo_mistake(rnn_recurrent_path_dropped 13
   FIND "dlogits.middleRows(r, N) * p.Why.transpose() + from_next;" REPLACE "dlogits.middleRows(r, N) * p.Why.transpose();"
-  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0 vanish.dh explode.dh)
 bpdojo_mistake(rnn_whh_not_transposed 13
   FIND "Matrix(da.middleRows(r, N) * p.Whh.transpose())" REPLACE "Matrix(da.middleRows(r, N) * p.Whh)"
-  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0 vanish.dh explode.dh)
 bpdojo_mistake(rnn_tanh_prime_of_a 13
   FIND "(1.0 - c.h.middleRows(r, N).array().square())" REPLACE "(1.0 - c.a.middleRows(r, N).array().square())"
-  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0 vanish.dh explode.dh)
 bpdojo_mistake(rnn_tanh_prime_at_previous_step 13
   FIND "(1.0 - c.h.middleRows(r, N).array().square())"
   REPLACE "(1.0 - (r > 0 ? Matrix(c.h.middleRows(r - N, N)) : Matrix(p.h0.replicate(N, 1))).array().square())"
-  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0 vanish.dh explode.dh)
 bpdojo_mistake(rnn_cut_one_step_late 13
   FIND "const bool cut = t - 1 >= 1 && (t - 1) % k == 0;" REPLACE "const bool cut = t % k == 0;"
-  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
+  FAILS dh da dWxh dWhh dbh dh0 trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0 vanish.dh explode.dh)
 bpdojo_mistake(rnn_truncation_ignored 13
   FIND "const bool cut = t - 1 >= 1 && (t - 1) % k == 0;" REPLACE "const bool cut = false && k > 0;"
   FAILS trunc.dh trunc.da trunc.dWxh trunc.dWhh trunc.dbh trunc.dh0)
@@ -544,8 +545,8 @@ bpdojo_mistake(rnn_dh0_whh_not_transposed 13
 # that sets dh is the one blamed.
 bpdojo_mistake(rnn_dh_first_step_slightly_off 13
   FIND "  grads.dh = dh;\n" REPLACE "  dh.topRows(N) *= 1.0 + 1e-5;\n  grads.dh = dh;\n"
-  FAILS dh trunc.dh
-  LINES dh trunc.dh)
+  FAILS dh trunc.dh vanish.dh explode.dh
+  LINES dh trunc.dh vanish.dh explode.dh)
 
 # Clipping by the global norm (torch.nn.utils.clip_grad_norm_).
 bpdojo_mistake(rnn_clip_per_tensor 13

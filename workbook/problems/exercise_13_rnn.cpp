@@ -3,12 +3,15 @@
 // h@t (N,H), logits@t (N,V) and nll@t (N,1), and the stacks a, h and logits read them as (T*N, .) in
 // time order. The loss is softmax cross-entropy averaged over the batch's real positions (mask@t).
 // Then clipping (clip_graph): the clipped gradients as the numeric gradient of an affine loss.
+// Last, the gradient flow: the same graph over windows of text whose loss is at the last step, with
+// a small Whh and a large one.
 #include "problems/exercise_13_rnn.hpp"
 #include "bpdojo/names.hpp"
 #include "bpdojo/rng.hpp"
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace bpdojo {
 namespace {
@@ -19,21 +22,26 @@ using In = Graph::Inputs;
 
 std::string at(const char* name, Index t) { return stack_member(name, static_cast<std::size_t>(t)); }
 
+// A name's characters as indices, one UTF-8 character at a time (the built-in names are ASCII; a
+// learner's file may not be).
+std::vector<int> characters(const NamesDataset& data, const std::string& name) {
+  std::vector<int> chars;
+  for (std::size_t at = 0; at < name.size();) {
+    std::size_t len = 1;
+    while (at + len < name.size() && (static_cast<unsigned char>(name[at + len]) & 0xC0) == 0x80) ++len;
+    chars.push_back(data.vocab.stoi(name.substr(at, len)));
+    at += len;
+  }
+  return chars;
+}
+
 // The batch: N names of the training split, drawn with the seed.
 RnnBatch draw_batch(Rng rng, Index N) {
   const NamesDataset& data = builtin_names();
   std::vector<std::vector<int>> names;
   Index longest = 0;
   for (Index i = 0; i < N; ++i) {
-    const std::string& name = data.train.names[rng.below(data.train.names.size())];
-    std::vector<int> chars;
-    for (std::size_t at = 0; at < name.size();) {
-      // One UTF-8 character at a time (the built-in names are ASCII; a learner's file may not be).
-      std::size_t len = 1;
-      while (at + len < name.size() && (static_cast<unsigned char>(name[at + len]) & 0xC0) == 0x80) ++len;
-      chars.push_back(data.vocab.stoi(name.substr(at, len)));
-      at += len;
-    }
+    std::vector<int> chars = characters(data, data.train.names[rng.below(data.train.names.size())]);
     longest = std::max(longest, static_cast<Index>(chars.size()));
     names.push_back(std::move(chars));
   }
@@ -57,11 +65,40 @@ RnnBatch draw_batch(Rng rng, Index N) {
   return b;
 }
 
-RnnParams draw_params(const Rng& rng, Index V, Index H) {
+// A gradient-flow batch: N windows of T characters of the training names run together, each from
+// a '.' before a name drawn with the seed; the target is the character after the window, and the
+// loss counts the last step alone.
+RnnBatch draw_flow_batch(Rng rng, Index N, Index T) {
+  const NamesDataset& data = builtin_names();
+  RnnBatch b;
+  b.N = N;
+  b.T = T;
+  b.x.assign(static_cast<std::size_t>(T * N), 0);
+  b.y.assign(static_cast<std::size_t>(T * N), 0);
+  b.mask = Matrix::Zero(T * N, 1);
+  for (Index i = 0; i < N; ++i) {
+    std::vector<int> text{0};
+    for (std::size_t n = rng.below(data.train.names.size()); static_cast<Index>(text.size()) <= T; ++n) {
+      const std::vector<int> c = characters(data, data.train.names[n % data.train.names.size()]);
+      text.insert(text.end(), c.begin(), c.end());
+      text.push_back(0);
+    }
+    for (Index t = 1; t <= T; ++t) {
+      const auto r = static_cast<std::size_t>((t - 1) * N + i);
+      b.x[r] = text[static_cast<std::size_t>(t - 1)];
+      b.y[r] = text[static_cast<std::size_t>(t)];
+    }
+    b.mask((T - 1) * N + i, 0) = 1.0;
+  }
+  b.count = static_cast<double>(N);
+  return b;
+}
+
+RnnParams draw_params(const Rng& rng, Index V, Index H, double whh_gain = 1.0) {
   const double s = 1.0 / std::sqrt(static_cast<double>(H));
   RnnParams p;
   p.Wxh = rng.fork("Wxh").normal_matrix(V, H, 0.5);
-  p.Whh = rng.fork("Whh").normal_matrix(H, H, s);
+  p.Whh = rng.fork("Whh").normal_matrix(H, H, whh_gain * s);
   p.bh = rng.fork("bh").normal_matrix(1, H, 0.1);
   p.Why = rng.fork("Why").normal_matrix(H, V, s);
   p.by = rng.fork("by").normal_matrix(1, V, 0.1);
@@ -173,12 +210,36 @@ struct Drawn {
   RnnParams params;
   Index k;
   ClipCase clip, noclip;
+  RnnBatch flow_batch;  // both gradient-flow cases read the same windows
+  RnnParams vanish, explode;
 };
 Drawn draw(std::uint64_t seed, const Sizes& sizes) {
   Rng rng(seed);
   const Index V = builtin_names().vocab.size(), H = sizes.at("H");
-  return {draw_batch(rng.fork("names"), sizes.at("N")), draw_params(rng.fork("params"), V, H), sizes.at("K"),
-          draw_clip(rng.fork("clip"), V, H, 0.4), draw_clip(rng.fork("noclip"), V, H, 1.5)};
+  const Rng flow = rng.fork("flow");
+  return {draw_batch(rng.fork("names"), sizes.at("N")),
+          draw_params(rng.fork("params"), V, H),
+          sizes.at("K"),
+          draw_clip(rng.fork("clip"), V, H, 0.4),
+          draw_clip(rng.fork("noclip"), V, H, 1.5),
+          draw_flow_batch(flow.fork("windows"), kFlowN, kFlowT),
+          draw_params(flow.fork("params"), V, kFlowH, kVanishingGain),
+          draw_params(flow.fork("params"), V, kFlowH, kExplodingGain)};
+}
+
+// The forward pass's values as the learner's cache: a, h and logits from the exact graph, probs each
+// row's softmax of the exact logits in long double, all rounded once to double.
+RnnCache cache_of(const Graph& g) {
+  RnnCache c;
+  c.a = g.exact_of("a").cast<double>();
+  c.h = g.exact_of("h").cast<double>();
+  const RMatrix z = g.exact_of("logits");
+  c.logits = z.cast<double>();
+  RMatrix e = (z.colwise() - z.rowwise().maxCoeff()).array().exp().matrix();
+  e = (e.array().colwise() / e.rowwise().sum().array()).matrix();
+  c.probs = e.cast<double>();
+  c.loss = g.loss();
+  return c;
 }
 
 // Clipping, judged against the exact result: with leaves u_k of the gradients' shapes (and u for the
@@ -215,23 +276,32 @@ Graph clip_graph(const ClipCase& c) {
 
 RnnInstance exercise_13_instance(std::uint64_t seed, const Sizes& sizes) {
   Drawn d = draw(seed, sizes);
-  const Graph g = rnn_graph(d.batch, d.params, d.batch.T);
   RnnInstance in;
   in.k = static_cast<int>(d.k);
-  in.cache.a = g.exact_of("a").cast<double>();
-  in.cache.h = g.exact_of("h").cast<double>();
-  // probs from the exact logits, each row's softmax in long double, then rounded
-  const RMatrix z = g.exact_of("logits");
-  in.cache.logits = z.cast<double>();
-  RMatrix e = (z.colwise() - z.rowwise().maxCoeff()).array().exp().matrix();
-  e = (e.array().colwise() / e.rowwise().sum().array()).matrix();
-  in.cache.probs = e.cast<double>();
-  in.cache.loss = g.loss();
+  in.cache = cache_of(rnn_graph(d.batch, d.params, d.batch.T));
+  in.vanish.cache = cache_of(rnn_graph(d.flow_batch, d.vanish, kFlowT));
+  in.explode.cache = cache_of(rnn_graph(d.flow_batch, d.explode, kFlowT));
   in.batch = std::move(d.batch);
   in.params = std::move(d.params);
   in.clip = std::move(d.clip);
   in.noclip = std::move(d.noclip);
+  in.vanish.batch = d.flow_batch;
+  in.explode.batch = std::move(d.flow_batch);
+  in.vanish.params = std::move(d.vanish);
+  in.explode.params = std::move(d.explode);
   return in;
+}
+
+const char* rnn_grad_name(RnnCall call, int field) {
+  static const std::vector<std::vector<std::string>> names = [] {
+    std::vector<std::vector<std::string>> out;
+    for (const char* prefix : {"", "trunc.", "vanish.", "explode."}) {
+      out.emplace_back();
+      for (const char* g : {"dlogits", "dWhy", "dby", "dh", "da", "dWxh", "dWhh", "dbh", "dh0"}) out.back().push_back(prefix + std::string(g));
+    }
+    return out;
+  }();
+  return names.at(static_cast<std::size_t>(call)).at(static_cast<std::size_t>(field)).c_str();
 }
 
 ExerciseInfo exercise_13_info() {
@@ -247,6 +317,9 @@ ExerciseInfo exercise_13_info() {
   for (int problem : {2, 3})
     for (const char* node : kClipNames)
       grads.push_back({std::string(problem == 2 ? "clip." : "noclip.") + "d" + node, problem, node, "clip_grad_norm"});
+  // The gradient flow: dL_T/dh_t at every step, Whh small, then large.
+  grads.push_back({"vanish.dh", 4, "h", fn});
+  grads.push_back({"explode.dh", 5, "h", fn});
   ExerciseInfo info{13,
                     "rnn",
                     "an RNN: backpropagation through time, full and truncated",
@@ -257,8 +330,10 @@ ExerciseInfo exercise_13_info() {
                     [](std::uint64_t seed, const Sizes& sizes) {
                       const Drawn d = draw(seed, sizes);
                       return std::vector<Graph>{rnn_graph(d.batch, d.params, d.batch.T), rnn_graph(d.batch, d.params, d.k),
-                                                clip_graph(d.clip), clip_graph(d.noclip)};
+                                                clip_graph(d.clip), clip_graph(d.noclip),
+                                                rnn_graph(d.flow_batch, d.vanish, kFlowT), rnn_graph(d.flow_batch, d.explode, kFlowT)};
                     }};
+  info.gradient_flow = true;
   return info;
 }
 

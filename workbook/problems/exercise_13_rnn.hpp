@@ -16,12 +16,29 @@ struct ClipCase {
 inline constexpr double kClipNorm = 0.25;
 inline constexpr const char* kClipNames[6] = {"Wxh", "Whh", "bh", "Why", "by", "h0"};
 
+// The gradient-flow batches: kFlowN windows of kFlowT characters of the training names run
+// together ('.' between names), the loss at the last step alone, so that dh_t is dL_T/dh_t; the
+// parameters drawn as the gradient check's, at kFlowH hidden units, with Whh's standard deviation
+// gain / sqrt(kFlowH). Measured over seeds 0-29 (the checker's numeric gradients, --json):
+// ||dL_T/dh_1|| over ||dL_T/dh_T|| is 5e-7 to 7e-6 at gain 0.5 (vanishing), 4 to 350 (median 48)
+// at gain 3 (exploding; tanh saturates less often than Whh amplifies). T = 16, not more: the
+// exploding map is chaotic, and over 20 steps a global finite difference (the deep suite's ground
+// truth) no longer resolves its own error at some seeds.
+inline constexpr Index kFlowN = 4, kFlowT = 16, kFlowH = 32;
+inline constexpr double kVanishingGain = 0.5, kExplodingGain = 3.0;
+struct FlowCase {
+  RnnBatch batch;
+  RnnParams params;
+  RnnCache cache;
+};
+
 struct RnnInstance {
   RnnBatch batch;
   RnnParams params;
   RnnCache cache;
   int k = 0;  // the truncation of the second call (size letter K)
   ClipCase clip, noclip;
+  FlowCase vanish, explode;  // Whh with gain kVanishingGain, kExplodingGain
 };
 RnnInstance exercise_13_instance(std::uint64_t seed, const Sizes& sizes);
 

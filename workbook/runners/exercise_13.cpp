@@ -9,10 +9,17 @@ void run(Session& session) {
   const RnnInstance in = exercise_13_instance(session.seed(), session.sizes());
   // Full BPTT (k = T: nothing is cut), then truncated every K steps.
   for (const bool truncated : {false, true}) {
-    RnnGrads g(truncated);
+    RnnGrads g(truncated ? RnnCall::Truncated : RnnCall::Full);
     const int k = truncated ? in.k : static_cast<int>(in.batch.T);
     session.call({&g.dlogits, &g.dWhy, &g.dby, &g.dh, &g.da, &g.dWxh, &g.dWhh, &g.dbh, &g.dh0},
                  [&] { rnn_backward(in.batch, in.params, in.cache, k, g); });
+  }
+  // The gradient flow: full BPTT on the windows whose loss is at the last step, Whh small, then
+  // large; only dh is judged (its norm per step is plotted), the other gradients go unread.
+  for (const bool exploding : {false, true}) {
+    const FlowCase& f = exploding ? in.explode : in.vanish;
+    RnnGrads g(exploding ? RnnCall::Exploding : RnnCall::Vanishing);
+    session.call({&g.dh}, [&] { rnn_backward(f.batch, f.params, f.cache, static_cast<int>(f.batch.T), g); });
   }
   // Clipping by the global norm: above max_norm (the norm and every clipped gradient), then below.
   for (const bool above : {true, false}) {

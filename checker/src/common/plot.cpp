@@ -199,7 +199,12 @@ Ticks axis_ticks(double lo, double hi, Scale scale, bool widen, int target) {
   if (lhi - llo >= 2) {  // whole decades, every d-th
     const double d = std::max(1.0, std::ceil((std::ceil(lhi) - std::floor(llo)) / 12.0));
     double klo = std::ceil(llo / d - 1e-9) * d, khi = std::floor(lhi / d + 1e-9) * d;
-    if (widen) klo = std::floor(llo / d + 1e-9) * d, khi = std::ceil(lhi / d - 1e-9) * d, t.lo = std::pow(10.0, klo), t.hi = std::pow(10.0, khi);
+    if (widen) {
+      klo = std::floor(llo / d + 1e-9) * d, khi = std::ceil(lhi / d - 1e-9) * d, t.lo = std::pow(10.0, klo), t.hi = std::pow(10.0, khi);
+      // Near the ends of double's range a widened end can round to 0 or overflow: keep the data's.
+      if (!(t.lo > 0)) t.lo = lo, klo = std::ceil(llo / d - 1e-9) * d;
+      if (!std::isfinite(t.hi)) t.hi = hi, khi = std::floor(lhi / d + 1e-9) * d;
+    }
     const bool plain = klo >= -3 && khi <= 4;  // else every label 1eK, alike
     for (double k = klo; k <= khi + 1e-9; k += d) {
       t.at.push_back(std::pow(10.0, k));
@@ -323,7 +328,7 @@ std::string svg(const Figure& f) {
     std::vector<std::size_t> listed;
     std::size_t longest = 0;
     for (std::size_t i = 0; i < f.series.size(); ++i)
-      if (!f.series[i].name.empty()) listed.push_back(i), longest = std::max(longest, f.series[i].name.size());
+      if (!f.series[i].name.empty() && f.series[i].in_legend) listed.push_back(i), longest = std::max(longest, f.series[i].name.size());
     if (!listed.empty()) {
       const double w = 40 + 6.8 * static_cast<double>(longest), h = 8 + 18.0 * static_cast<double>(listed.size());
       const bool at_right = f.legend_at == Figure::Corner::TopRight || f.legend_at == Figure::Corner::BottomRight;

@@ -43,6 +43,7 @@ struct Series {
   double width = 2.0;                  // stroke width
   double opacity = 1.0;
   bool dashed = false;
+  bool in_legend = true;               // false: named in its <title> alone (a curve the title explains)
 };
 
 // A vertical line across the plot at `x`, with its label at the top.

@@ -3,6 +3,7 @@
 #include "judge/failure_site.hpp"
 #include "judge/finite_diff.hpp"
 #include "judge/experiment.hpp"
+#include "judge/flow.hpp"
 #include "judge/training.hpp"
 
 #include "problems/exercise_08_train.hpp"
@@ -624,6 +625,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     const auto lr = options.runner_options.find("lr");
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
   }
+  if (info.gradient_flow) judge_flow(result, options.flow_plot);
   if (info.experiment) {
     if (!experiment_reported(parsed)) cancel_reference = true;
     judge_experiment(result, parsed, reference.get(), options.plot);

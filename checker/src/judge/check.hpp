@@ -119,6 +119,20 @@ struct ExperimentResult {
   std::vector<std::string> plots;  // the SVGs written
 };
 
+// Exercise 13: the gradient's flow back in time (checker/src/judge/flow.hpp), each step's norm of
+// dL_T/dh_t, at T - t = 0, 1, ..., T - 1.
+struct FlowResult {
+  struct Curve {
+    std::string row;                // the gradient it comes from: "vanish.dh"
+    std::string label;              // "small Whh (vanishing)"
+    std::vector<double> yours;      // the learner's (empty when no tensor of the right shape arrived)
+    std::vector<double> reference;  // the checker's numeric gradient's (empty for the clipped curve)
+    bool correct = false;           // the row's verdict
+  };
+  std::vector<Curve> curves;  // vanishing, exploding, exploding clipped
+  std::string plot;           // the SVG written, or empty
+};
+
 struct CheckOptions {
   std::uint64_t seed = kDefaultSeed;
   Sizes sizes;  // given on the command line (completed from the defaults)
@@ -129,6 +143,7 @@ struct CheckOptions {
   std::map<std::string, double> runner_options;  // passed as --option NAME=VALUE (lr)
   std::string plot;  // exercise 08: where to write the SVG of the loss curves; 11: the experiment's
                      // (<plot without .svg>_gradients.svg and _updates.svg); empty: none
+  std::string flow_plot;  // exercise 13: where to write the SVG of the gradient flow; empty: none
   // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
   std::vector<std::string> command_prefix;
   std::string workdir;
@@ -146,6 +161,7 @@ struct CheckResult {
   std::vector<GradientResult> gradients;  // in the exercise's order (exercise 08: then "training")
   std::optional<TrainingResult> training;
   std::optional<ExperimentResult> experiment;
+  std::optional<FlowResult> flow;
   std::string reproduce;                  // the exact command that reproduces this run
 
   int correct() const;

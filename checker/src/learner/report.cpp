@@ -117,6 +117,36 @@ std::string training_section(const CheckResult& r, const Style& st) {
 
 namespace {
 
+// Exercise 13: each curve's norms at every fifth step back, and the plot.
+std::string flow_section(const FlowResult& f, const Style& st) {
+  if (f.curves.empty()) return "";
+  const std::size_t T = f.curves.front().reference.size();
+  std::string out = "\n" + paint(st, kBold, "gradient flow: ||dL_T/dh_t||, the loss at the last step (T = " + std::to_string(T) +
+                                                  "), yours at T - t steps back") + "\n";
+  std::vector<std::size_t> at;
+  for (std::size_t back = 0; back + 1 < T; back += 5) at.push_back(back);
+  if (T > 0) at.push_back(T - 1);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "  %-30s", "T - t");
+  out += buf;
+  for (std::size_t back : at) {
+    std::snprintf(buf, sizeof buf, " %8zu", back);
+    out += buf;
+  }
+  out += "\n";
+  for (const auto& c : f.curves) {
+    std::snprintf(buf, sizeof buf, "  %-30s", (c.label + (c.correct ? "" : " (wrong)")).c_str());
+    out += buf;
+    for (std::size_t back : at) {
+      std::snprintf(buf, sizeof buf, " %8s", back < c.yours.size() ? format_error(c.yours[back]).c_str() : "-");
+      out += buf;
+    }
+    out += "\n";
+  }
+  if (!f.plot.empty()) out += "plot: " + f.plot + "\n";
+  return out;
+}
+
 // The compiler's errors (a build that failed) and warnings (one that did not) about the file.
 std::string build_section(const CheckResult& r, const Style& st) {
   std::string out;
@@ -258,6 +288,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
   if (r.build.ok) out += gradient_table(r, st);
   if (r.training) out += training_section(r, st);
   if (r.experiment) out += experiment_section(r, st);
+  if (r.flow) out += flow_section(*r.flow, st);
   out += summary_section(r, st);
   out += runner_section(r, st);
   out += "reproduce: " + r.reproduce + "\n";
@@ -459,6 +490,24 @@ void json_experiment(JsonWriter& j, const ExperimentResult& e) {
   j.end_object();
 }
 
+void json_flow(JsonWriter& j, const FlowResult& f) {
+  j.key("gradient_flow").begin_object();
+  j.key("curves").begin_array();
+  for (const auto& c : f.curves) {
+    j.begin_object();
+    j.key("row").value(c.row);
+    j.key("label").value(c.label);
+    j.key("correct").value(c.correct);
+    json_curve(j, "yours", c.yours);
+    json_curve(j, "reference", c.reference);
+    j.end_object();
+  }
+  j.end_array();
+  if (f.plot.empty()) j.key("plot").null();
+  else j.key("plot").value(f.plot);
+  j.end_object();
+}
+
 }  // namespace
 
 std::string json_report(const CheckResult& r) {
@@ -483,6 +532,7 @@ std::string json_report(const CheckResult& r) {
   json_summary(j, r);
   if (r.training) json_training(j, *r.training);
   if (r.experiment) json_experiment(j, *r.experiment);
+  if (r.flow) json_flow(j, *r.flow);
   j.key("reproduce").value(r.reproduce);
   j.end_object();
   return j.str() + "\n";

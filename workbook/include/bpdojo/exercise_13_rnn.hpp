@@ -15,12 +15,14 @@ namespace bpdojo {
 // A batch of names, padded to the longest. Name i, of L characters c_1..c_L, is read for L + 1
 // steps: at step t the input is the character before (x = '.' at t = 1, then c_{t-1}) and the target
 // is c_t ('.' at t = L + 1, the end of the name). Steps after L + 1 are padding: x = y = 0, mask 0.
+// Use the mask, not the names' lengths: two of the runner's calls pass windows of text whose loss is
+// at the last step alone (see rnn_backward).
 struct RnnBatch {
   Index N = 0, T = 0;
   std::vector<int> x;  // (T*N) the input character of each position (0 is '.')
   std::vector<int> y;  // (T*N) the character to predict
-  Matrix mask;         // (T*N,1) 1 at a real position, 0 at padding
-  double count = 0;    // the number of real positions, sum(mask)
+  Matrix mask;         // (T*N,1) 1 at a position the loss counts (a real one), 0 elsewhere (padding)
+  double count = 0;    // the number of positions the loss counts, sum(mask)
 };
 
 struct RnnParams {
@@ -45,18 +47,23 @@ struct RnnCache {
   double loss = 0;
 };
 
+// Which of the runner's calls a set of gradients is for; it names them: dlogits, ... for full BPTT,
+// trunc.dlogits, ... for the truncated call, vanish.dlogits and explode.dlogits for the two
+// gradient-flow batches (see rnn_backward).
+enum class RnnCall { Full, Truncated, Vanishing, Exploding };
+const char* rnn_grad_name(RnnCall call, int field);  // field: 0 dlogits ... 8 dh0, in the order below
+
 struct RnnGrads {
-  // The runner's second call (truncated BPTT) names the same gradients trunc.dlogits, ...
-  explicit RnnGrads(bool truncated = false)
-      : dlogits(truncated ? "trunc.dlogits" : "dlogits"),
-        dWhy(truncated ? "trunc.dWhy" : "dWhy"),
-        dby(truncated ? "trunc.dby" : "dby"),
-        dh(truncated ? "trunc.dh" : "dh"),
-        da(truncated ? "trunc.da" : "da"),
-        dWxh(truncated ? "trunc.dWxh" : "dWxh"),
-        dWhh(truncated ? "trunc.dWhh" : "dWhh"),
-        dbh(truncated ? "trunc.dbh" : "dbh"),
-        dh0(truncated ? "trunc.dh0" : "dh0") {}
+  explicit RnnGrads(RnnCall call = RnnCall::Full)
+      : dlogits(rnn_grad_name(call, 0)),
+        dWhy(rnn_grad_name(call, 1)),
+        dby(rnn_grad_name(call, 2)),
+        dh(rnn_grad_name(call, 3)),
+        da(rnn_grad_name(call, 4)),
+        dWxh(rnn_grad_name(call, 5)),
+        dWhh(rnn_grad_name(call, 6)),
+        dbh(rnn_grad_name(call, 7)),
+        dh0(rnn_grad_name(call, 8)) {}
   Grad dlogits;  // (T*N,V)
   Grad dWhy;     // (H,V)
   Grad dby;      // (1,V)
@@ -71,7 +78,11 @@ struct RnnGrads {
 // Backpropagation through time, truncated every k steps: the hidden state is detached after steps
 // k, 2k, 3k, ... (a_{k+1} reads h_k as a constant), as PyTorch's h = h.detach() between chunks
 // does, so no gradient flows from one chunk into the one before. With k >= T nothing is cut: full
-// BPTT. The runner calls it twice: k = T, then k = K (the size letter).
+// BPTT. The runner calls it with k = T, then k = K (the size letter); then twice more with k = T on
+// batches whose loss is at the last step only (mask 1 at t = T alone, count = N: windows of T
+// characters of the names run together), one with a small Whh and one with a large one, where
+// dh_t = dL_T/dh_t shows the gradient vanish or explode as it flows back in time (the report
+// plots its norm against T - t).
 void rnn_backward(const RnnBatch& batch, const RnnParams& p, const RnnCache& c, int k, RnnGrads& grads);
 
 // Clipping by the global norm, as torch.nn.utils.clip_grad_norm_ does it: total = the norm of all

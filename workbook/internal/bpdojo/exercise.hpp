@@ -51,6 +51,9 @@ struct ExerciseInfo {
   // long as its size S says (0: none): the checker judges it against its own run
   // (checker/src/judge/experiment.hpp).
   bool experiment = false;
+  // The report draws the gradient's flow back in time (exercise 13): the norm of each step of the
+  // stacked gradients vanish.dh and explode.dh against T - t (checker/src/judge/flow.hpp).
+  bool gradient_flow = false;
   // The runner goes on after the gradients for S steps (size letter S): training or an experiment.
   // A test of the gradients alone sets S = 0.
   bool runs() const { return trains || experiment; }
