@@ -4,6 +4,7 @@
 // time order. The loss is softmax cross-entropy averaged over the batch's real positions (mask@t).
 // Then clipping (clip_graph): the clipped gradients as the numeric gradient of an affine loss.
 #include "problems/exercise_13_rnn.hpp"
+#include "problems/exercise_13_rnn_train.hpp"
 #include "bpdojo/names.hpp"
 #include "bpdojo/rng.hpp"
 
@@ -259,6 +260,10 @@ ExerciseInfo exercise_13_info() {
                       return std::vector<Graph>{rnn_graph(d.batch, d.params, d.batch.T), rnn_graph(d.batch, d.params, d.k),
                                                 clip_graph(d.clip), clip_graph(d.noclip)};
                     }};
+  // Then training, full BPTT and truncated (problems/exercise_13_rnn_train.hpp), S steps each.
+  info.sizes.push_back({"S", "training steps of each run, full and truncated BPTT (0: no training)", kRnnDefaultSteps, 0, 1000000, false});
+  info.trains_rnn = true;
+  info.timeout_seconds = 60.0;
   return info;
 }
 

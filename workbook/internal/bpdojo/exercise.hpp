@@ -51,9 +51,13 @@ struct ExerciseInfo {
   // long as its size S says (0: none): the checker judges it against its own run
   // (checker/src/judge/experiment.hpp).
   bool experiment = false;
+  // The runner also trains the RNN (exercise 13), full BPTT and truncated, as long as its size S
+  // says (0: no training): the checker evaluates both runs (checker/src/judge/rnn_training.hpp).
+  // Apart from `trains`, which names exercise 08's judge (its update rows, its MLP).
+  bool trains_rnn = false;
   // The runner goes on after the gradients for S steps (size letter S): training or an experiment.
   // A test of the gradients alone sets S = 0.
-  bool runs() const { return trains || experiment; }
+  bool runs() const { return trains || experiment || trains_rnn; }
   // The runner's default wall-clock limit (a training run takes longer than a gradient check).
   double timeout_seconds = 10.0;
 
