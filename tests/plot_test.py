@@ -12,7 +12,9 @@ usage: plot_test.py CHECKER_BINARY SOURCE_DIR BUILD_DIR
 2. The eps sweep of exercise 05's dbnvar (`--sweep`): one series of 12 points on log-log axes, the
    steps 1e-1 .. 1e-12 labelled, each point read back at the error the sweep printed (to the
    printed precision).
-3. Each SVG rendered by rsvg-convert (Debian's librsvg2-bin) to PNG: the PNG decoded (zlib and the
+3. Exercise 13's loss plot as docs/img ships it: four series of finite points, each run's final dev
+   checkpoint at the loss docs/exercise_13.md gives.
+4. Each SVG rendered by rsvg-convert (Debian's librsvg2-bin) to PNG: the PNG decoded (zlib and the
    PNG row filters) is not blank: many distinct colours, and more than 2% of it not white.
 Exit 0 on pass, 1 on failure, 77 (skipped) without rsvg-convert; under CI=true a missing
 rsvg-convert is a failure, since a skip would hide that the check never ran.
@@ -194,11 +196,36 @@ def sweep_plot(checker, src, build, tmp):
     return svg
 
 
+def rnn_doc_plot(src):
+    """Exercise 13's loss plot as docs/exercise_13.md shows it (the default run at seed 0, made by the
+    checker): four series, every point finite, each run's 21 dev checkpoints read back at the final
+    dev losses the note's table gives."""
+    svg = os.path.join(src, "docs", "img", "exercise_13_loss.svg")
+    text = open(svg).read()
+    self_contained(svg, text)
+    root = ET.fromstring(text)
+    s = series(root)
+    check(len(s) == 4, "exercise 13's plot has %d series, not 4: %s" % (len(s), list(s)))
+    for name, (pts, dots) in s.items():
+        check(pts and all(math.isfinite(v) for p in pts + dots for v in p), "%s: a point that is not finite" % name)
+    xt, xv = axis(root, "x", False)
+    yt, yv = axis(root, "y", True)
+    check(len(xt) >= 2 and xt[-1][0] == 3000, "exercise 13's x axis does not end at 3000")
+    for name, final in (("full BPTT, dev", 2.1277), ("truncated BPTT (k = 3), dev", 2.1380)):
+        key = [k for k in s if k.startswith(name)]
+        check(len(key) == 1, "no series %s" % name)
+        if key and yv:
+            dots = s[key[0]][1]
+            check(len(dots) == 21, "%s: %d checkpoints, not 21" % (name, len(dots)))
+            check(dots and abs(yv(dots[-1][1]) / final - 1) <= 0.003, "%s: the final dev loss is drawn at %g, not %g" % (name, yv(dots[-1][1]), final))
+    return svg
+
+
 def main():
     checker, src, build = sys.argv[1:4]
     needs_rsvg()
     with tempfile.TemporaryDirectory() as tmp:
-        made = [loss_plot(checker, src, tmp), sweep_plot(checker, src, build, tmp)]
+        made = [loss_plot(checker, src, tmp), sweep_plot(checker, src, build, tmp), rnn_doc_plot(src)]
         for svg in made:
             if svg:
                 rendered_not_blank(svg, tmp)
