@@ -14,9 +14,12 @@ namespace {
 // batch losses ("full.step_loss", drawn, never judged), the norms clip_grad_norm returned
 // ("full.grad_norm") and its seconds (both only shown); "full.training" says why it stopped, if it did.
 
-// The learner's gradient of each parameter, in the order of kRnnParams; throws when one is unset
-// (Grad::value) or does not have its parameter's shape (training would go wrong silently).
+// The learner's gradient of each parameter, in the order of kRnnParams; throws when one is unset or
+// does not have its parameter's shape (training would go wrong silently).
 std::array<Matrix, 6> param_grads(const RnnGrads& g, const RnnParams& p) {
+  const std::array<const Grad*, 6> set = {&g.dWxh, &g.dWhh, &g.dbh, &g.dWhy, &g.dby, &g.dh0};
+  for (const Grad* s : set)
+    if (!s->is_set()) throw std::invalid_argument(std::string("rnn_backward returned without setting ") + s->name());
   std::array<Matrix, 6> d = {g.dWxh.value(), g.dWhh.value(), g.dbh.value(), g.dWhy.value(), g.dby.value(), g.dh0.value()};
   for (std::size_t k = 0; k < d.size(); ++k) {
     const Matrix& w = p.*(kRnnParams[k].field);
