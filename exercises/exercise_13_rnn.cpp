@@ -32,7 +32,7 @@
 //
 // Then training: the runner trains the RNN on the names with both functions, full BPTT and
 // truncated with k = 3, and the checker compares the two dev losses (docs/exercise_13.md,
-// "Training"; about 15 s; `--steps 0` checks the gradients alone).
+// "Training"; about 10 s; `--steps 0` checks the gradients alone).
 //
 // Eigen: m.middleRows(r, N) (N rows from row r), m.transpose(), m.colwise().sum() ((R,C) ->
 // (1,C)), m.array().square(), row.replicate(N, 1) ((1,H) -> (N,H)), m.row(i) += v,
