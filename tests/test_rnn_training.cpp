@@ -301,3 +301,19 @@ TEST_SUITE_END();
 TEST_CASE("exercise 13: the reference's default run trains both below the threshold" * doctest::test_suite("deep")) {
   reference_trains(kRnnDefaultSteps, "");
 }
+
+TEST_CASE("exercise 13: the catalogue's clip_grad_norm that always scales trains, wrongly, and the training row says so" * doctest::test_suite("e2e.catalogue")) {
+  // rnn_clip_always: every gradient scaled to max_norm 5 (up from a norm near 1): the gradient
+  // check fails the noclip rows only; training overshoots from the first steps.
+  CheckOptions options;
+  options.sizes = {{"S", 100}};
+  options.rebuild = false;
+  options.limits.wall_seconds = 900;
+  options.runner = std::string(BPDOJO_TEST_BUILD_DIR) + "/mistakes/rnn_clip_always/exercise_13";
+  const CheckResult r = check_exercise(test::workspace(), rnn(), options);
+  const GradientResult& g = training_row(r);
+  CAPTURE(g.message);
+  CHECK(g.verdict == Verdict::Wrong);
+  CHECK(g.message.find("full BPTT: the dev loss rose from ") == 0);
+  CHECK(g.message.find("clip_grad_norm must never scale a gradient up") != std::string::npos);
+}

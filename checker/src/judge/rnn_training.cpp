@@ -130,7 +130,8 @@ std::string judge_finished(const Run& run, const RnnParams& last, const RnnParam
   if (!finite(last)) return "the parameters became NaN or Inf during training";
   if (run.dev_curve.size() > 1 && !(run.dev_curve[1] < run.dev_curve[0]))
     return "the dev loss rose from " + fixed(run.dev_curve[0]) + " to " + fixed(run.dev_curve[1]) +
-           " in the first stretch of training: does the gradient point up the loss (its sign)?";
+           " in the first stretch of training: a gradient of the wrong sign, or steps too large (clip_grad_norm must never"
+           " scale a gradient up)?";
   if (steps >= kRnnDefaultSteps && !(run.dev_loss < run.threshold))
     return "dev loss " + fixed(run.dev_loss) + " is not below " + fixed(run.threshold, 2);
   return "";
