@@ -30,6 +30,10 @@
 // Then clip_grad_norm: clipping by the global norm of all the gradients together, exactly as
 // torch.nn.utils.clip_grad_norm_ (its definition is in bpdojo/exercise_13_rnn.hpp).
 //
+// Then training: the runner trains the RNN on the names with both functions, full BPTT and
+// truncated with k = 3, and the checker compares the two dev losses (docs/exercise_13.md,
+// "Training"; about 10 s; `--steps 0` checks the gradients alone).
+//
 // Eigen: m.middleRows(r, N) (N rows from row r), m.transpose(), m.colwise().sum() ((R,C) ->
 // (1,C)), m.array().square(), row.replicate(N, 1) ((1,H) -> (N,H)), m.row(i) += v,
 // m.squaredNorm() (the sum of the squares of m's elements).

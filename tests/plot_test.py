@@ -16,7 +16,9 @@ usage: plot_test.py CHECKER_BINARY SOURCE_DIR BUILD_DIR
    with a small and a large Whh, the reference solution's, and its exploding one clipped), every
    coordinate finite, each step's point read back through the ticks at the norm the JSON reports;
    the small Whh's norm falls below 1e-3 of its start, the large one's grows.
-4. Each SVG rendered by rsvg-convert (Debian's librsvg2-bin) to PNG: the PNG decoded (zlib and the
+4. Exercise 13's loss plot as docs/img ships it: four series of finite points, each run's final dev
+   checkpoint at the loss docs/exercise_13.md gives.
+5. Each SVG rendered by rsvg-convert (Debian's librsvg2-bin) to PNG: the PNG decoded (zlib and the
    PNG row filters) is not blank: many distinct colours, and more than 2% of it not white.
 Exit 0 on pass, 1 on failure, 77 (skipped) without rsvg-convert; under CI=true a missing
 rsvg-convert is a failure, since a skip would hide that the check never ran.
@@ -201,9 +203,9 @@ def sweep_plot(checker, src, build, tmp):
 def flow_plot(checker, src, tmp):
     """Exercise 13's gradient flow: the learner's norms (here the reference solution's) and the
     checker's numeric ones, per step back in time, on a log axis."""
-    svg = os.path.join(tmp, "flow.svg")
-    r = subprocess.run([checker, "exercise_13", "--solutions", "--plot", svg, "--json"], cwd=src, capture_output=True,
-                       text=True, timeout=300)
+    r = subprocess.run([checker, "exercise_13", "--solutions", "--steps", "0", "--plot", os.path.join(tmp, "rnn.svg"), "--json"],
+                       cwd=src, capture_output=True, text=True, timeout=300)
+    svg = os.path.join(tmp, "rnn_flow.svg")  # --plot FILE: the flow goes to FILE_flow.svg
     check(r.returncode == 0, "exercise_13 --solutions exit %d: %s" % (r.returncode, r.stderr[-500:]))
     curves = json.loads(r.stdout)["gradient_flow"]["curves"]
     text = open(svg).read()
@@ -237,11 +239,37 @@ def flow_plot(checker, src, tmp):
     return svg
 
 
+def rnn_doc_plot(src):
+    """Exercise 13's loss plot as docs/exercise_13.md shows it (the default run at seed 0, made by the
+    checker): four series, every point finite, each run's 21 dev checkpoints read back at the final
+    dev losses the note's table gives."""
+    svg = os.path.join(src, "docs", "img", "exercise_13_loss.svg")
+    text = open(svg).read()
+    self_contained(svg, text)
+    root = ET.fromstring(text)
+    s = series(root)
+    check(len(s) == 4, "exercise 13's plot has %d series, not 4: %s" % (len(s), list(s)))
+    for name, (pts, dots) in s.items():
+        check(pts and all(math.isfinite(v) for p in pts + dots for v in p), "%s: a point that is not finite" % name)
+    xt, xv = axis(root, "x", False)
+    yt, yv = axis(root, "y", True)
+    check(len(xt) >= 2 and xt[-1][0] == 3000, "exercise 13's x axis does not end at 3000")
+    for name, final in (("full BPTT, dev", 2.1277), ("truncated BPTT (k = 3), dev", 2.1380)):
+        key = [k for k in s if k.startswith(name)]
+        check(len(key) == 1, "no series %s" % name)
+        if key and yv:
+            dots = s[key[0]][1]
+            check(len(dots) == 21, "%s: %d checkpoints, not 21" % (name, len(dots)))
+            check(dots and abs(yv(dots[-1][1]) / final - 1) <= 0.003, "%s: the final dev loss is drawn at %g, not %g" % (name, yv(dots[-1][1]), final))
+    return svg
+
+
 def main():
     checker, src, build = sys.argv[1:4]
     needs_rsvg()
     with tempfile.TemporaryDirectory() as tmp:
-        made = [loss_plot(checker, src, tmp), sweep_plot(checker, src, build, tmp), flow_plot(checker, src, tmp)]
+        made = [loss_plot(checker, src, tmp), sweep_plot(checker, src, build, tmp), flow_plot(checker, src, tmp),
+                rnn_doc_plot(src)]
         for svg in made:
             if svg:
                 rendered_not_blank(svg, tmp)

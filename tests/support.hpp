@@ -17,10 +17,11 @@ namespace bpdojo::test {
 inline Workspace workspace() { return {BPDOJO_TEST_SOURCE_DIR, BPDOJO_TEST_BUILD_DIR}; }
 
 // Runs and judges a runner (no rebuild). `runner` empty: the flavour's own runner. An exercise with
-// an experiment (11) runs it only when `sizes` gives S: by default the gradients are judged alone.
+// an experiment (11) or exercise 13's training runs it only when `sizes` gives S: by default the
+// gradients are judged alone.
 inline CheckResult judge_runner(const ExerciseInfo& info, Flavour flavour, std::uint64_t seed, Sizes sizes = {},
                                 const std::string& runner = "", double timeout = 60.0) {
-  if (info.experiment && !sizes.count("S")) sizes["S"] = 0;
+  if ((info.experiment || info.trains_rnn) && !sizes.count("S")) sizes["S"] = 0;
   if (!runner.empty() && !std::filesystem::exists(runner))
     throw std::runtime_error("no runner " + runner + ": not built (a case that runs the mistake catalogue's runners is in the suite "
                              "e2e.catalogue or deep.catalogue, which the clang and asan presets leave out with the catalogue)");

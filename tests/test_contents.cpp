@@ -36,6 +36,11 @@ TEST_CASE("every gradient of every exercise has hints at all three levels") {
       REQUIRE(it != hints.end());
       for (const std::string& level : it->second) CHECK(level.size() > 20);
     }
+    if (info.trains || info.trains_rnn) {  // the training row, offered once every gradient is correct
+      const auto it = hints.find("training");
+      REQUIRE(it != hints.end());
+      for (const std::string& level : it->second) CHECK(level.size() > 20);
+    }
     if (info.experiment)  // its rows are what `checker hint` offers once every gradient is correct
       for (const auto& row : experiment_row_names()) {
         CAPTURE(row);

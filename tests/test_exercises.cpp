@@ -238,6 +238,7 @@ TEST_CASE("exercise 13: the gradient flow is drawn from the learner's dh, the st
   auto run = [&](Flavour flavour, const std::string& svg) {
     CheckOptions options;
     options.flavour = flavour;
+    options.sizes = {{"S", 0}};  // the gradients alone, no training
     options.rebuild = false;
     options.flow_plot = (dir / svg).string();
     return check_exercise(test::workspace(), info, options);

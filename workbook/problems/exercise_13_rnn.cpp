@@ -6,6 +6,7 @@
 // Last, the gradient flow: the same graph over windows of text whose loss is at the last step, with
 // a small Whh and a large one.
 #include "problems/exercise_13_rnn.hpp"
+#include "problems/exercise_13_rnn_train.hpp"
 #include "bpdojo/names.hpp"
 #include "bpdojo/rng.hpp"
 
@@ -334,6 +335,10 @@ ExerciseInfo exercise_13_info() {
                                                 rnn_graph(d.flow_batch, d.vanish, kFlowT), rnn_graph(d.flow_batch, d.explode, kFlowT)};
                     }};
   info.gradient_flow = true;
+  // Then training, full BPTT and truncated (problems/exercise_13_rnn_train.hpp), S steps each.
+  info.sizes.push_back({"S", "training steps of each run, full and truncated BPTT (0: no training)", kRnnDefaultSteps, 0, 1000000, false});
+  info.trains_rnn = true;
+  info.timeout_seconds = 60.0;
   return info;
 }
 

@@ -14,11 +14,13 @@
 #include "learner/slow_line.hpp"
 #include "learner/sweep.hpp"
 #include "learner/watch.hpp"
+#include "problems/exercise_13_rnn_train.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <new>
 #include <optional>
@@ -97,14 +99,14 @@ void add_check(CLI::App& app, CheckArgs& a) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   check->add_flag("--solutions", a.solutions, "Judge the reference solution instead of your file");
   check->add_flag("--json", a.json, "Print the result as one JSON document (docs/result-schema.md)");
-  a.timeout_opt = check->add_option("--timeout", a.timeout, "Wall-clock limit for your code, in seconds (default 10; exercise 08: 60)")
+  a.timeout_opt = check->add_option("--timeout", a.timeout, "Wall-clock limit for your code, in seconds (default 10; exercises 08, 11 and 13: 60)")
                       ->check(CLI::PositiveNumber);
   check->add_option("--dump", a.dump_dir, "Write the instance and both gradients as .npy files, with index.json, to DIR");
   check->add_option("--memory", a.memory_mib, "Memory limit for your code, in MiB (default 2048)")->check(CLI::PositiveNumber);
-  a.steps_opt = check->add_option("--steps", a.steps, "Exercise 08: training steps; 11: the experiment's (the same as --size S=...)")->check(CLI::NonNegativeNumber);
+  a.steps_opt = check->add_option("--steps", a.steps, "Exercise 08: training steps; 11: the experiment's; 13: each training run's (the same as --size S=...)")->check(CLI::NonNegativeNumber);
   a.hidden_opt = check->add_option("--hidden", a.hidden, "Exercise 08: hidden units (the same as --size H=...)")->check(CLI::PositiveNumber);
-  a.lr_opt = check->add_option("--lr", a.lr, "Exercise 08: learning rate (default 0.1; a tenth of it for the second half)")->check(CLI::NonNegativeNumber);
-  check->add_option("--plot", a.plot, "Exercise 08: where to write the SVG of the loss curves (default <build>/exercise_08_loss.svg); 11: the experiment's two, FILE_gradients.svg and FILE_updates.svg (default <build>/exercise_11_...); 13: the gradient's flow back in time (default <build>/exercise_13_flow.svg)");
+  a.lr_opt = check->add_option("--lr", a.lr, "Exercise 08: learning rate (default 0.1; a tenth of it for the second half); 13: the same (default 1)")->check(CLI::NonNegativeNumber);
+  check->add_option("--plot", a.plot, "Exercise 08: where to write the SVG of the loss curves (default <build>/exercise_08_loss.svg); 11: the experiment's two, FILE_gradients.svg and FILE_updates.svg (default <build>/exercise_11_...); 13: the loss curves of both training runs (default <build>/exercise_13_loss.svg) and, as FILE_flow.svg, the gradient's flow back in time (default <build>/exercise_13_flow.svg)");
 
   check->add_option("--sweep", a.sweep_gradient,
                     "Instead of judging: the error of one gradient against the finite-difference step, 1e-1 to 1e-12 "
@@ -122,16 +124,22 @@ CheckOptions check_options(const Workspace& ws, const ExerciseInfo& info, const 
     if (a.hidden_opt->count()) options.sizes["H"] = a.hidden;
     if (a.lr_opt->count()) options.runner_options["lr"] = a.lr;
     options.plot = a.plot.empty() ? (ws.build / "exercise_08_loss.svg").string() : a.plot;
+  } else if (info.trains_rnn) {
+    if (a.steps_opt->count()) options.sizes["S"] = a.steps;
+    if (a.hidden_opt->count()) throw SetupError("--hidden is an option of exercise_08: exercise_13 trains with H = " + std::to_string(kRnnTrainHidden));
+    if (a.lr_opt->count()) options.runner_options["lr"] = a.lr;
+    options.plot = a.plot.empty() ? (ws.build / "exercise_13_loss.svg").string() : a.plot;
+    if (info.gradient_flow) {
+      const std::filesystem::path p(options.plot);
+      options.flow_plot = a.plot.empty() ? (ws.build / (info.id() + "_flow.svg")).string()
+                                         : (p.parent_path() / (p.stem().string() + "_flow.svg")).string();
+    }
   } else if (info.experiment) {
     if (a.steps_opt->count()) options.sizes["S"] = a.steps;
     if (a.hidden_opt->count() || a.lr_opt->count()) throw SetupError("--hidden and --lr are options of exercise_08 (training)");
     options.plot = a.plot.empty() ? (ws.build / (info.id() + ".svg")).string() : a.plot;
-  } else if (info.gradient_flow) {
-    if (a.steps_opt->count() || a.hidden_opt->count() || a.lr_opt->count())
-      throw SetupError("--steps, --hidden and --lr are options of exercise_08 (training) and exercise_11 (its experiment)");
-    options.flow_plot = a.plot.empty() ? (ws.build / (info.id() + "_flow.svg")).string() : a.plot;
   } else if (a.steps_opt->count() || a.hidden_opt->count() || a.lr_opt->count() || !a.plot.empty()) {
-    throw SetupError("--steps, --hidden, --lr and --plot are options of exercise_08 (training) and exercise_11 (its experiment); --plot also of exercise_13");
+    throw SetupError("--steps, --hidden, --lr and --plot are options of exercise_08 and exercise_13 (training) and exercise_11 (its experiment)");
   }
   options.limits.memory_bytes = static_cast<std::size_t>(a.memory_mib * 1024 * 1024);
   return options;

@@ -357,7 +357,9 @@ int finish(const Run& run, const std::vector<std::string>& students, const std::
 bool grading_interrupted() { return g_interrupted; }
 
 bool row_asked(const CheckResult& r, std::size_t i) {
-  return !(r.info && r.info->experiment && i >= r.info->gradients.size() && r.experiment && r.experiment->steps == 0);
+  if (!r.info || i < r.info->gradients.size()) return true;
+  return !((r.info->experiment && r.experiment && r.experiment->steps == 0) ||
+           (r.info->trains_rnn && r.rnn_training && r.rnn_training->steps == 0));
 }
 
 std::pair<std::int64_t, std::int64_t> grading_range(const ExerciseInfo& info, const SizeSpec& spec) {

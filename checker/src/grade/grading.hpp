@@ -109,9 +109,9 @@ struct Run {
 // Set by SIGINT and SIGTERM while grading (and when a worker fails): finish nothing new.
 bool grading_interrupted();
 
-// Was row `i` asked on this instance? An experiment (exercise 11's 48 stacks, on both sides) runs on
-// a submission's first instance only: on the others S = 0, and its rows are not asked there; a row
-// earns credit when it is correct on every instance that asked it.
+// Was row `i` asked on this instance? An experiment (exercise 11's 48 stacks, on both sides) and
+// exercise 13's training run on a submission's first instance only: on the others S = 0, and their
+// rows are not asked there; a row earns credit when it is correct on every instance that asked it.
 bool row_asked(const CheckResult& r, std::size_t i);
 
 }  // namespace bpdojo

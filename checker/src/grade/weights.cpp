@@ -22,7 +22,8 @@ Weights default_weights() {
       w.gradient[info.number][n] = 1.0;
       sum += 1.0;
     }
-    if (info.trains) w.gradient[info.number][kTrainingRow] = sum;  // the run weighs as much as every other row
+    // The run weighs as much as every other row (exercise 13: both runs, one row).
+    if (info.trains || info.trains_rnn) w.gradient[info.number][kTrainingRow] = sum;
   }
   return w;
 }
@@ -78,6 +79,7 @@ std::vector<std::string> row_names(const ExerciseInfo& info) {
     for (const auto& n : update_row_names()) names.push_back(n);
     names.push_back(kTrainingRow);
   }
+  if (info.trains_rnn) names.push_back(kTrainingRow);
   if (info.experiment)
     for (const auto& n : experiment_row_names()) names.push_back(n);
   return names;

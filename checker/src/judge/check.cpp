@@ -4,9 +4,11 @@
 #include "judge/finite_diff.hpp"
 #include "judge/experiment.hpp"
 #include "judge/flow.hpp"
+#include "judge/rnn_training.hpp"
 #include "judge/training.hpp"
 
 #include "problems/exercise_08_train.hpp"
+#include "problems/exercise_13_rnn_train.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -626,6 +628,10 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
   }
   if (info.gradient_flow) judge_flow(result, options.flow_plot);
+  if (info.trains_rnn) {
+    const auto lr = options.runner_options.find("lr");
+    judge_rnn_training(result, parsed, lr == options.runner_options.end() ? kRnnLearningRate : lr->second, options.plot);
+  }
   if (info.experiment) {
     if (!experiment_reported(parsed)) cancel_reference = true;
     judge_experiment(result, parsed, reference.get(), options.plot);

@@ -100,6 +100,34 @@ struct TrainingResult {
   std::string plot;                  // the SVG written, or empty
 };
 
+// Exercise 13: what the checker made of the two training runs, full BPTT and truncated
+// (checker/src/judge/rnn_training.cpp). Every loss here is computed by the checker from the
+// parameters the runner reported; the runner's own figures (batch losses, seconds) are only shown.
+struct RnnTrainingResult {
+  std::int64_t steps = 0;  // of each run
+  double lr = 0.0;
+  struct Run {
+    std::string name;  // "full", "trunc"
+    int k = 0;         // the truncation; 0: none (full BPTT)
+    double threshold = 0.0;  // the dev loss it must reach in a run of the default length
+    std::vector<std::int64_t> at;  // the checkpoints that arrived (steps done)
+    std::vector<double> dev_curve;  // the dev split's loss per checkpoint (NaN: parameters not finite)
+    bool complete = false;          // the last checkpoint arrived
+    std::int64_t step_loss_window = 0;  // the runner's batch losses, in window means (drawn only)
+    std::vector<double> step_loss_at, step_loss;
+    double seconds = -1.0;  // the run's time by the runner's clock (shown, never judged); -1: not sent
+    // The norms the learner's clip_grad_norm returned (before clipping), as the runner sent them
+    // (shown, never judged): how many steps were above kRnnClipNorm, and the largest. -1: not sent.
+    std::int64_t clipped_steps = -1;
+    double max_grad_norm = -1.0;
+    // After training (NaN until judged): the loss on a sample of the training split and on the dev split.
+    double train_loss = 0.0, dev_loss = 0.0;
+    std::vector<std::string> samples;  // 20 names, sampled with a fixed seed
+  };
+  std::vector<Run> runs;  // full, then truncated
+  std::string plot;       // the SVG written, or empty
+};
+
 // Exercise 11: what the checker made of the experiment on deep stacks (checker/src/judge/experiment.cpp):
 // the learner's figures, as the runner reported them, beside the checker's own run with the reference.
 struct ExperimentResult {
@@ -142,7 +170,8 @@ struct CheckOptions {
   std::string runner;  // a runner to judge instead of the flavour's (mistake catalogue, tests)
   std::map<std::string, double> runner_options;  // passed as --option NAME=VALUE (lr)
   std::string plot;  // exercise 08: where to write the SVG of the loss curves; 11: the experiment's
-                     // (<plot without .svg>_gradients.svg and _updates.svg); empty: none
+                     // (<plot without .svg>_gradients.svg and _updates.svg); 13: the two runs'
+                     // loss curves; empty: none
   std::string flow_plot;  // exercise 13: where to write the SVG of the gradient flow; empty: none
   // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
   std::vector<std::string> command_prefix;
@@ -162,6 +191,7 @@ struct CheckResult {
   std::optional<TrainingResult> training;
   std::optional<ExperimentResult> experiment;
   std::optional<FlowResult> flow;
+  std::optional<RnnTrainingResult> rnn_training;
   std::string reproduce;                  // the exact command that reproduces this run
 
   int correct() const;

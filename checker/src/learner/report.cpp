@@ -3,8 +3,10 @@
 #include "common/json.hpp"
 #include "common/text.hpp"
 #include "judge/experiment.hpp"
+#include "judge/rnn_training.hpp"
 #include "judge/training.hpp"
 #include "problems/exercise_11_deep.hpp"
+#include "problems/exercise_13_rnn_train.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -109,6 +111,45 @@ std::string training_section(const CheckResult& r, const Style& st) {
     out += buf;
     out += "20 names sampled from your model:";
     for (const auto& name : t.samples) out += " " + name;
+    out += "\n";
+  }
+  if (!t.plot.empty()) out += "plot: " + t.plot + "\n";
+  return out;
+}
+
+// Exercise 13: both runs' dev losses (a chart), then per run the final losses, the runner's
+// seconds and 20 names.
+std::string rnn_training_section(const CheckResult& r, const Style& st) {
+  const RnnTrainingResult& t = *r.rnn_training;
+  std::string out = "\n";
+  char buf[320];
+  std::snprintf(buf, sizeof buf, "training: full BPTT and truncated (k = %d), %lld steps each from the same start on the same batches (N=%lld names, H=%lld, lr %g, then %g from step %lld, clip %g)\n",
+                kRnnTruncation, static_cast<long long>(t.steps), static_cast<long long>(kRnnTrainNames),
+                static_cast<long long>(kRnnTrainHidden), t.lr, t.lr / 10.0, static_cast<long long>(t.steps / 2), kRnnClipNorm);
+  out += paint(st, kBold, buf);
+  if (t.steps == 0) return out + "not run: with 0 steps (--size S=0) the gradients and clipping are checked, not training\n";
+  const std::string chart = rnn_loss_chart_text(t);
+  if (!chart.empty()) out += "dev loss at the checkpoints:\n" + chart;
+  for (const auto& run : t.runs) {
+    const std::string title = run.k == 0 ? "full BPTT" : "truncated (k = " + std::to_string(run.k) + ")";
+    if (run.samples.empty()) {
+      out += title + ": " + (run.complete ? "no figures (the parameters are not finite)" : "did not finish") + "\n";
+      continue;
+    }
+    std::snprintf(buf, sizeof buf, "%s: train %.4f (%zu names)  dev %.4f", title.c_str(), run.train_loss, kRnnTrainSample, run.dev_loss);
+    out += buf;
+    if (run.seconds >= 0) {
+      std::snprintf(buf, sizeof buf, "  in %.1f s (%.2f ms a step, the runner's clock)", run.seconds,
+                    1000.0 * run.seconds / static_cast<double>(std::max<std::int64_t>(1, t.steps)));
+      out += buf;
+    }
+    if (run.clipped_steps >= 0) {
+      std::snprintf(buf, sizeof buf, "\n  clip_grad_norm cut %lld of %lld steps (the norms it returned, by the runner: largest %.3g)",
+                    static_cast<long long>(run.clipped_steps), static_cast<long long>(t.steps), run.max_grad_norm);
+      out += buf;
+    }
+    out += "\n  20 names:";
+    for (const auto& name : run.samples) out += " " + name;
     out += "\n";
   }
   if (!t.plot.empty()) out += "plot: " + t.plot + "\n";
@@ -287,6 +328,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
   out += build_section(r, st);
   if (r.build.ok) out += gradient_table(r, st);
   if (r.training) out += training_section(r, st);
+  if (r.rnn_training) out += rnn_training_section(r, st);
   if (r.experiment) out += experiment_section(r, st);
   if (r.flow) out += flow_section(*r.flow, st);
   out += summary_section(r, st);
@@ -464,6 +506,44 @@ void json_training(JsonWriter& j, const TrainingResult& t) {
   j.end_object();
 }
 
+// Exercise 13's two runs: per run, the checkpoints with the dev loss at each, the final figures, the names.
+void json_rnn_training(JsonWriter& j, const RnnTrainingResult& t) {
+  j.key("rnn_training").begin_object();
+  j.key("steps").value(t.steps);
+  j.key("lr").value(t.lr);
+  j.key("runs").begin_array();
+  for (const auto& run : t.runs) {
+    j.begin_object();
+    j.key("name").value(run.name);
+    j.key("k").value(run.k);
+    j.key("threshold").value(run.threshold);
+    j.key("checkpoints").begin_array();
+    for (auto step : run.at) j.value(step);
+    j.end_array();
+    json_curve(j, "dev_curve", run.dev_curve);
+    j.key("complete").value(run.complete);
+    if (run.samples.empty()) {
+      j.key("train_loss").null();
+      j.key("dev_loss").null();
+    } else {
+      j.key("train_loss").value(run.train_loss);
+      j.key("dev_loss").value(run.dev_loss);
+    }
+    if (run.clipped_steps < 0) j.key("runner_clipped_steps").null();
+    else j.key("runner_clipped_steps").value(run.clipped_steps);
+    if (run.seconds < 0) j.key("runner_seconds").null();
+    else j.key("runner_seconds").value(run.seconds);
+    j.key("samples").begin_array();
+    for (const auto& name : run.samples) j.value(name);
+    j.end_array();
+    j.end_object();
+  }
+  j.end_array();
+  if (t.plot.empty()) j.key("plot").null();
+  else j.key("plot").value(t.plot);
+  j.end_object();
+}
+
 // Exercise 11's experiment: per stack, the step-0 figures (yours and the reference's) and the losses.
 void json_experiment(JsonWriter& j, const ExperimentResult& e) {
   j.key("experiment").begin_object();
@@ -531,6 +611,7 @@ std::string json_report(const CheckResult& r) {
   j.end_array();
   json_summary(j, r);
   if (r.training) json_training(j, *r.training);
+  if (r.rnn_training) json_rnn_training(j, *r.rnn_training);
   if (r.experiment) json_experiment(j, *r.experiment);
   if (r.flow) json_flow(j, *r.flow);
   j.key("reproduce").value(r.reproduce);

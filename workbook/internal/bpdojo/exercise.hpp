@@ -54,9 +54,13 @@ struct ExerciseInfo {
   // The report draws the gradient's flow back in time (exercise 13): the norm of each step of the
   // stacked gradients vanish.dh and explode.dh against T - t (checker/src/judge/flow.hpp).
   bool gradient_flow = false;
+  // The runner also trains the RNN (exercise 13), full BPTT and truncated, as long as its size S
+  // says (0: no training): the checker evaluates both runs (checker/src/judge/rnn_training.hpp).
+  // Apart from `trains`, which names exercise 08's judge (its update rows, its MLP).
+  bool trains_rnn = false;
   // The runner goes on after the gradients for S steps (size letter S): training or an experiment.
   // A test of the gradients alone sets S = 0.
-  bool runs() const { return trains || experiment; }
+  bool runs() const { return trains || experiment || trains_rnn; }
   // The runner's default wall-clock limit (a training run takes longer than a gradient check).
   double timeout_seconds = 10.0;
 

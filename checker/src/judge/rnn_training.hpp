@@ -1,0 +1,38 @@
+// Backprop Dojo checker: judging exercise 13's training runs, full BPTT and truncated.
+//
+// The runner (learner code) trains the RNN twice from the same start on the same batches
+// (workbook/problems/exercise_13_rnn_train.hpp) and reports the parameters of each run at the
+// checkpoints; nothing it says about losses is judged (its batch losses are only drawn). The
+// checker evaluates each checkpoint on the dev split with the workbook's forward pass, the final
+// parameters also on a sample of the training split, samples 20 names from each run, and judges
+// both runs in one row, kTrainingRow.
+#pragma once
+
+#include "judge/check.hpp"
+
+namespace bpdojo {
+
+// The dev loss both runs must reach at the default length (kRnnDefaultSteps = 3000 steps, lr 1 then
+// 0.1, clip 5, N = 32 names, H = 64). The reference at seeds 0 to 4 (docs/exercise_13.md, "Training"):
+// full BPTT 2.1205 to 2.1280, truncated (k = 3) 2.1305 to 2.1380; so 2.20 leaves 0.06 of room on
+// the worst run. A learning rate ten times too small (--lr 0.1, seed 0) ends at 2.2409 and 2.2477,
+// and fails: the threshold asks for the whole run's progress (at seed 0 the dev loss hovers around
+// 2.20 from step 900 until the learning rate falls at step 1500).
+inline constexpr double kRnnDevLossThreshold = 2.20;
+// Names of the training split the final train loss is evaluated on (the dev split is evaluated whole).
+inline constexpr std::size_t kRnnTrainSample = 4096;
+// The seed of each run's 20 sampled names (the same for every run and both runs).
+inline constexpr std::uint64_t kRnnSampleSeed = 2147483647;
+
+// Adds the pseudo-gradient kTrainingRow (GradientResult::run_row) to result.gradients and fills
+// result.rnn_training; with 0 steps (S = 0), only result.rnn_training: nothing trained, nothing to
+// judge. `lr` is the runs' learning rate; `plot` where to write the SVG (may be empty).
+void judge_rnn_training(CheckResult& result, const protocol::ParseResult& parsed, double lr, const std::string& plot);
+
+// The SVG of both runs' loss curves (common/plot.hpp), on a log axis: each run's batch losses in
+// window means as a thin line, its dev loss at the checkpoints as points, and the learning-rate decay.
+std::string rnn_loss_plot_svg(const RnnTrainingResult& t);
+// Both runs' dev losses at the checkpoints as a terminal chart, `width` x `height` characters.
+std::string rnn_loss_chart_text(const RnnTrainingResult& t, int width = 60, int height = 12);
+
+}  // namespace bpdojo
