@@ -89,24 +89,30 @@ def check(checker, seed, sizes):
         K = int(index["sizes"]["K"])
         entries = {g["name"]: g for g in index["gradients"]}
         ok, worst = True, 0.0
+
+        def compare(name, t):
+            """The solution's gradient `name` and the checker's numeric one against autograd's t."""
+            nonlocal ok, worst
+            g = entries.get(name)
+            if not g or not g["yours"]:
+                print(f"  {name}: not in the dump")
+                ok = False
+                return
+            a = np.load(os.path.join(d, g["yours"])).reshape(t.shape)
+            num = np.load(os.path.join(d, g["numeric"])).reshape(t.shape)
+            rel, rel_num = rel_error(a, t), rel_error(num, t)
+            worst = max(worst, rel)
+            bad = rel > TOL_EXACT or rel_num > TOL_NUMERIC
+            ok &= not bad
+            print(f"  {name:<14} {str(t.shape):<10} vs autograd {rel:.1e}  numeric vs autograd {rel_num:.1e}"
+                  f"{'  FAIL' if bad else ''}")
+
         for prefix, truncated in (("", False), ("trunc.", True)):
             loss, logits, targets, mask, auto, T = forward(inputs, K if truncated else 10**9)
             print(f"seed {seed}  {json.dumps(index['sizes'])}  T={T}  {'truncated every %d' % K if truncated else 'full'}"
                   f"  loss {loss:.12f}")
             for name, t in auto.items():
-                g = entries.get(prefix + name)
-                if not g or not g["yours"]:
-                    print(f"  {prefix + name}: not in the dump")
-                    ok = False
-                    continue
-                a = np.load(os.path.join(d, g["yours"])).reshape(t.shape)
-                num = np.load(os.path.join(d, g["numeric"])).reshape(t.shape)
-                rel, rel_num = rel_error(a, t), rel_error(num, t)
-                worst = max(worst, rel)
-                bad = rel > TOL_EXACT or rel_num > TOL_NUMERIC
-                ok &= not bad
-                print(f"  {prefix + name:<14} {str(t.shape):<10} vs autograd {rel:.1e}  numeric vs autograd {rel_num:.1e}"
-                      f"{'  FAIL' if bad else ''}")
+                compare(prefix + name, t)
             real = mask > 0
             ce = torch.nn.functional.cross_entropy(logits[torch.from_numpy(real)],
                                                    torch.from_numpy(targets[real])).item()
@@ -116,21 +122,7 @@ def check(checker, seed, sizes):
         # The gradient flow (problems e and f): windows whose loss is at the last step alone, Whh
         # small and large; dh is the one gradient judged there.
         for problem, prefix in (("e", "vanish."), ("f", "explode.")):
-            loss, _, _, _, auto, T = forward(inputs, 10**9, problem)
-            g = entries.get(prefix + "dh")
-            if not g or not g["yours"]:
-                print(f"  {prefix}dh: not in the dump")
-                ok = False
-                continue
-            t = auto["dh"]
-            a = np.load(os.path.join(d, g["yours"])).reshape(t.shape)
-            num = np.load(os.path.join(d, g["numeric"])).reshape(t.shape)
-            rel, rel_num = rel_error(a, t), rel_error(num, t)
-            worst = max(worst, rel)
-            bad = rel > TOL_EXACT or rel_num > TOL_NUMERIC
-            ok &= not bad
-            print(f"  {prefix + 'dh':<14} {str(t.shape):<10} vs autograd {rel:.1e}  numeric vs autograd {rel_num:.1e}"
-                  f"{'  FAIL' if bad else ''}")
+            compare(prefix + "dh", forward(inputs, 10**9, problem)[4]["dh"])
         # Clipping: the solution's clip_grad_norm against torch.nn.utils.clip_grad_norm_ on the same
         # gradients (problems c and d), with max_norm 0.4 and 1.5 times their norm 0.25 (the header).
         for problem, prefix, max_norm in (("c", "clip.", 0.1), ("d", "noclip.", 0.375)):

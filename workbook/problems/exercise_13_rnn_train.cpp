@@ -127,17 +127,7 @@ std::string rnn_sample(const RnnParams& p, const Vocabulary& vocab, Rng& rng, in
     const Matrix a = p.Wxh.row(x) + h * p.Whh + p.bh;
     h = a.array().tanh();
     const Matrix logits = h * p.Why + p.by;
-    const Eigen::ArrayXd probs = (logits.row(0).array() - logits.maxCoeff()).exp().transpose();
-    // Inverse transform sampling from the softmax, as mlp_sample does.
-    double u = rng.uniform() * probs.sum();
-    Index ix = probs.size() - 1;
-    for (Index j = 0; j < probs.size(); ++j) {
-      if (u < probs(j)) {
-        ix = j;
-        break;
-      }
-      u -= probs(j);
-    }
+    const Index ix = rng.softmax_sample(logits);
     if (ix == 0) break;
     out += vocab.itos(static_cast<int>(ix));
     x = static_cast<int>(ix);

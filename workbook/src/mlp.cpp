@@ -315,17 +315,7 @@ std::string mlp_sample(const MlpParams& p, const BnStats& bn, const Vocabulary& 
   std::string out;
   for (int k = 0; k < max_length; ++k) {
     const Matrix logits = eval_logits(p, bn, context);
-    const Eigen::ArrayXd probs = (logits.row(0).array() - logits.maxCoeff()).exp().transpose();
-    // Inverse transform sampling from the softmax.
-    double u = rng.uniform() * probs.sum();
-    Index ix = probs.size() - 1;
-    for (Index j = 0; j < probs.size(); ++j) {
-      if (u < probs(j)) {
-        ix = j;
-        break;
-      }
-      u -= probs(j);
-    }
+    const Index ix = rng.softmax_sample(logits);
     if (ix == 0) break;
     out += vocab.itos(static_cast<int>(ix));
     for (Index j = 0; j + 1 < kBlockSize; ++j) context(0, j) = context(0, j + 1);

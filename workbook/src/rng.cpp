@@ -42,6 +42,16 @@ double Rng::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53
 
 double Rng::uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
 
+Index Rng::softmax_sample(const Matrix& logits) {
+  const Eigen::ArrayXd probs = (logits.row(0).array() - logits.maxCoeff()).exp().transpose();
+  double u = uniform() * probs.sum();
+  for (Index j = 0; j < probs.size(); ++j) {
+    if (u < probs(j)) return j;
+    u -= probs(j);
+  }
+  return probs.size() - 1;
+}
+
 std::uint64_t Rng::below(std::uint64_t n) {
   // Lemire's rejection method on the top bits would need 128-bit products; plain rejection is enough.
   const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % n);

@@ -28,6 +28,11 @@ class Rng {
   // range (-6, 6). Built from + and * only, so its bits are the same on every platform.
   double normal();
 
+  // An index drawn with probability softmax(logits) (one row), by inverse transform sampling: a
+  // uniform times the sum of exp(logits - max), walked through in order (the last index when
+  // rounding leaves some of it over). The samplers of exercises 08 and 13 share it.
+  Index softmax_sample(const Matrix& logits);
+
   // A (rows, cols) matrix of normal(), times `scale`.
   Matrix normal_matrix(Index rows, Index cols, double scale = 1.0);
   Matrix uniform_matrix(Index rows, Index cols, double lo, double hi);
