@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -316,4 +317,31 @@ TEST_CASE("exercise 13: the catalogue's clip_grad_norm that always scales trains
   CHECK(g.verdict == Verdict::Wrong);
   CHECK(g.message.find("full BPTT: the dev loss rose from ") == 0);
   CHECK(g.message.find("clip_grad_norm must never scale a gradient up") != std::string::npos);
+}
+
+TEST_CASE("exercise 13: the terminal chart needs two checkpoints of a run (a run stopped at its first step has none)" *
+          doctest::test_suite("unit")) {
+  RnnTrainingResult t;
+  t.steps = 3000;
+  RnnTrainingResult::Run run;
+  run.at = {0};
+  run.dev_curve = {3.29};
+  t.runs = {run, run};
+  CHECK(rnn_loss_chart_text(t).empty());
+  t.runs[1].at = {0, 150};
+  t.runs[1].dev_curve = {3.29, 2.6};
+  const std::string chart = rnn_loss_chart_text(t);
+  CHECK_FALSE(chart.empty());
+  // In the grid (right of the axis): the truncated run's second point alone, and the first points of
+  // both runs in one cell, shared.
+  int alone = 0, shared = 0;
+  std::istringstream lines(chart);
+  for (std::string line; std::getline(lines, line);) {
+    const auto bar = line.find('|');
+    if (bar == std::string::npos) continue;
+    alone += static_cast<int>(std::count(line.begin() + static_cast<std::ptrdiff_t>(bar), line.end(), 'k'));
+    shared += static_cast<int>(std::count(line.begin() + static_cast<std::ptrdiff_t>(bar), line.end(), '*'));
+  }
+  CHECK(alone == 1);
+  CHECK(shared == 1);
 }

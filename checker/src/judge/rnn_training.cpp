@@ -276,6 +276,8 @@ std::string rnn_loss_plot_svg(const RnnTrainingResult& t) {
 }
 
 std::string rnn_loss_chart_text(const RnnTrainingResult& t, int width, int height) {
+  // A curve needs two checkpoints (a run stopped at its first step has one: nothing to chart).
+  if (std::none_of(t.runs.begin(), t.runs.end(), [](const Run& r) { return r.at.size() >= 2; })) return "";
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   std::int64_t last = 1;
   for (const Run& run : t.runs) {

@@ -162,6 +162,9 @@ namespace {
 std::string flow_section(const FlowResult& f, const Style& st) {
   if (f.curves.empty()) return "";
   const std::size_t T = f.curves.front().reference.size();
+  if (std::all_of(f.curves.begin(), f.curves.end(), [](const FlowResult::Curve& c) { return c.yours.empty(); }))
+    return "\n" + paint(st, kBold, "gradient flow:") + " drawn from your vanish.dh and explode.dh once they arrive" +
+           (f.plot.empty() ? "" : " (the finite differences' alone for now: " + f.plot + ")") + "\n";
   std::string out = "\n" + paint(st, kBold, "gradient flow: ||dL_T/dh_t||, the loss at the last step (T = " + std::to_string(T) +
                                                   "), yours at T - t steps back") + "\n";
   std::vector<std::size_t> at;
@@ -176,7 +179,7 @@ std::string flow_section(const FlowResult& f, const Style& st) {
   }
   out += "\n";
   for (const auto& c : f.curves) {
-    std::snprintf(buf, sizeof buf, "  %-30s", (c.label + (c.correct ? "" : " (wrong)")).c_str());
+    std::snprintf(buf, sizeof buf, "  %-30s", (c.label + (c.correct || c.yours.empty() ? "" : " (wrong)")).c_str());
     out += buf;
     for (std::size_t back : at) {
       std::snprintf(buf, sizeof buf, " %8s", back < c.yours.size() ? format_error(c.yours[back]).c_str() : "-");
