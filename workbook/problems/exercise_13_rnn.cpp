@@ -10,53 +10,39 @@
 #include "bpdojo/names.hpp"
 #include "bpdojo/rng.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 namespace bpdojo {
-namespace {
 
-constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = Graph::kSum, I = Graph::kInner;
-using Id = Graph::NodeId;
-using In = Graph::Inputs;
-
-std::string at(const char* name, Index t) { return stack_member(name, static_cast<std::size_t>(t)); }
-
-// A name's characters as indices, one UTF-8 character at a time (the built-in names are ASCII; a
-// learner's file may not be).
-std::vector<int> characters(const NamesDataset& data, const std::string& name) {
-  std::vector<int> chars;
-  for (std::size_t at = 0; at < name.size();) {
-    std::size_t len = 1;
-    while (at + len < name.size() && (static_cast<unsigned char>(name[at + len]) & 0xC0) == 0x80) ++len;
-    chars.push_back(data.vocab.stoi(name.substr(at, len)));
-    at += len;
+std::vector<std::vector<int>> encode_names(const Split& split) {
+  // split.Y holds every name's characters, each name followed by its end '.' (build_examples).
+  std::vector<std::vector<int>> out(1);
+  for (int c : split.Y) {
+    if (c == 0) out.emplace_back();
+    else out.back().push_back(c);
   }
-  return chars;
+  out.pop_back();  // the empty one after the last '.'
+  return out;
 }
 
-// The batch: N names of the training split, drawn with the seed.
-RnnBatch draw_batch(Rng rng, Index N) {
-  const NamesDataset& data = builtin_names();
-  std::vector<std::vector<int>> names;
-  Index longest = 0;
-  for (Index i = 0; i < N; ++i) {
-    std::vector<int> chars = characters(data, data.train.names[rng.below(data.train.names.size())]);
-    longest = std::max(longest, static_cast<Index>(chars.size()));
-    names.push_back(std::move(chars));
-  }
+RnnBatch rnn_names_batch(const std::vector<const std::vector<int>*>& names) {
   RnnBatch b;
-  b.N = N;
+  b.N = static_cast<Index>(names.size());
+  Index longest = 0;
+  for (const auto* c : names) longest = std::max(longest, static_cast<Index>(c->size()));
   b.T = longest + 1;
-  b.x.assign(static_cast<std::size_t>(b.T * N), 0);
-  b.y.assign(static_cast<std::size_t>(b.T * N), 0);
-  b.mask = Matrix::Zero(b.T * N, 1);
-  for (Index i = 0; i < N; ++i) {
-    const auto& c = names[static_cast<std::size_t>(i)];
+  const auto cells = static_cast<std::size_t>(b.T * b.N);
+  b.x.assign(cells, 0);
+  b.y.assign(cells, 0);
+  b.mask = Matrix::Zero(b.T * b.N, 1);
+  for (Index i = 0; i < b.N; ++i) {
+    const std::vector<int>& c = *names[static_cast<std::size_t>(i)];
     const Index len = static_cast<Index>(c.size());
     for (Index t = 1; t <= len + 1; ++t) {
-      const auto r = static_cast<std::size_t>((t - 1) * N + i);
+      const auto r = static_cast<std::size_t>((t - 1) * b.N + i);
       b.x[r] = t == 1 ? 0 : c[static_cast<std::size_t>(t - 2)];
       b.y[r] = t == len + 1 ? 0 : c[static_cast<std::size_t>(t - 1)];
       b.mask(static_cast<Index>(r), 0) = 1.0;
@@ -66,11 +52,31 @@ RnnBatch draw_batch(Rng rng, Index N) {
   return b;
 }
 
+RnnBatch rnn_draw_batch(const std::vector<std::vector<int>>& names, Index N, Rng& rng) {
+  std::vector<const std::vector<int>*> picked;
+  for (Index i = 0; i < N; ++i) picked.push_back(&names[rng.below(names.size())]);
+  return rnn_names_batch(picked);
+}
+
+namespace {
+
+constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = Graph::kSum, I = Graph::kInner;
+using Id = Graph::NodeId;
+using In = Graph::Inputs;
+
+std::string at(const char* name, Index t) { return stack_member(name, static_cast<std::size_t>(t)); }
+
+// The training split's names as character indices, encoded once.
+const std::vector<std::vector<int>>& train_names() {
+  static const std::vector<std::vector<int>> names = encode_names(builtin_names().train);
+  return names;
+}
+
 // A gradient-flow batch: N windows of T characters of the training names run together, each from
 // a '.' before a name drawn with the seed; the target is the character after the window, and the
 // loss counts the last step alone.
 RnnBatch draw_flow_batch(Rng rng, Index N, Index T) {
-  const NamesDataset& data = builtin_names();
+  const std::vector<std::vector<int>>& names = train_names();
   RnnBatch b;
   b.N = N;
   b.T = T;
@@ -79,8 +85,8 @@ RnnBatch draw_flow_batch(Rng rng, Index N, Index T) {
   b.mask = Matrix::Zero(T * N, 1);
   for (Index i = 0; i < N; ++i) {
     std::vector<int> text{0};
-    for (std::size_t n = rng.below(data.train.names.size()); static_cast<Index>(text.size()) <= T; ++n) {
-      const std::vector<int> c = characters(data, data.train.names[n % data.train.names.size()]);
+    for (std::size_t n = rng.below(names.size()); static_cast<Index>(text.size()) <= T; ++n) {
+      const std::vector<int>& c = names[n % names.size()];
       text.insert(text.end(), c.begin(), c.end());
       text.push_back(0);
     }
@@ -218,7 +224,8 @@ Drawn draw(std::uint64_t seed, const Sizes& sizes) {
   Rng rng(seed);
   const Index V = builtin_names().vocab.size(), H = sizes.at("H");
   const Rng flow = rng.fork("flow");
-  return {draw_batch(rng.fork("names"), sizes.at("N")),
+  Rng names = rng.fork("names");
+  return {rnn_draw_batch(train_names(), sizes.at("N"), names),
           draw_params(rng.fork("params"), V, H),
           sizes.at("K"),
           draw_clip(rng.fork("clip"), V, H, 0.4),

@@ -4,8 +4,18 @@
 
 #include "bpdojo/exercise.hpp"
 #include "bpdojo/exercise_13_rnn.hpp"
+#include "bpdojo/names.hpp"
+#include "bpdojo/rng.hpp"
 
 namespace bpdojo {
+
+// The batches of names, the gradient check's and training's (problems/exercise_13_rnn_train.hpp).
+// Each name of a split as its character indices, the end '.' (0) not included.
+std::vector<std::vector<int>> encode_names(const Split& split);
+// A batch of those names, in the layout of RnnBatch (bpdojo/exercise_13_rnn.hpp).
+RnnBatch rnn_names_batch(const std::vector<const std::vector<int>*>& names);
+// N names of `names` drawn with `rng` (with replacement), as a batch.
+RnnBatch rnn_draw_batch(const std::vector<std::vector<int>>& names, Index N, Rng& rng);
 
 // Gradients to clip, of the six parameters' shapes (Wxh, Whh, bh, Why, by, h0), their global norm
 // kClipNorm, and a max_norm below it (clipped) or above it (left as they are).

@@ -23,47 +23,6 @@ RnnParams rnn_train_init(std::uint64_t seed) {
   return p;
 }
 
-std::vector<std::vector<int>> encode_names(const Split& split) {
-  // split.Y holds every name's characters, each name followed by its end '.' (build_examples).
-  std::vector<std::vector<int>> out(1);
-  for (int c : split.Y) {
-    if (c == 0) out.emplace_back();
-    else out.back().push_back(c);
-  }
-  out.pop_back();  // the empty one after the last '.'
-  return out;
-}
-
-RnnBatch rnn_names_batch(const std::vector<const std::vector<int>*>& names) {
-  RnnBatch b;
-  b.N = static_cast<Index>(names.size());
-  Index longest = 0;
-  for (const auto* c : names) longest = std::max(longest, static_cast<Index>(c->size()));
-  b.T = longest + 1;
-  const auto cells = static_cast<std::size_t>(b.T * b.N);
-  b.x.assign(cells, 0);
-  b.y.assign(cells, 0);
-  b.mask = Matrix::Zero(b.T * b.N, 1);
-  for (Index i = 0; i < b.N; ++i) {
-    const std::vector<int>& c = *names[static_cast<std::size_t>(i)];
-    const Index len = static_cast<Index>(c.size());
-    for (Index t = 1; t <= len + 1; ++t) {
-      const auto r = static_cast<std::size_t>((t - 1) * b.N + i);
-      b.x[r] = t == 1 ? 0 : c[static_cast<std::size_t>(t - 2)];
-      b.y[r] = t == len + 1 ? 0 : c[static_cast<std::size_t>(t - 1)];
-      b.mask(static_cast<Index>(r), 0) = 1.0;
-    }
-  }
-  b.count = b.mask.sum();
-  return b;
-}
-
-RnnBatch rnn_draw_batch(const std::vector<std::vector<int>>& names, Index N, Rng& rng) {
-  std::vector<const std::vector<int>*> picked;
-  for (Index i = 0; i < N; ++i) picked.push_back(&names[rng.below(names.size())]);
-  return rnn_names_batch(picked);
-}
-
 void rnn_forward(const RnnBatch& b, const RnnParams& p, RnnCache& c) {
   const Index N = b.N, T = b.T, H = p.Whh.rows(), V = p.Why.cols();
   c.a.resize(T * N, H);

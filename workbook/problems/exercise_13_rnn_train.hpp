@@ -6,7 +6,7 @@
 // Defined in problems/exercise_13_rnn_train.cpp.
 #pragma once
 
-#include "bpdojo/exercise_13_rnn.hpp"
+#include "problems/exercise_13_rnn.hpp"  // the batches
 #include "bpdojo/names.hpp"
 #include "bpdojo/rng.hpp"
 #include "problems/exercise_08_train.hpp"  // the schedule and the checkpoints are exercise 08's
@@ -58,13 +58,6 @@ inline constexpr std::array<RnnParamField, 6> kRnnParams = {
 // The start of both runs, drawn from the seed: Wxh normal 0.5, Whh normal 1/sqrt(H), Why normal
 // 0.1/sqrt(H) (logits near 0: the first loss is near log 27), bh, by and h0 zero.
 RnnParams rnn_train_init(std::uint64_t seed);
-
-// Each name of a split as its character indices, the end '.' (0) not included.
-std::vector<std::vector<int>> encode_names(const Split& split);
-// A batch of those names, in the layout of RnnBatch (bpdojo/exercise_13_rnn.hpp).
-RnnBatch rnn_names_batch(const std::vector<const std::vector<int>*>& names);
-// N names of `names` drawn with `rng` (with replacement), as a batch.
-RnnBatch rnn_draw_batch(const std::vector<std::vector<int>>& names, Index N, Rng& rng);
 
 // The forward pass of the header's formulas, in double, into `c` (its storage reused across calls);
 // probs by a softmax shifted by each row's maximum, the loss from log-sum-exp.

@@ -18,6 +18,12 @@ std::optional<std::string> read_bytes(const std::filesystem::path& file) {
 
 std::string read_file(const std::filesystem::path& file) { return read_bytes(file).value_or(""); }
 
+bool write_file(const std::filesystem::path& file, const std::string& bytes) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  return static_cast<bool>(out);
+}
+
 FileState file_state(const std::filesystem::path& file, Content content) {
   FileState s;
   struct stat st {};

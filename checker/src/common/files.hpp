@@ -1,4 +1,4 @@
-// Backprop Dojo checker: reading a file whole, and telling whether a file changed.
+// Backprop Dojo checker: reading and writing a file whole, and telling whether a file changed.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +13,9 @@ namespace bpdojo {
 std::optional<std::string> read_bytes(const std::filesystem::path& file);
 // The same, empty when it cannot be read.
 std::string read_file(const std::filesystem::path& file);
+// Writes `bytes` to `file`, replacing what it held; false when it could not (the pictures'
+// writers report the path only when true).
+bool write_file(const std::filesystem::path& file, const std::string& bytes);
 
 // The state of a file as a path names it: which file it is (device and inode: a linker or an
 // editor that writes a new file and renames it replaces it), its size and time, and, when asked

@@ -1,12 +1,12 @@
 #include "judge/experiment.hpp"
 
+#include "common/files.hpp"
 #include "common/plot.hpp"
 #include "problems/exercise_11_deep.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -224,9 +224,7 @@ void judge_experiment(CheckResult& result, const protocol::ParseResult& parsed, 
   if (!plot.empty()) {
     const std::string stem = plot.size() > 4 && plot.substr(plot.size() - 4) == ".svg" ? plot.substr(0, plot.size() - 4) : plot;
     for (const auto& [suffix, svg] : {std::pair{"_gradients.svg", gradient_plot_svg(e)}, std::pair{"_updates.svg", update_plot_svg(e)}}) {
-      std::ofstream f(stem + suffix, std::ios::binary | std::ios::trunc);
-      f << svg;
-      if (f) e.plots.push_back(stem + suffix);
+      if (write_file(stem + suffix, svg)) e.plots.push_back(stem + suffix);
     }
   }
   result.experiment = std::move(e);

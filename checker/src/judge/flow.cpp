@@ -1,10 +1,10 @@
 #include "judge/flow.hpp"
 
+#include "common/files.hpp"
 #include "common/plot.hpp"
 #include "problems/exercise_13_rnn.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 
 namespace bpdojo {
@@ -56,9 +56,7 @@ void judge_flow(CheckResult& result, const std::string& plot) {
     f.curves.push_back(std::move(c));
   }
   if (!plot.empty() && !f.curves.empty()) {
-    std::ofstream out(plot, std::ios::binary | std::ios::trunc);
-    out << flow_plot_svg(f);
-    if (out) f.plot = plot;
+    if (write_file(plot, flow_plot_svg(f))) f.plot = plot;
   }
   result.flow = std::move(f);
 }

@@ -1,5 +1,6 @@
 #include "judge/rnn_training.hpp"
 
+#include "common/files.hpp"
 #include "common/plot.hpp"
 #include "judge/training.hpp"
 #include "problems/exercise_13_rnn_train.hpp"
@@ -7,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <future>
 #include <limits>
 #include <map>
@@ -234,9 +234,7 @@ void judge_rnn_training(CheckResult& result, const protocol::ParseResult& parsed
     gr.message = figures + (t.steps >= kRnnDefaultSteps ? "" : " (no threshold for runs shorter than " + std::to_string(kRnnDefaultSteps) + " steps)");
 
   if (!plot.empty() && std::any_of(t.runs.begin(), t.runs.end(), [](const Run& r) { return r.at.size() >= 2; })) {
-    std::ofstream out(plot, std::ios::binary | std::ios::trunc);
-    out << rnn_loss_plot_svg(t);
-    if (out) t.plot = plot;
+    if (write_file(plot, rnn_loss_plot_svg(t))) t.plot = plot;
   }
   result.gradients.push_back(std::move(gr));
   result.rnn_training = std::move(t);

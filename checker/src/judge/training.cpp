@@ -1,12 +1,12 @@
 #include "judge/training.hpp"
 
+#include "common/files.hpp"
 #include "common/plot.hpp"
 #include "problems/exercise_08_train.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
@@ -323,9 +323,7 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
   else judge_finished(t, ckpt.at(t.steps), in.init, data, gr);
 
   if (!plot.empty() && t.at.size() >= 2) {
-    std::ofstream out(plot, std::ios::binary | std::ios::trunc);
-    out << loss_plot_svg(t);
-    if (out) t.plot = plot;
+    if (write_file(plot, loss_plot_svg(t))) t.plot = plot;
   }
   result.gradients.push_back(std::move(gr));
   result.training = std::move(t);

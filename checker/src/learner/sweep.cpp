@@ -1,5 +1,6 @@
 #include "learner/sweep.hpp"
 
+#include "common/files.hpp"
 #include "common/plot.hpp"
 #include "common/text.hpp"
 #include "judge/compare.hpp"
@@ -8,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 
 namespace bpdojo {
 
@@ -56,9 +56,7 @@ Sweep sweep(const CheckResult& result, const std::string& gradient, const std::f
     out.steps.push_back(rel);
     out.errors.push_back(compare_blocks(g.analytic->value, numeric, g.floors, result.threshold).rel_error);
   }
-  std::ofstream file(svg, std::ios::trunc);
-  file << sweep_svg(out);
-  if (file) out.plot = svg.string();
+  if (write_file(svg, sweep_svg(out))) out.plot = svg.string();
   return out;
 }
 
