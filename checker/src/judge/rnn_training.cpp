@@ -2,6 +2,7 @@
 
 #include "common/files.hpp"
 #include "common/plot.hpp"
+#include "common/text.hpp"
 #include "judge/training.hpp"
 #include "problems/exercise_13_rnn_train.hpp"
 
@@ -20,12 +21,6 @@ using Run = RnnTrainingResult::Run;
 
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
-std::string fixed(double v, int digits = 4) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
 std::string format_lr(double lr) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", lr);
@@ -40,13 +35,6 @@ bool finite(const RnnParams& p) {
   for (const auto& f : kRnnParams)
     if (!(p.*f.field).allFinite()) return false;
   return true;
-}
-
-const protocol::Message* last_message(const protocol::ParseResult& parsed, const std::string& name) {
-  const protocol::Message* found = nullptr;
-  for (const auto& m : parsed.messages)
-    if (m.kind != protocol::Kind::End && m.name == name) found = &m;
-  return found;
 }
 
 // The parameters of run `prefix` at each checkpoint the schedule has (checkpoints(steps)), where
@@ -68,19 +56,6 @@ std::map<std::int64_t, RnnParams> reported_checkpoints(const protocol::ParseResu
     if (ok) out.emplace(t, std::move(p));
   }
   return out;
-}
-
-// The runner's batch losses (untrusted: drawn, never judged), at most one per step of the run and
-// kMaxStepLosses in all, in means over windows of 1% of the run (at least 1 step, at most 1000).
-void read_step_losses(Run& run, const protocol::ParseResult& parsed, const std::string& prefix, std::int64_t steps) {
-  const protocol::Message* m = last_message(parsed, prefix + "step_loss");
-  if (!m || m->kind != protocol::Kind::Series || m->series.empty() || steps <= 0) return;
-  const auto n = static_cast<std::size_t>(std::min<std::int64_t>({static_cast<std::int64_t>(m->series.size()), steps, kMaxStepLosses}));
-  const std::vector<double> values(m->series.begin(), m->series.begin() + static_cast<std::ptrdiff_t>(n));
-  run.step_loss_window = std::max<std::int64_t>(1, std::min<std::int64_t>(1000, steps / 100));
-  const plot::Windowed w = plot::window_means(values, static_cast<std::size_t>(run.step_loss_window));
-  run.step_loss_at = w.at;
-  run.step_loss = w.mean;
 }
 
 // The norms the runner says clip_grad_norm returned (untrusted: shown, never judged), at most one
@@ -109,11 +84,7 @@ void judge_unfinished(const CheckResult& result, const Run& run, const protocol:
     gr.verdict = Verdict::Error;
     gr.message = run_title(run) + " stopped: " + stopped->text.substr(0, 300) + where;
   } else {
-    gr.verdict = result.runner.end == ProcessResult::End::TimedOut ? Verdict::TimedOut
-                 : result.runner.end == ProcessResult::End::Exited ? Verdict::Error
-                                                                     : Verdict::Crashed;
-    if (result.runner.end == ProcessResult::End::MemoryLimit || result.runner.end == ProcessResult::End::OutputLimit)
-      gr.verdict = Verdict::Killed;
+    gr.verdict = unfinished_verdict(result.runner);
     gr.message = run_title(run) + " did not finish: " + result.runner.summary + where;
     if (gr.verdict == Verdict::TimedOut) gr.message += "; a longer run needs a longer --timeout";
   }
@@ -129,11 +100,11 @@ std::string judge_finished(const Run& run, const RnnParams& last, const RnnParam
     return "never changed: " + still + " (is its gradient zero? rnn_backward must set every parameter's gradient)";
   if (!finite(last)) return "the parameters became NaN or Inf during training";
   if (run.dev_curve.size() > 1 && !(run.dev_curve[1] < run.dev_curve[0]))
-    return "the dev loss rose from " + fixed(run.dev_curve[0]) + " to " + fixed(run.dev_curve[1]) +
+    return "the dev loss rose from " + fixed(run.dev_curve[0], 4) + " to " + fixed(run.dev_curve[1], 4) +
            " in the first stretch of training: a gradient of the wrong sign, or steps too large (clip_grad_norm must never"
            " scale a gradient up)?";
   if (steps >= kRnnDefaultSteps && !(run.dev_loss < run.threshold))
-    return "dev loss " + fixed(run.dev_loss) + " is not below " + fixed(run.threshold, 2);
+    return "dev loss " + fixed(run.dev_loss, 4) + " is not below " + fixed(run.threshold, 2);
   return "";
 }
 
@@ -186,7 +157,10 @@ void judge_rnn_training(CheckResult& result, const protocol::ParseResult& parsed
     ckpt.push_back(reported_checkpoints(parsed, prefix, t.steps, init));
     for (const auto& entry : ckpt.back()) run.at.push_back(entry.first);
     run.complete = ckpt.back().count(t.steps) == 1;
-    read_step_losses(run, parsed, prefix, t.steps);
+    const StepLosses losses = read_step_losses(parsed, prefix + "step_loss", t.steps);
+    run.step_loss_window = losses.window;
+    run.step_loss_at = losses.at;
+    run.step_loss = losses.mean;
     read_grad_norms(run, parsed, prefix, t.steps);
     const protocol::Message* s = last_message(parsed, prefix + "seconds");
     if (s && s->kind == protocol::Kind::Series && s->series.size() == 1 && std::isfinite(s->series[0]) && s->series[0] >= 0)
@@ -227,7 +201,7 @@ void judge_rnn_training(CheckResult& result, const protocol::ParseResult& parsed
       gr.message = run_title(run) + ": " + wrong;
       continue;
     }
-    figures += std::string(figures.empty() ? "dev loss " : ", ") + (run.k == 0 ? "full " : "truncated ") + fixed(run.dev_loss) +
+    figures += std::string(figures.empty() ? "dev loss " : ", ") + (run.k == 0 ? "full " : "truncated ") + fixed(run.dev_loss, 4) +
                (t.steps >= kRnnDefaultSteps ? " < " + fixed(run.threshold, 2) : "");
   }
   if (gr.verdict == Verdict::Correct)

@@ -121,6 +121,9 @@ std::optional<Diagnosis> diagnose_update(const std::string& name, const Matrix& 
   return std::nullopt;
 }
 
+
+}  // namespace
+
 const protocol::Message* last_message(const protocol::ParseResult& parsed, const std::string& name) {
   const protocol::Message* found = nullptr;
   for (const auto& m : parsed.messages)
@@ -128,20 +131,28 @@ const protocol::Message* last_message(const protocol::ParseResult& parsed, const
   return found;
 }
 
-// The runner's per-step losses (untrusted: drawn, never judged), at most one per step of the run
-// and kMaxStepLosses in all, in means over windows of 1% of the run (at most 1000 steps, at least 1).
-void read_step_losses(TrainingResult& t, const protocol::ParseResult& parsed) {
-  const protocol::Message* m = last_message(parsed, "step_loss");
-  if (!m || m->kind != protocol::Kind::Series || m->series.empty() || t.steps <= 0) return;
-  const std::size_t n = static_cast<std::size_t>(std::min<std::int64_t>({static_cast<std::int64_t>(m->series.size()), t.steps, kMaxStepLosses}));
+StepLosses read_step_losses(const protocol::ParseResult& parsed, const std::string& name, std::int64_t steps) {
+  StepLosses out;
+  const protocol::Message* m = last_message(parsed, name);
+  if (!m || m->kind != protocol::Kind::Series || m->series.empty() || steps <= 0) return out;
+  const auto n = static_cast<std::size_t>(std::min<std::int64_t>({static_cast<std::int64_t>(m->series.size()), steps, kMaxStepLosses}));
   const std::vector<double> values(m->series.begin(), m->series.begin() + static_cast<std::ptrdiff_t>(n));
-  t.step_loss_window = std::max<std::int64_t>(1, std::min<std::int64_t>(1000, t.steps / 100));
-  const plot::Windowed w = plot::window_means(values, static_cast<std::size_t>(t.step_loss_window));
-  t.step_loss_at = w.at;
-  t.step_loss = w.mean;
+  out.window = std::max<std::int64_t>(1, std::min<std::int64_t>(1000, steps / 100));
+  const plot::Windowed w = plot::window_means(values, static_cast<std::size_t>(out.window));
+  out.at = w.at;
+  out.mean = w.mean;
+  return out;
 }
 
-}  // namespace
+Verdict unfinished_verdict(const RunnerStatus& runner) {
+  switch (runner.end) {
+    case ProcessResult::End::TimedOut: return Verdict::TimedOut;
+    case ProcessResult::End::Exited: return Verdict::Error;
+    case ProcessResult::End::MemoryLimit:
+    case ProcessResult::End::OutputLimit: return Verdict::Killed;
+    default: return Verdict::Crashed;
+  }
+}
 
 std::vector<std::string> update_row_names() {
   std::vector<std::string> names;
@@ -242,11 +253,7 @@ void judge_unfinished(const CheckResult& result, const TrainingResult& t, const 
     gr.verdict = Verdict::Error;
     gr.message = "training stopped: " + stopped->text.substr(0, 300) + where;
   } else {
-    gr.verdict = result.runner.end == ProcessResult::End::TimedOut ? Verdict::TimedOut
-                 : result.runner.end == ProcessResult::End::Exited ? Verdict::Error
-                                                                     : Verdict::Crashed;
-    if (result.runner.end == ProcessResult::End::MemoryLimit || result.runner.end == ProcessResult::End::OutputLimit)
-      gr.verdict = Verdict::Killed;
+    gr.verdict = unfinished_verdict(result.runner);
     gr.message = "training did not finish: " + result.runner.summary + where;
     if (gr.verdict == Verdict::TimedOut) gr.message += "; a longer run needs a longer --timeout";
   }
@@ -313,7 +320,10 @@ void judge_training(CheckResult& result, const protocol::ParseResult& parsed, do
   const std::map<std::int64_t, MlpParams> ckpt = reported_checkpoints(parsed, in.init);
   evaluate_checkpoints(t, ckpt, data);
   t.complete = ckpt.count(t.steps) == 1;
-  read_step_losses(t, parsed);
+  const StepLosses losses = read_step_losses(parsed, "step_loss", t.steps);
+  t.step_loss_window = losses.window;
+  t.step_loss_at = losses.at;
+  t.step_loss = losses.mean;
 
   // Why the run stopped, when it did not finish.
   const protocol::Message* stopped = nullptr;

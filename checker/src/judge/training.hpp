@@ -30,6 +30,21 @@ void judge_update(CheckResult& result, const protocol::ParseResult& parsed);
 // Those rows' names, in the order judge_update adds them.
 std::vector<std::string> update_row_names();
 
+// What a runner said about a run, read the same way by both training judges (exercise 08's here,
+// 13's in judge/rnn_training.cpp):
+// the last message named `name` (a runner may send a name again: the last counts); null when none;
+const protocol::Message* last_message(const protocol::ParseResult& parsed, const std::string& name);
+// its per-step losses in the series `name` (untrusted: drawn, never judged), at most one per step of
+// a run of `steps` and kMaxStepLosses in all, in means over windows of 1% of the run (at most 1000
+// steps, at least 1), at the windows' middle steps; nothing (window 0) when none arrived;
+struct StepLosses {
+  std::int64_t window = 0;
+  std::vector<double> at, mean;
+};
+StepLosses read_step_losses(const protocol::ParseResult& parsed, const std::string& name, std::int64_t steps);
+// the verdict of a run that did not finish without saying why, from how the runner ended.
+Verdict unfinished_verdict(const RunnerStatus& runner);
+
 // The name of exercise 08's pseudo-gradient, the judge of the training run: its row in the report
 // and the gradebook, and the protocol name under which a runner says why training stopped.
 inline constexpr const char* kTrainingRow = "training";
