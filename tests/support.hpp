@@ -5,8 +5,12 @@
 #include "judge/check.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -84,6 +88,57 @@ inline const GradientResult& gradient(const CheckResult& r, const std::string& n
   for (const auto& g : r.gradients)
     if (g.name == name) return g;
   throw std::out_of_range("no gradient " + name);
+}
+
+// A file's whole text ("" when it cannot be read).
+inline std::string read_text(const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// One <g class="series"> of an SVG drawn by common/plot.hpp: its title, the points of each of its
+// polylines as written (a number that does not parse, or a point without its comma, reads as NaN,
+// so a test asking for finite points fails on it) and its dots.
+struct SvgSeries {
+  std::string title;
+  std::vector<std::vector<std::pair<double, double>>> lines;
+  std::size_t dots = 0;
+};
+inline std::vector<SvgSeries> svg_series(const std::string& svg) {
+  const auto number = [](const std::string& s) {
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    return !s.empty() && end == s.c_str() + s.size() ? v : std::numeric_limits<double>::quiet_NaN();
+  };
+  std::vector<SvgSeries> out;
+  for (std::size_t at = svg.find("<g class=\"series\""); at != std::string::npos; at = svg.find("<g class=\"series\"", at + 1)) {
+    const std::string g = svg.substr(at, svg.find("</g>", at) - at);
+    SvgSeries s;
+    const auto t0 = g.find("<title>");
+    if (t0 != std::string::npos) s.title = g.substr(t0 + 7, g.find("</title>") - t0 - 7);
+    for (std::size_t p = g.find("points=\""); p != std::string::npos; p = g.find("points=\"", p + 1)) {
+      std::istringstream list(g.substr(p + 8, g.find('"', p + 8) - p - 8));
+      auto& line = s.lines.emplace_back();
+      for (std::string xy; list >> xy;) {
+        const auto comma = xy.find(',');
+        if (comma == std::string::npos) line.emplace_back(number(""), number(""));
+        else line.emplace_back(number(xy.substr(0, comma)), number(xy.substr(comma + 1)));
+      }
+    }
+    for (std::size_t k = g.find("<circle"); k != std::string::npos; k = g.find("<circle", k + 1)) ++s.dots;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// Every coordinate of every polyline of `s` is finite.
+inline bool finite_lines(const SvgSeries& s) {
+  for (const auto& line : s.lines)
+    for (const auto& [x, y] : line)
+      if (!std::isfinite(x) || !std::isfinite(y)) return false;
+  return true;
 }
 
 }  // namespace bpdojo::test

@@ -37,29 +37,6 @@ StackCache forward(StackCache c) {
 
 double stack_loss(const StackCache& c, const Matrix& G) { return (forward(c).h.back().array() * G.array()).sum(); }
 
-// The contents of every <g class="series"> of an SVG: its title and its polylines' points.
-struct SvgSeries {
-  std::string title, points;
-};
-std::vector<SvgSeries> read_series(const std::string& file) {
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string svg = ss.str();
-  std::vector<SvgSeries> out;
-  for (std::size_t at = svg.find("<g class=\"series\""); at != std::string::npos; at = svg.find("<g class=\"series\"", at + 1)) {
-    const std::size_t end = svg.find("</g>", at);
-    const std::string g = svg.substr(at, end - at);
-    SvgSeries s;
-    const auto t0 = g.find("<title>") + 7;
-    s.title = g.substr(t0, g.find("</title>") - t0);
-    for (std::size_t p = g.find("points=\""); p != std::string::npos; p = g.find("points=\"", p + 1))
-      s.points += g.substr(p + 8, g.find('"', p + 8) - p - 8) + " ";
-    out.push_back(s);
-  }
-  return out;
-}
-
 // The reference solution's experiment over `steps` steps: every row correct, 48 stacks, two SVGs each
 // with one polyline of finite points per stack.
 void reference_experiment_passes(std::int64_t steps) {
@@ -84,20 +61,15 @@ void reference_experiment_passes(std::int64_t steps) {
   REQUIRE(r.experiment->plots.size() == 2);
   for (const auto& file : r.experiment->plots) {
     CAPTURE(file);
-    const auto series = read_series(file);
+    const auto series = test::svg_series(test::read_text(file));
     std::size_t stacks = 0;
     for (const auto& s : series) {
       CAPTURE(s.title);
       if (s.title.rfind("-3", 0) == 0) continue;  // the update plot's rule of thumb
       ++stacks;
-      CHECK(!s.points.empty());  // a polyline: step 0 is finite for every stack, diverging or not
-      std::istringstream in(s.points);
-      for (std::string xy; in >> xy;) {
-        const auto comma = xy.find(',');
-        REQUIRE(comma != std::string::npos);
-        CHECK(std::isfinite(std::stod(xy.substr(0, comma))));
-        CHECK(std::isfinite(std::stod(xy.substr(comma + 1))));
-      }
+      // A polyline: step 0 is finite for every stack, diverging or not.
+      CHECK((!s.lines.empty() && !s.lines[0].empty()));
+      CHECK(test::finite_lines(s));
     }
     CHECK(stacks == 48);
   }

@@ -78,20 +78,6 @@ void reference_trains(std::int64_t steps, const std::string& plot) {
   CHECK(t.runs[0].dev_curve.back() != t.runs[1].dev_curve.back());    // and two different runs
 }
 
-// Every number of a polyline's points="x,y x,y ..." list, finite; the count of points.
-std::size_t finite_points(const std::string& list) {
-  std::istringstream points(list);
-  std::size_t n = 0;
-  for (std::string point; points >> point;) {
-    const auto comma = point.find(',');
-    REQUIRE(comma != std::string::npos);
-    CHECK(std::isfinite(std::stod(point.substr(0, comma))));
-    CHECK(std::isfinite(std::stod(point.substr(comma + 1))));
-    ++n;
-  }
-  return n;
-}
-
 // A judged run from forged runner output: the parameters at every checkpoint from `at`, and a
 // finished runner. Needs no runner.
 CheckResult judged(std::int64_t steps, const std::function<RnnParams(const std::string& run, std::int64_t t)>& at,
@@ -127,35 +113,26 @@ TEST_CASE("exercise 13: the reference trains full and truncated BPTT in 100 step
   const std::string plot = std::string(BPDOJO_TEST_BUILD_DIR) + "/test_exercise_13_loss.svg";
   std::remove(plot.c_str());
   reference_trains(100, plot);
-  std::ifstream in(plot);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string svg = text.str();
+  const std::string svg = test::read_text(plot);
   CHECK(svg.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg ", 0) == 0);
   // Four series (common/plot.hpp: each a <g class="series"> titled with its name): per run its
   // batch losses in 100 windows of 1 step, a line alone, and its dev loss at the 21 checkpoints,
   // a line and a dot each.
   int series = 0, batches = 0;
-  for (std::size_t at = svg.find("<g class=\"series\""); at != std::string::npos; at = svg.find("<g class=\"series\"", at + 1)) {
-    const std::string group = svg.substr(at, svg.find("</g>", at) - at);
-    const std::string title = group.substr(group.find("<title>") + 7, group.find("</title>") - group.find("<title>") - 7);
-    CAPTURE(title);
-    const std::size_t p = group.find("points=\"");
-    REQUIRE(p != std::string::npos);
-    CHECK(group.find("points=\"", p + 1) == std::string::npos);  // one unbroken line
-    const std::size_t n = finite_points(group.substr(p + 8, group.find('"', p + 8) - (p + 8)));
-    std::size_t dots = 0;
-    for (std::size_t k = group.find("<circle"); k != std::string::npos; k = group.find("<circle", k + 1)) ++dots;
-    if (title.find(", batches") != std::string::npos) {
-      CHECK(title.find("mean of 1)") != std::string::npos);
+  for (const auto& s : test::svg_series(svg)) {
+    CAPTURE(s.title);
+    REQUIRE(s.lines.size() == 1);  // one unbroken line
+    CHECK(test::finite_lines(s));
+    const std::size_t n = s.lines[0].size();
+    if (s.title.find(", batches") != std::string::npos) {
+      CHECK(s.title.find("mean of 1)") != std::string::npos);
       CHECK(n == 100);
-      CHECK(dots == 0);
+      CHECK(s.dots == 0);
       ++batches;
     } else {
-      CHECK(title.find(", dev (checkpoints)") != std::string::npos);
+      CHECK(s.title.find(", dev (checkpoints)") != std::string::npos);
       CHECK(n == 21);
-      CHECK(dots == 21);
+      CHECK(s.dots == 21);
     }
     ++series;
   }

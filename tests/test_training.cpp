@@ -102,39 +102,25 @@ TEST_CASE("exercise 08: training is deterministic for a seed, and the SVG has on
   CHECK(c.training->dev_curve != a.training->dev_curve);
 
   REQUIRE(a.training->plot == plot);
-  std::ifstream in(plot);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string svg = text.str();
+  const std::string svg = test::read_text(plot);
   CHECK(svg.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg ", 0) == 0);
   // Three series (common/plot.hpp: each a <g class="series"> titled with its name): the runner's
   // per-step loss in 100 windows of 20 steps, one polyline; the checkpoints' train and dev losses,
-  // one polyline and one dot per checkpoint each. Read without std::regex.
+  // one polyline and one dot per checkpoint each.
   int series = 0;
-  for (std::size_t at = svg.find("<g class=\"series\""); at != std::string::npos; at = svg.find("<g class=\"series\"", at + 1)) {
-    const std::string group = svg.substr(at, svg.find("</g>", at) - at);
-    const std::string title = group.substr(group.find("<title>") + 7, group.find("</title>") - group.find("<title>") - 7);
-    CAPTURE(title);
-    const std::size_t p = group.find("points=\"");
-    REQUIRE(p != std::string::npos);
-    CHECK(group.find("points=\"", p + 1) == std::string::npos);  // one unbroken line
-    const std::string list = group.substr(p + 8, group.find('"', p + 8) - (p + 8));
-    std::istringstream points(list);
-    std::size_t n = 0;
-    for (std::string point; points >> point;) {
-      CHECK(point.find(',') != std::string::npos);
-      ++n;
-    }
-    std::size_t dots = 0;
-    for (std::size_t k = group.find("<circle"); k != std::string::npos; k = group.find("<circle", k + 1)) ++dots;
-    if (title.rfind("train, per step", 0) == 0) {
-      CHECK(title.find("mean of 20") != std::string::npos);
+  for (const auto& s : test::svg_series(svg)) {
+    CAPTURE(s.title);
+    REQUIRE(s.lines.size() == 1);  // one unbroken line
+    CHECK(test::finite_lines(s));
+    const std::size_t n = s.lines[0].size();
+    if (s.title.rfind("train, per step", 0) == 0) {
+      CHECK(s.title.find("mean of 20") != std::string::npos);
       CHECK(n == 100);
-      CHECK(dots == 0);
+      CHECK(s.dots == 0);
     } else {
-      CHECK((title.rfind("train (checkpoints", 0) == 0 || title.rfind("dev (checkpoints", 0) == 0));
+      CHECK((s.title.rfind("train (checkpoints", 0) == 0 || s.title.rfind("dev (checkpoints", 0) == 0));
       CHECK(n == a.training->at.size());
-      CHECK(dots == a.training->at.size());
+      CHECK(s.dots == a.training->at.size());
     }
     ++series;
   }

@@ -20,6 +20,12 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
+std::string shortest(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;

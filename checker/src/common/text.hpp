@@ -32,4 +32,7 @@ std::string lower(std::string s);
 // `v` with `digits` digits after the point (printf's %.*f): fixed(2.5, 2) is "2.50".
 std::string fixed(double v, int digits);
 
+// `v` in printf's %g: shortest(0.1) is "0.1", shortest(1e-5) is "1e-05".
+std::string shortest(double v);
+
 }  // namespace bpdojo

@@ -21,12 +21,6 @@ using Run = RnnTrainingResult::Run;
 
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
-std::string format_lr(double lr) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", lr);
-  return buf;
-}
-
 std::string run_title(const Run& run) {
   return run.k == 0 ? "full BPTT" : "truncated BPTT (k = " + std::to_string(run.k) + ")";
 }
@@ -243,7 +237,7 @@ std::string rnn_loss_plot_svg(const RnnTrainingResult& t) {
     s.dashed = run.k != 0;
     f.series.push_back(std::move(s));
   }
-  if (t.steps >= 2) f.markers.push_back({static_cast<double>(t.steps / 2), "lr " + format_lr(t.lr) + " -> " + format_lr(t.lr / 10)});
+  if (t.steps >= 2) f.markers.push_back({static_cast<double>(t.steps / 2), "lr " + shortest(t.lr) + " -> " + shortest(t.lr / 10)});
   return plot::svg(f);
 }
 

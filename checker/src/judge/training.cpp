@@ -2,6 +2,7 @@
 
 #include "common/files.hpp"
 #include "common/plot.hpp"
+#include "common/text.hpp"
 #include "problems/exercise_08_train.hpp"
 
 #include <algorithm>
@@ -62,18 +63,6 @@ std::map<std::int64_t, MlpParams> reported_checkpoints(const protocol::ParseResu
 
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 
-std::string format_lr(double lr) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", lr);
-  return buf;
-}
-
-
-std::string fixed(double v, int digits = 4) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
 
 // One call of sgd_step: `got` against `before` - lr * `grad`, element by element, within
 // kUpdateUlps of rounding. worst_analytic is the learner's value, worst_numeric the exact update.
@@ -271,10 +260,10 @@ void judge_final(TrainingResult& t, const MlpParams& last, const NamesDataset& d
   const std::int64_t default_steps = 20000;
   if (!(t.dev_loss < kDevLossThreshold) && t.steps >= default_steps) {
     gr.verdict = Verdict::Wrong;
-    gr.message = "dev loss " + fixed(t.dev_loss) + " is not below " + fixed(kDevLossThreshold, 2);
+    gr.message = "dev loss " + fixed(t.dev_loss, 4) + " is not below " + fixed(kDevLossThreshold, 2);
   } else {
     gr.verdict = Verdict::Correct;
-    gr.message = "dev loss " + fixed(t.dev_loss) +
+    gr.message = "dev loss " + fixed(t.dev_loss, 4) +
                  (t.steps >= default_steps ? " < " + fixed(kDevLossThreshold, 2) : " (no threshold for runs shorter than 20000 steps)");
   }
 }
@@ -288,7 +277,7 @@ void judge_finished(TrainingResult& t, const MlpParams& last, const MlpParams& i
     gr.message = "the parameters never changed: sgd_step does not update them (or the learning rate is 0)";
   } else if (rose) {
     gr.verdict = Verdict::Wrong;
-    gr.message = "the dev loss rose from " + fixed(t.dev_curve[0]) + " to " + fixed(t.dev_curve[1]) +
+    gr.message = "the dev loss rose from " + fixed(t.dev_curve[0], 4) + " to " + fixed(t.dev_curve[1], 4) +
                  " in the first stretch of training: does sgd_step subtract lr times the gradient?";
   } else if (!finite(last)) {
     gr.verdict = Verdict::Wrong;
@@ -368,7 +357,7 @@ std::string loss_plot_svg(const TrainingResult& t) {
   f.series.push_back(std::move(dev));
   if (t.steps >= 2) {
     // learning_rate(): lr for steps < S/2, lr/10 from step S/2.
-    f.markers.push_back({static_cast<double>(t.steps / 2), "lr " + format_lr(t.lr) + " -> " + format_lr(t.lr / 10)});
+    f.markers.push_back({static_cast<double>(t.steps / 2), "lr " + shortest(t.lr) + " -> " + shortest(t.lr / 10)});
   }
   return plot::svg(f);
 }
