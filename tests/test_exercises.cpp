@@ -2,6 +2,7 @@
 // exercises/ as shipped is the pristine stubs.
 #include "support.hpp"
 #include "judge/flow.hpp"
+#include "learner/watch.hpp"
 #include "problems/exercise_13_rnn.hpp"
 
 #include <doctest/doctest.h>
@@ -173,6 +174,13 @@ TEST_CASE("every pristine stub reports every gradient as not implemented" * doct
       }
     }
   }
+}
+
+TEST_CASE("watch without an exercise starts at the first one not complete, judging the gradients of one that trains" * doctest::test_suite("e2e")) {
+  // Stubs: exercise 01. Every solution: past exercise 08 and every other that trains or runs an
+  // experiment (gradients alone, S = 0), to the last exercise.
+  CHECK(first_incomplete(test::workspace(), Flavour::Stub, false).number == all_exercises().front().number);
+  CHECK(first_incomplete(test::workspace(), Flavour::Solution, false).number == all_exercises().back().number);
 }
 
 TEST_CASE("exercises/ as shipped is byte for byte the pristine stubs, and solutions differ from them" * doctest::test_suite("unit")) {

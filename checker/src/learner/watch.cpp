@@ -136,6 +136,21 @@ Shown check_and_show(const Workspace& ws, const ExerciseInfo& info, bool tty) {
 
 }  // namespace
 
+const ExerciseInfo& first_incomplete(const Workspace& ws, Flavour flavour, bool rebuild) {
+  for (const auto& e : all_exercises()) {
+    CheckOptions options = default_options(e);
+    options.flavour = flavour;
+    options.rebuild = rebuild;
+    if (e.runs()) options.sizes["S"] = 0;
+    try {
+      if (!check_exercise(ws, e, options).complete()) return e;
+    } catch (const std::exception&) {
+      return e;  // shown by the first check of the loop
+    }
+  }
+  return all_exercises().back();
+}
+
 int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style) {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
@@ -145,18 +160,7 @@ int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style
   TerminalKeys keys;
   const bool tty = ::isatty(1) != 0;
 
-  if (!info) {  // the first exercise that is not complete
-    for (const auto& e : all_exercises()) {
-      if (e.trains) { info = &e; break; }
-      try {
-        if (!check_exercise(ws, e, default_options(e)).complete()) { info = &e; break; }
-      } catch (const std::exception&) {
-        info = &e;  // shown by the first check below
-        break;
-      }
-    }
-    if (!info) info = &all_exercises().back();
-  }
+  if (!info) info = &first_incomplete(ws);
   bool stdin_open = true;
   while (!g_stop) {
     const fs::path file = ws.root / "exercises" / info->source;

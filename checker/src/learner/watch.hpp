@@ -12,6 +12,12 @@
 
 namespace bpdojo {
 
+// Where `checker watch` without an exercise starts: the first exercise whose gradients are not all
+// correct (or that cannot be built), judged as `flavour` with the default options but no training
+// or experiment (S = 0: they take seconds each and follow the gradients); the last exercise when
+// every one is complete. `rebuild` false: the runners as built (the tests).
+const ExerciseInfo& first_incomplete(const Workspace& ws, Flavour flavour = Flavour::Learner, bool rebuild = true);
+
 // Returns the exit code (0 after q, Ctrl-C or the end of input). `info` null: the first
 // exercise that is not complete.
 int watch_loop(const Workspace& ws, const ExerciseInfo* info, const Style& style);
