@@ -213,7 +213,7 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
         return fd::local_gradient(g, nodes[m], exact).value;
       });
       Tensor reference(g.shape_of(spec.node), local.cast<double>());
-      gr.local = compare_blocks(gr.analytic->value, reference, gr.floors, result.threshold);
+      gr.local = compare_blocks(gr.analytic->value, reference, gr.floors, gr.threshold);
       if (first_bad_consumer) {
         gr.local_reference = std::move(reference);
         gr.given_wrong = bad_consumers;
@@ -349,7 +349,7 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
     in.given = gr.given_wrong;
     in.sizes = size_letters(result, g);
     if (!g.is_stack(specs[i].node)) in.row_uses = row_uses(g, g.id(specs[i].node));
-    in.threshold = result.threshold;
+    in.threshold = gr.threshold;
     gr.diagnosis = diagnose(in);
   }
 }
@@ -438,7 +438,7 @@ std::string wrong_blocks_text(const GradientSpec& spec, const std::vector<std::s
 }
 
 // The verdict on what the runner said last about a gradient (`m`).
-void judge_message(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric, const protocol::Message& m,
+void judge_message(const GradientSpec& spec, const Tensor& numeric, const protocol::Message& m,
                    GradientResult& gr) {
   if (m.kind == protocol::Kind::NotImplemented) {
     gr.verdict = Verdict::NotImplemented;
@@ -452,7 +452,7 @@ void judge_message(const CheckResult& result, const GradientSpec& spec, const Te
     gr.got_shape = m.tensor.shape;
     gr.analytic = m.tensor;
     std::vector<std::size_t> wrong_blocks;
-    const Comparison c = compare_blocks(m.tensor.value, numeric, gr.floors, result.threshold, &wrong_blocks);
+    const Comparison c = compare_blocks(m.tensor.value, numeric, gr.floors, gr.threshold, &wrong_blocks);
     gr.comparison = c;
     if (!c.shape_ok) {
       gr.verdict = Verdict::WrongShape;
@@ -476,6 +476,7 @@ GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spe
   gr.function = spec.function;
   gr.expected_shape = numeric.shape;
   gr.numeric = numeric;
+  gr.threshold = spec.threshold > 0.0 ? spec.threshold : result.threshold;
   gr.floors = floors;
   gr.floor = floors.empty() ? 0.0 : *std::max_element(floors.begin(), floors.end());
   if (after_end) {
@@ -490,7 +491,7 @@ GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spe
       gr.message = result.runner.summary;
     }
   } else {
-    judge_message(result, spec, numeric, *last, gr);
+    judge_message(spec, numeric, *last, gr);
   }
   return gr;
 }

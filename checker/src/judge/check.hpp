@@ -32,6 +32,9 @@ struct GradientResult {
   std::optional<Comparison> comparison;
   std::optional<Tensor> analytic;  // the learner's gradient as reported, (rows, cols)
   Tensor numeric;                  // the checker's, with the node's shape
+  // The relative error it is judged by: the house's threshold (CheckResult::threshold), or the
+  // row's own (GradientSpec::threshold: an update judged exactly, exercise 17).
+  double threshold = kThreshold;
   double floor = 0.0;              // of the relative error's denominator (compare.hpp); a stack's largest
   std::vector<double> floors;      // each block's, for a gradient of a stack (Graph::stack); else {floor}
 

@@ -1,0 +1,45 @@
+// Exercise 17: the instance, built by the workbook for the runner and the checker (the learner's
+// signatures are in bpdojo/exercise_17_optimizers.hpp). Defined in problems/exercise_17_optimizers.cpp.
+#pragma once
+
+#include "bpdojo/exercise.hpp"
+#include "bpdojo/exercise_17_optimizers.hpp"
+#include "bpdojo/graph.hpp"
+
+#include <string>
+#include <vector>
+
+namespace bpdojo {
+
+// Each update is judged exactly: against the checker's own, in long double, from the same inputs,
+// within this relative error (the house's bar of 1e-8 is for finite differences; an update has
+// none, and a correct one in double is off by a few units in the last place).
+inline constexpr double kUpdateThreshold = 1e-13;
+
+enum class Optimizer { Sgd, Nesterov, Rmsprop, Adam, AdamW };
+
+// One update to judge: an optimizer at step t on a parameter, its gradient and its state (zeros at
+// t = 1; at a large t drawn at random), named "<optimizer>.<first|late>".
+struct UpdateCase {
+  std::string name;  // "adam.late"
+  Optimizer optimizer = Optimizer::Sgd;
+  int t = 1;
+  Matrix param, grad;
+  std::vector<Matrix> state;  // sgd, nesterov: {buf}; rmsprop: {square_avg}; adam, adamw: {m, v}
+};
+
+struct OptimizersInstance {
+  SgdConfig sgd, nesterov;
+  RmspropConfig rmsprop;
+  AdamConfig adam, adamw;
+  std::vector<UpdateCase> cases;  // sgd, nesterov, rmsprop, adam, adamw; each first, then late
+};
+OptimizersInstance exercise_17_instance(std::uint64_t seed, const Sizes& sizes);
+
+// The names of an optimizer's state tensors, in UpdateCase::state's order ("buf"; "m", "v").
+std::vector<std::string> state_names(Optimizer o);
+
+// The update done in long double, as torch.optim defines it: the parameter, then the state.
+std::vector<RMatrix> exact_update(const OptimizersInstance& in, const UpdateCase& c);
+
+}  // namespace bpdojo
