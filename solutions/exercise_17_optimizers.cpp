@@ -46,11 +46,8 @@ void sgd_step(Matrix& param, const Matrix& grad, Matrix& buf, int t, const SgdCo
   } else {
     buf = c.momentum * buf + g;
   }
-  if (c.nesterov) {
-    param -= c.lr * (g + c.momentum * buf);
-  } else {
-    param -= c.lr * buf;
-  }
+  const Matrix step = c.nesterov ? Matrix(g + c.momentum * buf) : buf;
+  param -= c.lr * step;
 }
 
 // RMSprop: square_avg is the running average of the squared gradient.
@@ -76,8 +73,9 @@ void adam_step(Matrix& param, const Matrix& grad, Matrix& m, Matrix& v, int t, c
 // AdamW: the decoupled weight decay, then Adam's update without it.
 void adamw_step(Matrix& param, const Matrix& grad, Matrix& m, Matrix& v, int t, const AdamConfig& c) {
   param *= 1.0 - c.lr * c.weight_decay;
-  m = c.beta1 * m + (1.0 - c.beta1) * grad;
-  v = c.beta2 * v.array() + (1.0 - c.beta2) * grad.array().square();
+  const Matrix& g = grad;
+  m = c.beta1 * m + (1.0 - c.beta1) * g;
+  v = c.beta2 * v.array() + (1.0 - c.beta2) * g.array().square();
   const double bias_correction1 = 1.0 - std::pow(c.beta1, t);
   const double bias_correction2 = 1.0 - std::pow(c.beta2, t);
   const double step_size = c.lr / bias_correction1;

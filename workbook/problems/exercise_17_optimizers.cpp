@@ -9,7 +9,9 @@
 #include "problems/exercise_17_optimizers.hpp"
 #include "bpdojo/rng.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace bpdojo {
 
@@ -33,20 +35,26 @@ const char* optimizer_name(Optimizer o) {
 // A log-uniform draw in [lo, hi].
 double log_uniform(Rng& rng, double lo, double hi) { return std::exp(rng.uniform(std::log(lo), std::log(hi))); }
 
-// Gradients whose elements span 1e-4 to 1e2 in size: a normal times a log-uniform scale, each its own.
-Matrix spread(Rng& rng, Index rows, Index cols) {
+// Sizes spanning 1e-4 to 1e2: element k's in the decade 10^(-4 + k mod 7) (a one-element
+// parameter's gradient is the smallest, where eps matters most), at a log-uniform place in it.
+Matrix magnitudes(Rng& rng, Index rows, Index cols) {
   Matrix m(rows, cols);
-  for (Index k = 0; k < m.size(); ++k) m.data()[k] = rng.normal() * log_uniform(rng, 1e-4, 1e2);
+  for (Index k = 0; k < m.size(); ++k) m.data()[k] = std::pow(10.0, static_cast<double>(k % 7) - 4.0 + rng.uniform());
   return m;
 }
 
-// A running average of squares, as after many steps of such gradients: positive, 1e-8 to 1e4.
-Matrix squares(Rng& rng, Index rows, Index cols) {
-  Matrix m(rows, cols);
-  for (Index k = 0; k < m.size(); ++k) {
-    const double s = log_uniform(rng, 1e-4, 1e2);
-    m.data()[k] = s * s * rng.uniform(0.5, 1.5);
-  }
+// A gradient of those sizes, each with a random sign.
+Matrix spread(Rng& rng, const Matrix& size) {
+  Matrix m = size;
+  for (Index k = 0; k < m.size(); ++k)
+    if (rng.uniform() < 0.5) m.data()[k] = -m.data()[k];
+  return m;
+}
+
+// A running average of the squares of such gradients: positive, each near its element's size squared.
+Matrix squares(Rng& rng, const Matrix& size) {
+  Matrix m(size.rows(), size.cols());
+  for (Index k = 0; k < m.size(); ++k) m.data()[k] = size.data()[k] * size.data()[k] * rng.uniform(0.25, 2.0);
   return m;
 }
 
@@ -56,15 +64,17 @@ UpdateCase draw_case(Rng rng, Optimizer o, bool late, Index N, Index D) {
   c.optimizer = o;
   c.t = late ? 500 + static_cast<int>(rng.below(1501)) : 1;
   c.param = rng.normal_matrix(N, D);
-  c.grad = spread(rng, N, D);
+  const Matrix size = magnitudes(rng, N, D);
+  c.grad = spread(rng, size);
+  const Matrix zero = Matrix::Zero(N, D);
   switch (o) {
     case Optimizer::Sgd:
-    case Optimizer::Nesterov: c.state = {late ? spread(rng, N, D) : Matrix::Zero(N, D)}; break;
-    case Optimizer::Rmsprop: c.state = {late ? squares(rng, N, D) : Matrix::Zero(N, D)}; break;
+    case Optimizer::Nesterov: c.state = {late ? spread(rng, size) : zero}; break;
+    case Optimizer::Rmsprop: c.state = {late ? squares(rng, size) : zero}; break;
     case Optimizer::Adam:
     case Optimizer::AdamW:
-      if (late) c.state = {spread(rng, N, D), squares(rng, N, D)};
-      else c.state = {Matrix::Zero(N, D), Matrix::Zero(N, D)};
+      if (late) c.state = {spread(rng, size), squares(rng, size)};
+      else c.state = {zero, zero};
       break;
   }
   return c;
@@ -110,6 +120,33 @@ Graph update_graph(const OptimizersInstance& in, const UpdateCase& c) {
   std::vector<std::string> names = {"param"};
   for (const std::string& s : state_names(c.optimizer)) names.push_back(s);
   Graph g;
+  // The case's inputs, read by no step: for a --dump (another implementation, torch.optim in
+  // tests/torch_optim_crosscheck.py, redoes the update from them). hyper: t, lr, then momentum,
+  // alpha or beta1, beta2, eps, weight_decay, nesterov (0 where the optimizer has none).
+  const Shape shape_in{c.param.rows(), c.param.cols()};
+  g.data("input_param", {shape_in, c.param});
+  g.data("input_grad", {shape_in, c.grad});
+  for (std::size_t k = 1; k < names.size(); ++k) g.data("input_" + names[k], {shape_in, c.state[k - 1]});
+  Matrix hyper = Matrix::Zero(1, 7);
+  hyper(0, 0) = c.t;
+  switch (c.optimizer) {
+    case Optimizer::Sgd:
+    case Optimizer::Nesterov: {
+      const SgdConfig& h = c.optimizer == Optimizer::Sgd ? in.sgd : in.nesterov;
+      hyper << c.t, h.lr, h.momentum, 0.0, 0.0, h.weight_decay, h.nesterov ? 1.0 : 0.0;
+      break;
+    }
+    case Optimizer::Rmsprop:
+      hyper << c.t, in.rmsprop.lr, in.rmsprop.alpha, 0.0, in.rmsprop.eps, in.rmsprop.weight_decay, 0.0;
+      break;
+    case Optimizer::Adam:
+    case Optimizer::AdamW: {
+      const AdamConfig& h = c.optimizer == Optimizer::Adam ? in.adam : in.adamw;
+      hyper << c.t, h.lr, h.beta1, h.beta2, h.eps, h.weight_decay, 0.0;
+      break;
+    }
+  }
+  g.data("hyper", {Shape{1, 7}, hyper});
   std::vector<Id> terms;
   for (std::size_t k = 0; k < names.size(); ++k) {
     // The expected value as data, in two doubles: its rounding and what the rounding left out
@@ -147,44 +184,108 @@ std::vector<std::string> state_names(Optimizer o) {
   return {};
 }
 
-std::vector<RMatrix> exact_update(const OptimizersInstance& in, const UpdateCase& c) {
+std::vector<RMatrix> exact_update(const OptimizersInstance& in, const UpdateCase& c, Slip slip) {
   RMatrix p = c.param.cast<Real>();
   const RMatrix grad = c.grad.cast<Real>();
   const auto R1 = [](double x) { return static_cast<Real>(x); };
+  const Real wd_l2 = slip == Slip::NoWeightDecay ? 0.0L : 1.0L;  // times the L2 term
   switch (c.optimizer) {
     case Optimizer::Sgd:
     case Optimizer::Nesterov: {
       const SgdConfig& h = c.optimizer == Optimizer::Sgd ? in.sgd : in.nesterov;
-      const RMatrix g = grad + R1(h.weight_decay) * p;
-      RMatrix buf = c.t == 1 ? g : RMatrix(R1(h.momentum) * c.state[0].cast<Real>() + g);
-      const RMatrix d = h.nesterov ? RMatrix(g + R1(h.momentum) * buf) : buf;
-      p -= R1(h.lr) * d;
+      const Real mu = R1(h.momentum);
+      const RMatrix g = grad + wd_l2 * R1(h.weight_decay) * p;
+      const Real fresh = slip == Slip::Dampened ? 1.0L - mu : 1.0L;
+      const RMatrix buf = c.t == 1 ? g : RMatrix(mu * c.state[0].cast<Real>() + fresh * g);
+      const bool nesterov = h.nesterov && slip != Slip::NesterovIgnored;
+      const RMatrix d = nesterov ? RMatrix(g + mu * buf) : buf;
+      if (slip == Slip::MomentumOnParam) p = mu * p - R1(h.lr) * g;
+      else p -= R1(h.lr) * d;
       return {p, buf};
     }
     case Optimizer::Rmsprop: {
       const RmspropConfig& h = in.rmsprop;
-      const RMatrix g = grad + R1(h.weight_decay) * p;
-      const RMatrix sq = R1(h.alpha) * c.state[0].cast<Real>() + (1.0L - R1(h.alpha)) * g.cwiseAbs2();
-      p.array() -= R1(h.lr) * g.array() / (sq.array().sqrt() + R1(h.eps));
+      const RMatrix g = grad + wd_l2 * R1(h.weight_decay) * p;
+      const Real keep = slip == Slip::AlphaSwapped ? 1.0L - R1(h.alpha) : R1(h.alpha);
+      const RMatrix sq = keep * c.state[0].cast<Real>() + (1.0L - keep) * g.cwiseAbs2();
+      const RMatrix avg = slip == Slip::EpsInsideSqrt ? RMatrix((sq.array() + R1(h.eps)).sqrt())
+                                                      : RMatrix(sq.array().sqrt() + R1(h.eps));
+      p.array() -= R1(h.lr) * g.array() / avg.array();
       return {p, sq};
     }
     case Optimizer::Adam:
     case Optimizer::AdamW: {
-      const bool decoupled = c.optimizer == Optimizer::AdamW;
-      const AdamConfig& h = decoupled ? in.adamw : in.adam;
+      const bool decoupled = c.optimizer == Optimizer::AdamW && slip != Slip::DecayInGradient;
+      const AdamConfig& h = c.optimizer == Optimizer::AdamW ? in.adamw : in.adam;
       RMatrix g = grad;
-      if (decoupled) p *= 1.0L - R1(h.lr) * R1(h.weight_decay);
-      else g += R1(h.weight_decay) * p;
+      if (decoupled) p *= 1.0L - (slip == Slip::DecayWithoutLr ? 1.0L : R1(h.lr)) * R1(h.weight_decay);
+      else g += wd_l2 * R1(h.weight_decay) * p;
       const Real b1 = R1(h.beta1), b2 = R1(h.beta2);
       const RMatrix m = b1 * c.state[0].cast<Real>() + (1.0L - b1) * g;
-      const RMatrix v = b2 * c.state[1].cast<Real>() + (1.0L - b2) * g.cwiseAbs2();
-      const Real bc1 = 1.0L - std::pow(b1, static_cast<Real>(c.t)), bc2 = 1.0L - std::pow(b2, static_cast<Real>(c.t));
-      p.array() -= (R1(h.lr) / bc1) * m.array() / (v.array().sqrt() / std::sqrt(bc2) + R1(h.eps));
+      RMatrix v = b2 * c.state[1].cast<Real>() + (1.0L - b2) * g.cwiseAbs2();
+      Real bc1 = 1.0L - std::pow(b1, static_cast<Real>(c.t)), bc2 = 1.0L - std::pow(b2, static_cast<Real>(c.t));
+      if (slip == Slip::NoBiasCorrection) bc1 = bc2 = 1.0L;
+      const RMatrix m_hat = m / bc1, v_hat = v / bc2;
+      const RMatrix denom = slip == Slip::EpsInsideSqrt ? RMatrix((v_hat.array() + R1(h.eps)).sqrt())
+                                                        : RMatrix(v_hat.array().sqrt() + R1(h.eps));
+      p.array() -= R1(h.lr) * m_hat.array() / denom.array();
+      if (slip == Slip::CorrectedState) v = v_hat;
       return {p, m, v};
     }
   }
   return {};
 }
+
+namespace {
+
+struct Known {
+  Slip slip;
+  const char* kind;
+  const char* text;
+};
+const Known kKnown[] = {
+    {Slip::MomentumOnParam, "momentum_on_param",
+     "momentum multiplies the parameter (param = momentum * param - lr * g): it belongs to the velocity, buf = momentum * buf + g, and param -= lr * buf"},
+    {Slip::NesterovIgnored, "nesterov_ignored", "this is plain momentum's update: Nesterov steps by g + momentum * buf, not buf"},
+    {Slip::Dampened, "dampened",
+     "the velocity is an average, buf = momentum * buf + (1 - momentum) * g: torch's SGD (dampening 0) adds g whole, buf = momentum * buf + g"},
+    {Slip::NoWeightDecay, "no_weight_decay", "the weight decay is missing: add weight_decay * param to the gradient first (L2, as torch.optim does)"},
+    {Slip::EpsInsideSqrt, "eps_inside_sqrt", "eps is inside the square root: torch adds it outside, sqrt(avg) + eps"},
+    {Slip::AlphaSwapped, "alpha_swapped", "alpha and 1 - alpha are swapped: square_avg = alpha * square_avg + (1 - alpha) * g^2"},
+    {Slip::NoBiasCorrection, "no_bias_correction", "no bias correction: divide m by 1 - beta1^t and v by 1 - beta2^t before the update"},
+    {Slip::CorrectedState, "corrected_state",
+     "v is stored bias-corrected: keep v itself as the state and correct a copy (v_hat) for the update"},
+    {Slip::DecayInGradient, "decay_in_gradient",
+     "the weight decay is added to the gradient (Adam's L2): AdamW decouples it, param *= 1 - lr * weight_decay, and leaves the gradient alone"},
+    {Slip::DecayWithoutLr, "decay_without_lr", "the decay is param *= 1 - weight_decay: AdamW scales it by the learning rate, 1 - lr * weight_decay"},
+};
+
+// Which known slip gives the learner's value of `row` ("adam.late.param"), if one does (and the
+// correct update does not).
+std::optional<KnownSlip> recognise(std::uint64_t seed, const Sizes& sizes, const std::string& row, const Matrix& yours) {
+  const OptimizersInstance in = draw(seed, sizes);
+  for (const UpdateCase& c : in.cases) {
+    if (row.compare(0, c.name.size() + 1, c.name + ".") != 0) continue;
+    const std::string what = row.substr(c.name.size() + 1);
+    std::vector<std::string> names = {"param"};
+    for (const std::string& s : state_names(c.optimizer)) names.push_back(s);
+    const auto at = std::find(names.begin(), names.end(), what);
+    if (at == names.end()) return std::nullopt;
+    const auto k = static_cast<std::size_t>(at - names.begin());
+    const auto same = [&](const RMatrix& e) {
+      if (e.rows() != yours.rows() || e.cols() != yours.cols() || !yours.allFinite()) return false;
+      const Real scale = std::max(e.cwiseAbs().maxCoeff(), yours.cast<Real>().cwiseAbs().maxCoeff());
+      return (e - yours.cast<Real>()).cwiseAbs().maxCoeff() <= 1e-11L * scale;
+    };
+    if (same(exact_update(in, c)[k])) return std::nullopt;
+    for (const Known& known : kKnown)
+      if (same(exact_update(in, c, known.slip)[k])) return KnownSlip{known.kind, known.text};
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 OptimizersInstance exercise_17_instance(std::uint64_t seed, const Sizes& sizes) { return draw(seed, sizes); }
 
@@ -217,6 +318,7 @@ ExerciseInfo exercise_17_info() {
                       for (const UpdateCase& c : in.cases) out.push_back(update_graph(in, c));
                       return out;
                     }};
+  info.recognise = recognise;
   return info;
 }
 

@@ -39,7 +39,23 @@ OptimizersInstance exercise_17_instance(std::uint64_t seed, const Sizes& sizes);
 // The names of an optimizer's state tensors, in UpdateCase::state's order ("buf"; "m", "v").
 std::vector<std::string> state_names(Optimizer o);
 
-// The update done in long double, as torch.optim defines it: the parameter, then the state.
-std::vector<RMatrix> exact_update(const OptimizersInstance& in, const UpdateCase& c);
+// The classic slips, each an update the checker can recompute to recognise it (the diagnoses).
+enum class Slip {
+  None,
+  MomentumOnParam,   // SGD: param = momentum * param - lr * g (momentum on the parameter, no velocity)
+  NesterovIgnored,   // Nesterov: the plain momentum update
+  Dampened,          // SGD: buf = momentum * buf + (1 - momentum) * g (dampening = momentum)
+  NoWeightDecay,     // SGD, RMSprop, Adam: the L2 term left out of the gradient
+  EpsInsideSqrt,     // RMSprop, Adam, AdamW: sqrt(avg + eps) for sqrt(avg) + eps
+  AlphaSwapped,      // RMSprop: (1 - alpha) on the average, alpha on the new square
+  NoBiasCorrection,  // Adam, AdamW: m and v used as they are
+  CorrectedState,    // Adam, AdamW: v stored bias-corrected (v_hat) in place of v
+  DecayInGradient,   // AdamW: weight_decay * param added to the gradient (Adam's L2), not decoupled
+  DecayWithoutLr,    // AdamW: param *= 1 - weight_decay (without lr)
+};
+
+// The update done in long double, as torch.optim defines it (or with `slip`): the parameter, then
+// the state.
+std::vector<RMatrix> exact_update(const OptimizersInstance& in, const UpdateCase& c, Slip slip = Slip::None);
 
 }  // namespace bpdojo

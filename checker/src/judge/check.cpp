@@ -350,6 +350,11 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
     in.sizes = size_letters(result, g);
     if (!g.is_stack(specs[i].node)) in.row_uses = row_uses(g, g.id(specs[i].node));
     in.threshold = gr.threshold;
+    if (result.info->recognise && gr.verdict == Verdict::Wrong)
+      if (const std::optional<KnownSlip> slip = result.info->recognise(result.seed, result.sizes, gr.name, gr.analytic->value)) {
+        gr.diagnosis = Diagnosis{slip->kind, slip->text};
+        continue;
+      }
     gr.diagnosis = diagnose(in);
   }
 }

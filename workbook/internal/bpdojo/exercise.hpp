@@ -40,6 +40,13 @@ struct GradientSpec {
   double threshold = 0.0;
 };
 
+// A mistake an exercise recognises itself, from its own instance (exercise 17: a classic slip of an
+// update, recomputed): its kind ("no_bias_correction") and one line for the learner.
+struct KnownSlip {
+  std::string kind;
+  std::string text;
+};
+
 struct ExerciseInfo {
   int number;          // 3
   std::string slug;    // "tanh"
@@ -65,6 +72,11 @@ struct ExerciseInfo {
   // The runner goes on after the gradients for S steps (size letter S): training or an experiment.
   // A test of the gradients alone sets S = 0.
   bool runs() const { return trains || experiment || trains_rnn; }
+  // Names the mistake in a wrong gradient (the learner's value, as reported) where the exercise
+  // knows its shape better than the checker's generic diagnoses do; empty: none. Tried first.
+  std::function<std::optional<KnownSlip>(std::uint64_t seed, const Sizes& sizes, const std::string& gradient,
+                                         const Matrix& yours)>
+      recognise = nullptr;
   // The runner's default wall-clock limit (a training run takes longer than a gradient check).
   double timeout_seconds = 10.0;
 
