@@ -30,6 +30,10 @@
 // at t = 1 and at a large t, on gradients from 1e-4 to 1e2: the same formula in double passes, one
 // that differs anywhere (a missing bias correction, eps inside the root) fails.
 //
+// Then the paths: the runner takes 200 steps of each optimizer over the Rosenbrock function with
+// your functions, and the checker draws them beside its own (build/exercise_17_paths.svg; shown,
+// not judged; `--steps 0` checks the updates alone).
+//
 // Eigen: a.array() * b.array() (elementwise), .square(), .sqrt(), a.array() / (b.array() + eps),
 // m *= s, std::pow(beta, t).
 #include "bpdojo/exercise_17_optimizers.hpp"

@@ -21,17 +21,6 @@ constexpr unsigned R = Graph::kRows, K = Graph::kCols, L = Graph::kLinear, S = G
 using Id = Graph::NodeId;
 using In = Graph::Inputs;
 
-const char* optimizer_name(Optimizer o) {
-  switch (o) {
-    case Optimizer::Sgd: return "sgd";
-    case Optimizer::Nesterov: return "nesterov";
-    case Optimizer::Rmsprop: return "rmsprop";
-    case Optimizer::Adam: return "adam";
-    case Optimizer::AdamW: return "adamw";
-  }
-  return "?";
-}
-
 // A log-uniform draw in [lo, hi].
 double log_uniform(Rng& rng, double lo, double hi) { return std::exp(rng.uniform(std::log(lo), std::log(hi))); }
 
@@ -173,6 +162,17 @@ Graph update_graph(const OptimizersInstance& in, const UpdateCase& c) {
 
 }  // namespace
 
+const char* optimizer_name(Optimizer o) {
+  switch (o) {
+    case Optimizer::Sgd: return "sgd";
+    case Optimizer::Nesterov: return "nesterov";
+    case Optimizer::Rmsprop: return "rmsprop";
+    case Optimizer::Adam: return "adam";
+    case Optimizer::AdamW: return "adamw";
+  }
+  return "?";
+}
+
 std::vector<std::string> state_names(Optimizer o) {
   switch (o) {
     case Optimizer::Sgd:
@@ -289,6 +289,46 @@ std::optional<KnownSlip> recognise(std::uint64_t seed, const Sizes& sizes, const
 
 OptimizersInstance exercise_17_instance(std::uint64_t seed, const Sizes& sizes) { return draw(seed, sizes); }
 
+double rosenbrock(double x, double y) { return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x); }
+
+Matrix rosenbrock_grad(const Matrix& p) {
+  const double x = p(0, 0), y = p(0, 1);
+  Matrix g(1, 2);
+  g << -2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x);
+  return g;
+}
+
+OptimizersInstance path_configs() {
+  OptimizersInstance in;
+  in.sgd = {5e-4, 0.9, 0.0, false};
+  in.nesterov = {5e-4, 0.9, 0.0, true};
+  in.rmsprop = {0.02, 0.99, 1e-8, 0.0};
+  in.adam = {0.1, 0.9, 0.999, 1e-8, 0.0};
+  in.adamw = {0.1, 0.9, 0.999, 1e-8, 0.1};
+  return in;
+}
+
+Matrix reference_path(Optimizer o, std::int64_t steps) {
+  const OptimizersInstance in = path_configs();
+  UpdateCase c;
+  c.optimizer = o;
+  c.param = Matrix(1, 2);
+  c.param << kRosenbrockStart[0], kRosenbrockStart[1];
+  c.state.assign(state_names(o).size(), Matrix::Zero(1, 2));
+  Matrix path(steps + 1, 2);
+  path.row(0) = c.param;
+  for (std::int64_t t = 1; t <= steps; ++t) {
+    c.t = static_cast<int>(t);
+    c.grad = rosenbrock_grad(c.param);
+    const std::vector<RMatrix> next = exact_update(in, c);
+    c.param = next[0].cast<double>();
+    for (std::size_t k = 0; k < c.state.size(); ++k) c.state[k] = next[k + 1].cast<double>();
+    if (!c.param.allFinite()) return path.topRows(t);
+    path.row(t) = c.param;
+  }
+  return path;
+}
+
 ExerciseInfo exercise_17_info() {
   const OptimizersInstance shape = draw(0, {{"N", 1}, {"D", 1}});
   std::vector<GradientSpec> grads;
@@ -319,6 +359,9 @@ ExerciseInfo exercise_17_info() {
                       return out;
                     }};
   info.recognise = recognise;
+  // Then the paths over the Rosenbrock function, S steps of each optimizer (shown, never judged).
+  info.sizes.push_back({"S", "steps of each optimizer over the Rosenbrock function (0: none)", kDefaultPathSteps, 0, 10000, false});
+  info.optimizer_paths = true;
   return info;
 }
 

@@ -58,4 +58,22 @@ enum class Slip {
 // the state.
 std::vector<RMatrix> exact_update(const OptimizersInstance& in, const UpdateCase& c, Slip slip = Slip::None);
 
+// ---- The paths over the Rosenbrock function (shown, never judged) ------------------------------
+// f(x, y) = (1 - x)^2 + 100 (y - x^2)^2, its minimum 0 at (1, 1) at the end of a curved valley. The
+// runner takes S steps (size letter S) of each optimizer from kRosenbrockStart with the learner's
+// functions and reports each path as a (S+1, 2) tensor "path.<optimizer>"; the checker takes the
+// same steps with its own update (exact_update, rounded to double at each step) and draws both.
+inline constexpr double kRosenbrockStart[2] = {-1.2, 1.0};
+inline constexpr std::int64_t kDefaultPathSteps = 200;
+double rosenbrock(double x, double y);
+Matrix rosenbrock_grad(const Matrix& p);  // (1,2) -> (1,2)
+// The hyper-parameters of the paths (not the seed's): SGD and Nesterov lr 5e-4, momentum 0.9;
+// RMSprop lr 0.02, alpha 0.99; Adam lr 0.1, betas (0.9, 0.999); AdamW the same with weight decay 0.1.
+OptimizersInstance path_configs();
+inline constexpr Optimizer kOptimizers[5] = {Optimizer::Sgd, Optimizer::Nesterov, Optimizer::Rmsprop, Optimizer::Adam,
+                                             Optimizer::AdamW};
+const char* optimizer_name(Optimizer o);  // "sgd", "nesterov", "rmsprop", "adam", "adamw"
+// The checker's path of `o`: steps + 1 points (rows), stopping early (fewer rows) once not finite.
+Matrix reference_path(Optimizer o, std::int64_t steps);
+
 }  // namespace bpdojo

@@ -4,6 +4,7 @@
 #include "judge/finite_diff.hpp"
 #include "judge/experiment.hpp"
 #include "judge/flow.hpp"
+#include "judge/paths.hpp"
 #include "judge/rnn_training.hpp"
 #include "judge/training.hpp"
 
@@ -634,6 +635,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
   }
   if (info.gradient_flow) judge_flow(result, options.flow_plot);
+  if (info.optimizer_paths) judge_paths(result, parsed, options.plot);
   if (info.trains_rnn) {
     const auto lr = options.runner_options.find("lr");
     judge_rnn_training(result, parsed, lr == options.runner_options.end() ? kRnnLearningRate : lr->second, options.plot);
