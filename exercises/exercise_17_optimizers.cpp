@@ -31,8 +31,10 @@
 // that differs anywhere (a missing bias correction, eps inside the root) fails.
 //
 // Then the paths: the runner takes 200 steps of each optimizer over the Rosenbrock function with
-// your functions, and the checker draws them beside its own (build/exercise_17_paths.svg; shown,
-// not judged; `--steps 0` checks the updates alone).
+// your functions, and the checker draws them beside its own (build/exercise_17_paths.svg); then it
+// trains exercise 08's MLP on the names 200 steps with each (the workbook's gradients, your
+// updates), and the checker draws the five dev-loss curves (build/exercise_17_mlp.svg). Both are
+// shown, not judged; `--steps 0` checks the updates alone.
 //
 // Eigen: a.array() * b.array() (elementwise), .square(), .sqrt(), a.array() / (b.array() + eps),
 // m *= s, std::pow(beta, t).

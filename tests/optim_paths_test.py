@@ -10,7 +10,11 @@ usage: optim_paths_test.py CHECKER_BINARY
 2. The SVG: well-formed XML, no script, a field of levels with contour lines, and per optimizer two
    series (", yours" solid and ", the checker's" dashed), each one polyline of 201 finite points;
    the reference solution's lies on the checker's (the same coordinates), and the minimum's point.
-3. The pristine stub: the checker's five paths alone, no series of yours, "not reported" in the text.
+3. Exercise 08's MLP trained by each (the JSON's `mlp`, FILE_mlp.svg): eleven checkpoints each, the
+   same dev loss at step 0 for the five, every dev loss finite and the last below the first; the
+   plot one polyline of 11 finite points per optimizer.
+4. The pristine stub: the checker's five paths alone, no series of yours, "not reported" in the
+   text, and each MLP run at its starting checkpoint alone.
 Exit 0 on pass, 1 on failure, 77 (skipped) without numpy or torch; under CI=true a missing numpy or
 torch is a failure.
 """
@@ -69,10 +73,10 @@ def series_of(svg_text):
     return out, levels, contours
 
 
-def run(checker, d, flavour):
-    plot = os.path.join(d, flavour + ".svg")
+def run(checker, d, flavour, with_text=False):
+    plot = os.path.join(d, flavour + "_paths.svg")
     cmd = [checker, "exercise_17", "--plot", plot] + (["--solutions"] if flavour == "solution" else [])
-    text = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True).stdout
+    text = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True).stdout if with_text else ""
     r = subprocess.run(cmd + ["--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return json.loads(r.stdout), open(plot).read(), text
 
@@ -118,13 +122,42 @@ def main():
                 fail(f"{name}: the reference solution's path is not drawn on the checker's")
         if series.get("minimum (1, 1)", {}).get("circles") != 1:
             fail("the minimum's point is missing")
+        # The MLP: the same start for the five, eleven checkpoints each, every dev loss finite and
+        # the last below the first; its SVG one polyline of 11 finite points per optimizer.
+        curves = {c["name"]: c for c in report["optimizer_paths"]["mlp"]}
+        starts = set()
+        for name in NAMES:
+            c = curves.get(name)
+            if not c or c["at"] != list(range(0, 201, 20)):
+                fail(f"mlp {name}: checkpoints {c and c['at']}")
+                continue
+            dev = c["dev"]
+            print(f"  mlp {name:<9} dev loss {dev[0]:.4f} at step 0, {dev[-1]:.4f} at step 200")
+            starts.add(dev[0])
+            if not all(isinstance(v, float) and math.isfinite(v) for v in dev) or not dev[-1] < dev[0]:
+                fail(f"mlp {name}: dev losses {dev}")
+        if len(starts) != 1:
+            fail(f"mlp: the five start from different dev losses {starts}")
+        mlp_svg = report["optimizer_paths"]["mlp_plot"]
+        if mlp_svg != os.path.join(d, "solution_mlp.svg") or not os.path.exists(mlp_svg):
+            fail(f"mlp: no plot ({mlp_svg})")
+        else:
+            mlp_series, _, _ = series_of(open(mlp_svg).read())
+            for name in NAMES:
+                s = mlp_series.get(name)
+                if not s or len(s["lines"]) != 1 or len(s["lines"][0]) != 11 or \
+                        not all(math.isfinite(v) for pt in s["lines"][0] for v in pt):
+                    fail(f"mlp plot, {name}: {s and [len(line) for line in s['lines']]}")
 
-        report, svg, text = run(checker, d, "stub")
+        report, svg, text = run(checker, d, "stub", with_text=True)
         series, _, _ = series_of(svg)
         if sorted(series) != sorted([n + ", the checker's" for n in NAMES] + ["minimum (1, 1)"]):
             fail(f"the stub's plot: series {sorted(series)}")
         if any(p["reported"] for p in report["optimizer_paths"]["paths"]) or text.count("not reported") != 5:
             fail("the stub's paths must be not reported")
+        # The stub's MLP runs stop at their first update: the starting checkpoint alone.
+        if any(c["at"] != [0] for c in report["optimizer_paths"]["mlp"]):
+            fail(f"the stub's MLP checkpoints: {[c['at'] for c in report['optimizer_paths']['mlp']]}")
     print("pass" if not fails else f"{len(fails)} failures")
     return 0 if not fails else 1
 

@@ -329,6 +329,57 @@ Matrix reference_path(Optimizer o, std::int64_t steps) {
   return path;
 }
 
+MlpParams mlp_path_init(std::uint64_t seed) {
+  return mlp_init(Rng(seed).fork("mlp"), static_cast<Index>(builtin_names().vocab.size()), kMlpPathHidden);
+}
+
+Rng mlp_path_batches(std::uint64_t seed) { return Rng(seed).fork("mlp batches"); }
+
+OptimizersInstance mlp_path_configs() {
+  OptimizersInstance in;
+  in.sgd = {0.05, 0.9, 0.0, false};
+  in.nesterov = {0.05, 0.9, 0.0, true};
+  in.rmsprop = {0.003, 0.99, 1e-8, 0.0};
+  in.adam = {0.01, 0.9, 0.999, 1e-8, 0.0};
+  in.adamw = {0.01, 0.9, 0.999, 1e-8, 0.1};
+  return in;
+}
+
+std::array<Matrix, 7> mlp_reference_grads(const MlpParams& p, const MlpBatch& batch) {
+  const MlpCache c = mlp_forward(p, batch);
+  const Index N = c.logits.rows();
+  const double n = static_cast<double>(N);
+  Matrix dlogits = c.probs;
+  for (Index i = 0; i < N; ++i) dlogits(i, c.Yb[static_cast<std::size_t>(i)]) -= 1.0;
+  dlogits /= n;
+  std::array<Matrix, 7> g;  // C, W1, b1, bngain, bnbias, W2, b2
+  g[5] = c.h.transpose() * dlogits;
+  g[6] = dlogits.colwise().sum();
+  const Matrix dh = dlogits * c.W2.transpose();
+  const Matrix dhpreact = ((1.0 - c.h.array().square()) * dh.array()).matrix();
+  g[3] = (c.bnraw.array() * dhpreact.array()).colwise().sum();
+  g[4] = dhpreact.colwise().sum();
+  const Eigen::ArrayXXd sum_d = dhpreact.colwise().sum().array().replicate(N, 1);
+  const Eigen::ArrayXXd sum_draw = (dhpreact.array() * c.bnraw.array()).colwise().sum().replicate(N, 1);
+  const Eigen::ArrayXXd scale = (c.bngain.array() * c.bnvar_inv.array() / n).replicate(N, 1);
+  const Matrix dhprebn = (scale * (n * dhpreact.array() - sum_d - n / (n - 1.0) * c.bnraw.array() * sum_draw)).matrix();
+  g[1] = c.embcat.transpose() * dhprebn;
+  g[2] = dhprebn.colwise().sum();
+  const Matrix dembcat = dhprebn * c.W1.transpose();
+  g[0] = Matrix::Zero(c.C.rows(), c.C.cols());
+  const Index B = c.Xb.cols(), E = c.C.cols();
+  for (Index i = 0; i < N; ++i)
+    for (Index k = 0; k < B; ++k) g[0].row(c.Xb(i, k)) += dembcat.block(i, k * E, 1, E);
+  return g;
+}
+
+std::vector<std::int64_t> mlp_path_checkpoints(std::int64_t steps) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t t = 0; t < steps; t += kMlpCheckpointEvery) out.push_back(t);
+  out.push_back(steps);
+  return out;
+}
+
 ExerciseInfo exercise_17_info() {
   const OptimizersInstance shape = draw(0, {{"N", 1}, {"D", 1}});
   std::vector<GradientSpec> grads;
@@ -359,8 +410,9 @@ ExerciseInfo exercise_17_info() {
                       return out;
                     }};
   info.recognise = recognise;
-  // Then the paths over the Rosenbrock function, S steps of each optimizer (shown, never judged).
-  info.sizes.push_back({"S", "steps of each optimizer over the Rosenbrock function (0: none)", kDefaultPathSteps, 0, 10000, false});
+  // Then the paths over the Rosenbrock function and the MLP's training, S steps of each optimizer
+  // (shown, never judged).
+  info.sizes.push_back({"S", "steps of each optimizer over the Rosenbrock function and on the MLP (0: none)", kDefaultPathSteps, 0, 10000, false});
   info.optimizer_paths = true;
   return info;
 }

@@ -5,6 +5,9 @@
 #include "bpdojo/exercise.hpp"
 #include "bpdojo/exercise_17_optimizers.hpp"
 #include "bpdojo/graph.hpp"
+#include "bpdojo/mlp_model.hpp"
+
+#include <array>
 
 #include <string>
 #include <vector>
@@ -75,5 +78,25 @@ inline constexpr Optimizer kOptimizers[5] = {Optimizer::Sgd, Optimizer::Nesterov
 const char* optimizer_name(Optimizer o);  // "sgd", "nesterov", "rmsprop", "adam", "adamw"
 // The checker's path of `o`: steps + 1 points (rows), stopping early (fewer rows) once not finite.
 Matrix reference_path(Optimizer o, std::int64_t steps);
+
+// ---- Exercise 08's MLP on the names, trained by each optimizer (shown, never judged) ----------
+// The same S steps (size letter S) from the same initial parameters (exercise 08's initialisation,
+// H = kMlpPathHidden) on the same batches of kMlpPathBatch examples, the gradients from the
+// workbook's reference backward (exercise 08's), each parameter updated by the learner's function.
+// The runner reports the parameters at each checkpoint, "mlp.<optimizer>.<step>.<C|W1|...>"; the
+// checker evaluates the dev loss itself (batch norm calibrated as judge/training.cpp does).
+inline constexpr Index kMlpPathHidden = 32, kMlpPathBatch = 32;
+inline constexpr std::int64_t kMlpCheckpointEvery = 20;
+MlpParams mlp_path_init(std::uint64_t seed);
+// The generator of the batches: each optimizer draws its S batches from a copy, so all five see the same.
+Rng mlp_path_batches(std::uint64_t seed);
+// The hyper-parameters on the MLP: SGD and Nesterov lr 0.05, momentum 0.9; RMSprop lr 0.003, alpha
+// 0.99; Adam lr 0.01; AdamW lr 0.01, weight decay 0.1.
+OptimizersInstance mlp_path_configs();
+// The gradient of the batch's mean cross-entropy with respect to each parameter, in kMlpParams'
+// order: exercise 08's backward, fused (the workbook's own, not a learner's).
+std::array<Matrix, 7> mlp_reference_grads(const MlpParams& p, const MlpBatch& batch);
+// The steps at which the parameters are reported: 0, every kMlpCheckpointEvery, and the last.
+std::vector<std::int64_t> mlp_path_checkpoints(std::int64_t steps);
 
 }  // namespace bpdojo

@@ -1,5 +1,6 @@
 #include "problems/exercise_17_optimizers.hpp"
 #include "bpdojo/runner.hpp"
+#include "bpdojo/names.hpp"
 
 namespace bpdojo::runner {
 
@@ -57,6 +58,47 @@ void run(Session& session) {
       }
     });
     if (finished) session.report(name, Matrix(path.topRows(done + 1)));
+  }
+  // Exercise 08's MLP on the names, S steps of each optimizer from the same parameters on the same
+  // batches: the workbook's gradients, the learner's updates, the parameters at each checkpoint.
+  const OptimizersInstance m = mlp_path_configs();
+  const Split& train = builtin_names().train;
+  const std::vector<std::int64_t> checkpoints = mlp_path_checkpoints(steps);
+  for (const Optimizer o : kOptimizers) {
+    const std::string prefix = std::string("mlp.") + optimizer_name(o) + ".";
+    MlpParams p = mlp_path_init(session.seed());
+    std::vector<std::vector<Matrix>> state;
+    for (const auto& f : kMlpParams) state.emplace_back(state_names(o).size(), Matrix::Zero((p.*f.field).rows(), (p.*f.field).cols()));
+    Rng batches = mlp_path_batches(session.seed());
+    std::size_t next = 0;
+    auto report = [&](std::int64_t t) {
+      while (next < checkpoints.size() && checkpoints[next] < t) ++next;
+      if (next == checkpoints.size() || checkpoints[next] != t) return;
+      for (const auto& f : kMlpParams) session.report(prefix + std::to_string(t) + "." + f.name, p.*f.field);
+    };
+    report(0);
+    guarded(session, {prefix + "training"}, [&] {
+      for (std::int64_t t = 1; t <= steps; ++t) {
+        const MlpBatch batch = draw_batch(train, kMlpPathBatch, batches);
+        const std::array<Matrix, 7> grads = mlp_reference_grads(p, batch);
+        const int step = static_cast<int>(t);
+        bool finite = true;
+        for (std::size_t k = 0; k < kMlpParams.size(); ++k) {
+          Matrix& param = p.*(kMlpParams[k].field);
+          std::vector<Matrix>& s = state[k];
+          switch (o) {
+            case Optimizer::Sgd: sgd_step(param, grads[k], s[0], step, m.sgd); break;
+            case Optimizer::Nesterov: sgd_step(param, grads[k], s[0], step, m.nesterov); break;
+            case Optimizer::Rmsprop: rmsprop_step(param, grads[k], s[0], m.rmsprop); break;
+            case Optimizer::Adam: adam_step(param, grads[k], s[0], s[1], step, m.adam); break;
+            case Optimizer::AdamW: adamw_step(param, grads[k], s[0], s[1], step, m.adamw); break;
+          }
+          finite = finite && param.allFinite();
+        }
+        report(t);
+        if (!finite) break;  // the checker shows the curve up to here
+      }
+    });
   }
 }
 

@@ -176,6 +176,15 @@ struct PathsResult {
   };
   std::vector<Path> paths;  // sgd, nesterov, rmsprop, adam, adamw
   std::string plot;         // the SVG written, or empty
+  // Exercise 08's MLP trained by each optimizer: the dev loss the checker computes from the
+  // parameters reported at each checkpoint (NaN where they are not finite).
+  struct Curve {
+    std::string name;  // "adam"
+    std::vector<std::int64_t> at;
+    std::vector<double> dev;
+  };
+  std::vector<Curve> mlp;
+  std::string mlp_plot;  // the SVG written, or empty
 };
 
 struct CheckOptions {

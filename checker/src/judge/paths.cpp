@@ -2,7 +2,12 @@
 
 #include "common/files.hpp"
 #include "common/plot.hpp"
+#include "judge/training.hpp"
 #include "problems/exercise_17_optimizers.hpp"
+
+#include <filesystem>
+#include <limits>
+#include <map>
 
 #include <cmath>
 
@@ -40,7 +45,70 @@ void judge_paths(CheckResult& result, const protocol::ParseResult& parsed, const
     p.paths.push_back(std::move(path));
   }
   if (!plot.empty() && write_file(plot, paths_plot_svg(p))) p.plot = plot;
+  // The MLP: each optimizer's checkpoints that arrived whole, evaluated on the dev split with batch
+  // norm calibrated on a sample of the training split (judge/training.cpp's evaluation).
+  std::map<std::string, const Matrix*> tensors;
+  for (const auto& m : parsed.messages)
+    if (m.kind == protocol::Kind::Tensor && m.name.compare(0, 4, "mlp.") == 0) tensors[m.name] = &m.tensor.value;
+  const NamesDataset& data = builtin_names();
+  const Index M = std::min<Index>(kCurveSample, data.train.X.rows());
+  const IntMatrix sample_X = data.train.X.topRows(M);
+  const MlpParams start = mlp_path_init(result.seed);
+  for (const Optimizer o : kOptimizers) {
+    PathsResult::Curve c;
+    c.name = optimizer_name(o);
+    for (const std::int64_t t : mlp_path_checkpoints(p.steps)) {
+      MlpParams params = start;
+      bool whole = true, finite = true;
+      for (const auto& f : kMlpParams) {
+        const auto it = tensors.find("mlp." + c.name + "." + std::to_string(t) + "." + f.name);
+        Matrix& into = params.*f.field;
+        if (it == tensors.end() || it->second->rows() != into.rows() || it->second->cols() != into.cols()) {
+          whole = false;
+          break;
+        }
+        into = *it->second;
+        finite = finite && into.allFinite();
+      }
+      if (!whole) continue;
+      c.at.push_back(t);
+      if (!finite) {
+        c.dev.push_back(std::numeric_limits<double>::quiet_NaN());
+        continue;
+      }
+      const BnStats bn = bn_calibrate(params, sample_X);
+      c.dev.push_back(mlp_eval_loss(params, bn, data.dev.X, data.dev.Y));
+    }
+    p.mlp.push_back(std::move(c));
+  }
+  if (!plot.empty()) {
+    const std::filesystem::path at(plot);
+    std::string stem = at.stem().string();
+    const std::string tail = "_paths";
+    if (stem.size() > tail.size() && stem.compare(stem.size() - tail.size(), tail.size(), tail) == 0) stem.resize(stem.size() - tail.size());
+    const std::string mlp_plot = (at.parent_path() / (stem + "_mlp.svg")).string();
+    if (write_file(mlp_plot, mlp_plot_svg(p))) p.mlp_plot = mlp_plot;
+  }
   result.paths = std::move(p);
+}
+
+std::string mlp_plot_svg(const PathsResult& p) {
+  plot::Figure fig;
+  fig.id = "exercise_17_mlp";
+  fig.title = "exercise_17: exercise 08's MLP, " + std::to_string(p.steps) + " steps of each optimizer, one start";
+  fig.x.title = "step";
+  fig.y.title = "dev loss (computed by the checker)";
+  const int colours[] = {0, 1, 2, 4, 5};
+  for (std::size_t k = 0; k < p.mlp.size(); ++k) {
+    const PathsResult::Curve& c = p.mlp[k];
+    if (c.at.empty()) continue;
+    std::vector<double> x(c.at.begin(), c.at.end());
+    plot::Series s{c.name, x, c.dev};
+    s.colour = colours[k % 5];
+    s.points = true;
+    fig.series.push_back(std::move(s));
+  }
+  return plot::svg(fig);
 }
 
 std::string paths_plot_svg(const PathsResult& p) {

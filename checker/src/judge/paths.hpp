@@ -4,7 +4,9 @@
 // learner's functions (problems/exercise_17_optimizers.hpp) and reports each path. The checker
 // takes the same steps with its own update and draws both over the function's contours. A path is
 // shown, never judged: rounding differences grow along it, and a learner's path that diverges is
-// drawn up to where it stopped being finite.
+// drawn up to where it stopped being finite. Then exercise 08's MLP trained S steps by each
+// optimizer (the learner's updates, the workbook's gradients): the checker evaluates the dev loss at
+// each checkpoint the runner reported, and draws the five curves.
 #pragma once
 
 #include "judge/check.hpp"
@@ -16,5 +18,8 @@ namespace bpdojo {
 void judge_paths(CheckResult& result, const protocol::ParseResult& parsed, const std::string& plot);
 
 std::string paths_plot_svg(const PathsResult& p);
+// Exercise 08's MLP: the dev loss of each optimizer's run at its checkpoints (written beside the
+// paths' plot, FILE_mlp.svg for FILE_paths.svg).
+std::string mlp_plot_svg(const PathsResult& p);
 
 }  // namespace bpdojo

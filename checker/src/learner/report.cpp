@@ -215,6 +215,20 @@ std::string paths_section(const PathsResult& p, const Style& st) {
     out += buf;
   }
   if (!p.plot.empty()) out += "plot: " + p.plot + "\n";
+  if (!p.mlp.empty()) {
+    out += "\n" + paint(st, kBold, "exercise 08's MLP on the names, " + std::to_string(p.steps) +
+                                      " steps of each from the same start: the dev loss, computed by the checker (shown, not judged)") + "\n";
+    for (const auto& c : p.mlp) {
+      if (c.at.empty()) {
+        std::snprintf(buf, sizeof buf, "  %-10s not reported\n", c.name.c_str());
+      } else {
+        std::snprintf(buf, sizeof buf, "  %-10s %.4f at step %lld (%.4f at step 0)\n", c.name.c_str(), c.dev.back(),
+                      static_cast<long long>(c.at.back()), c.dev.front());
+      }
+      out += buf;
+    }
+    if (!p.mlp_plot.empty()) out += "plot: " + p.mlp_plot + "\n";
+  }
   return out;
 }
 
@@ -658,6 +672,19 @@ void json_paths(JsonWriter& j, const PathsResult& p) {
   j.end_array();
   if (p.plot.empty()) j.key("plot").null();
   else j.key("plot").value(p.plot);
+  j.key("mlp").begin_array();
+  for (const auto& c : p.mlp) {
+    j.begin_object();
+    j.key("name").value(c.name);
+    j.key("at").begin_array();
+    for (std::int64_t t : c.at) j.value(t);
+    j.end_array();
+    json_curve(j, "dev", c.dev);
+    j.end_object();
+  }
+  j.end_array();
+  if (p.mlp_plot.empty()) j.key("mlp_plot").null();
+  else j.key("mlp_plot").value(p.mlp_plot);
   j.end_object();
 }
 
