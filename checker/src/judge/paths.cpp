@@ -121,9 +121,9 @@ std::string paths_plot_svg(const PathsResult& p) {
   fig.y.min = -1.0, fig.y.max = 3.0;
   fig.width = 640, fig.height = 560;
   fig.legend_at = plot::Figure::Corner::TopLeft;
-  // log10(f + 0.01) on an 81 x 81 grid, in bands half a decade wide.
+  // log10(f + 0.01) on a 49 x 49 grid, in bands half a decade wide.
   plot::Levels levels;
-  for (int i = 0; i <= 80; ++i) levels.x.push_back(-2.0 + 4.0 * i / 80), levels.y.push_back(-1.0 + 4.0 * i / 80);
+  for (int i = 0; i <= 48; ++i) levels.x.push_back(-2.0 + 4.0 * i / 48), levels.y.push_back(-1.0 + 4.0 * i / 48);
   for (double y : levels.y) {
     levels.z.emplace_back();
     for (double x : levels.x) levels.z.back().push_back(std::log10(rosenbrock(x, y) + 0.01));
