@@ -65,7 +65,7 @@ def torch_step(optimizer, inputs, prefix):
 
 def check(checker, seed, sizes):
     with tempfile.TemporaryDirectory(prefix="bpdojo_torch_optim_") as d:
-        cmd = [checker, "exercise_17", "--solutions", "--seed", str(seed), "--dump", d]
+        cmd = [checker, "exercise_17", "--solutions", "--seed", str(seed), "--dump", d, "--size", "S=0"]  # the updates alone
         if sizes:
             cmd += ["--size", sizes]
         run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
