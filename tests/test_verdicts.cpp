@@ -3,6 +3,7 @@
 // written here (no runner, no build): each takes well under a second.
 #include "learner/report.hpp"
 #include "support.hpp"
+#include "judge/paths.hpp"
 #include "judge/training.hpp"
 
 #include "problems/exercise_08_train.hpp"
@@ -393,4 +394,34 @@ TEST_CASE("exercise 17: the classic slips, recomputed, are named in the diagnosi
     REQUIRE(g.diagnosis);
     CHECK(g.diagnosis->kind == kind);
   }
+}
+
+TEST_CASE("exercise 17: a path that stops being finite is drawn up to there, and a malformed one not at all" * doctest::test_suite("unit")) {
+  const Matrix ref = reference_path(Optimizer::Adam, kDefaultPathSteps);
+  Matrix diverged = ref;
+  diverged.bottomRows(kDefaultPathSteps - 50).setConstant(std::numeric_limits<double>::infinity());
+  const std::string bytes = stream(tensor_line("path.adam", diverged) + tensor_line("path.sgd", Matrix::Ones(3, 5)) + "end\n");
+  CheckResult r = judge_stream(17, bytes, {}, {{"S", kDefaultPathSteps}});
+  judge_paths(r, protocol::parse(bytes), "");
+  REQUIRE(r.paths);
+  CHECK(r.paths->steps == kDefaultPathSteps);
+  REQUIRE(r.paths->paths.size() == 5);
+  for (const auto& p : r.paths->paths) {
+    CAPTURE(p.name);
+    CHECK(p.reference.rows() == kDefaultPathSteps + 1);
+    CHECK(p.reference.allFinite());
+    if (p.name == "adam") {
+      CHECK(p.reported);
+      CHECK(p.yours.rows() == 51);  // steps 0 to 50
+      CHECK(p.yours == ref.topRows(51));
+    } else {
+      CHECK_FALSE(p.reported);  // sgd's (3, 5) is not a path of (x, y) points
+      CHECK(p.yours.rows() == 0);
+    }
+  }
+  const std::string svg = paths_plot_svg(*r.paths);
+  CHECK(svg.find("<title>adam, yours (stopped early)</title>") != std::string::npos);
+  CHECK(svg.find("<title>sgd, yours") == std::string::npos);
+  CHECK(svg.find("inf") == std::string::npos);
+  CHECK(svg.find("nan") == std::string::npos);
 }
