@@ -117,7 +117,6 @@ Graph update_graph(const OptimizersInstance& in, const UpdateCase& c) {
   g.data("input_grad", {shape_in, c.grad});
   for (std::size_t k = 1; k < names.size(); ++k) g.data("input_" + names[k], {shape_in, c.state[k - 1]});
   Matrix hyper = Matrix::Zero(1, 7);
-  hyper(0, 0) = c.t;
   switch (c.optimizer) {
     case Optimizer::Sgd:
     case Optimizer::Nesterov: {
