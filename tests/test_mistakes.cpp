@@ -111,7 +111,7 @@ void mistakes_fail_where_they_should(int number, std::uint64_t first_seed, std::
           }
           if (!shape) {
             REQUIRE(g.comparison);
-            CHECK(g.comparison->rel_error >= 100 * kThreshold);
+            CHECK(g.comparison->rel_error >= 100 * g.threshold);
             if (g.comparison->rel_error < smallest_failing)
               smallest_failing = g.comparison->rel_error, smallest_where = m.name + " " + g.name;
           }
@@ -197,11 +197,11 @@ void mistakes_at_the_edges(int number, std::uint64_t last_seed, int last_seed_at
           } else if (two_normalised && g.verdict == Verdict::Wrong) {
             if (e < smallest_of_two) smallest_of_two = e, where_of_two = r.reproduce + " " + m.name + " " + g.name;
           } else if (g.verdict == Verdict::Correct) {
-            CHECK(e <= kThreshold / 100);
+            CHECK(e <= g.threshold / 100);
             ++coincide;
           } else {
             CHECK(g.verdict == Verdict::Wrong);
-            CHECK(e >= 100 * kThreshold);
+            CHECK(e >= 100 * g.threshold);
             if (e < smallest) smallest = e, where = r.reproduce + " " + m.name + " " + g.name;
           }
         }
@@ -274,7 +274,7 @@ void variants_pass(int number, std::uint64_t first_seed, std::uint64_t last_seed
           CHECK(g.verdict == Verdict::Correct);
           CHECK_FALSE(g.diagnosis);
           REQUIRE(g.comparison);
-          CHECK(g.comparison->rel_error <= kThreshold / 100);
+          CHECK(g.comparison->rel_error <= g.threshold / 100);
           if (g.comparison->rel_error > worst) worst = g.comparison->rel_error, where = r.reproduce + " " + v.name + " " + g.name;
         }
       }

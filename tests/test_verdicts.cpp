@@ -3,9 +3,11 @@
 // written here (no runner, no build): each takes well under a second.
 #include "learner/report.hpp"
 #include "support.hpp"
+#include "judge/paths.hpp"
 #include "judge/training.hpp"
 
 #include "problems/exercise_08_train.hpp"
+#include "problems/exercise_17_optimizers.hpp"
 #include "bpdojo/protocol.hpp"
 
 #include <doctest/doctest.h>
@@ -13,6 +15,8 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <functional>
+#include <map>
 #include <limits>
 
 using namespace bpdojo;
@@ -310,4 +314,114 @@ TEST_CASE("a layer's gradients wrong together through the upstream gradient it i
     CHECK(g.shared_source.empty());
   }
   CHECK(text_report(r, Style{}).find("wrong together") == std::string::npos);
+}
+
+// Exercise 17's updates are judged exactly, each row on its own bar of 1e-13: the numeric reference
+// (a graph affine in its leaves) is the workbook's long-double update, a value off by 1e-11 of
+// itself fails, and a classic slip recomputed is named.
+namespace {
+
+// Every row of exercise 17 at seed 0 as the workbook's exact update rounded to double, with
+// `change` applied to the row it names (and `slip` recomputing every row).
+std::string optimizer_stream(const std::function<void(const std::string&, Matrix&)>& change, Slip slip = Slip::None) {
+  const OptimizersInstance in = exercise_17_instance(kDefaultSeed, complete_sizes(*find_exercise(17), {}));
+  std::string lines;
+  for (const UpdateCase& c : in.cases) {
+    const std::vector<RMatrix> values = exact_update(in, c, slip);
+    std::vector<std::string> names = {"param"};
+    for (const std::string& s : state_names(c.optimizer)) names.push_back(s);
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      Matrix value = values[k].cast<double>();
+      change(c.name + "." + names[k], value);
+      lines += tensor_line(c.name + "." + names[k], value);
+    }
+  }
+  return stream(lines + "end\n");
+}
+
+}  // namespace
+
+TEST_CASE("exercise 17: each update is judged on its own bar of 1e-13, against the exact value" * doctest::test_suite("unit")) {
+  const CheckResult r = judge_stream(17, optimizer_stream([](const std::string&, Matrix&) {}));
+  REQUIRE(r.gradients.size() == 24);
+  for (const auto& g : r.gradients) {
+    CAPTURE(g.name);
+    CHECK(g.threshold == kUpdateThreshold);
+    CHECK(g.verdict == Verdict::Correct);
+    REQUIRE(g.comparison);
+    // The reference is the exact value rounded once: at most half a unit in the last place apart.
+    CHECK(g.comparison->rel_error <= 1.2e-16);
+    CHECK(g.floor <= 0.1 * g.numeric.value.cwiseAbs().maxCoeff());
+  }
+  const std::string text = text_report(r, Style{});
+  CHECK(json_report(r).find("\"threshold\":1e-13") != std::string::npos);
+  CHECK(text.find("threshold 1.0e-13") != std::string::npos);
+}
+
+TEST_CASE("exercise 17: an update off by 1e-11 of itself fails, the others still pass" * doctest::test_suite("unit")) {
+  const CheckResult r = judge_stream(17, optimizer_stream([](const std::string& name, Matrix& value) {
+    if (name == "adam.late.param") value(0, 0) += 1e-11 * value.cwiseAbs().maxCoeff();
+  }));
+  for (const auto& g : r.gradients) {
+    CAPTURE(g.name);
+    REQUIRE(g.comparison);
+    if (g.name == "adam.late.param") {
+      CHECK(g.verdict == Verdict::Wrong);
+      CHECK(g.comparison->rel_error >= 0.99e-11);  // the slip, 1e-11 of the largest element, up to rounding
+      CHECK(g.line_wrong);
+    } else {
+      CHECK(g.verdict == Verdict::Correct);
+    }
+  }
+  // At the house's bar of 1e-8 the same slip would pass: the row's own bar is what fails it.
+  CHECK(test::gradient(r, "adam.late.param").comparison->rel_error < kThreshold);
+}
+
+TEST_CASE("exercise 17: the classic slips, recomputed, are named in the diagnosis" * doctest::test_suite("unit")) {
+  const std::pair<Slip, const char*> slips[] = {{Slip::NoBiasCorrection, "no_bias_correction"},
+                                                {Slip::EpsInsideSqrt, "eps_inside_sqrt"},
+                                                {Slip::DecayInGradient, "decay_in_gradient"},
+                                                {Slip::MomentumOnParam, "momentum_on_param"}};
+  const std::map<std::string, std::string> row = {{"no_bias_correction", "adam.first.param"},
+                                                  {"eps_inside_sqrt", "rmsprop.late.param"},
+                                                  {"decay_in_gradient", "adamw.late.m"},
+                                                  {"momentum_on_param", "sgd.late.param"}};
+  for (const auto& [slip, kind] : slips) {
+    CAPTURE(kind);
+    const CheckResult r = judge_stream(17, optimizer_stream([](const std::string&, Matrix&) {}, slip));
+    const GradientResult& g = test::gradient(r, row.at(kind));
+    CHECK(g.verdict == Verdict::Wrong);
+    REQUIRE(g.diagnosis);
+    CHECK(g.diagnosis->kind == kind);
+  }
+}
+
+TEST_CASE("exercise 17: a path that stops being finite is drawn up to there, and a malformed one not at all" * doctest::test_suite("unit")) {
+  const Matrix ref = reference_path(Optimizer::Adam, kDefaultPathSteps);
+  Matrix diverged = ref;
+  diverged.bottomRows(kDefaultPathSteps - 50).setConstant(std::numeric_limits<double>::infinity());
+  const std::string bytes = stream(tensor_line("path.adam", diverged) + tensor_line("path.sgd", Matrix::Ones(3, 5)) + "end\n");
+  CheckResult r = judge_stream(17, bytes, {}, {{"S", kDefaultPathSteps}});
+  judge_paths(r, protocol::parse(bytes), "");
+  REQUIRE(r.paths);
+  CHECK(r.paths->steps == kDefaultPathSteps);
+  REQUIRE(r.paths->paths.size() == 5);
+  for (const auto& p : r.paths->paths) {
+    CAPTURE(p.name);
+    CHECK(p.reference.rows() == kDefaultPathSteps + 1);
+    CHECK(p.reference.allFinite());
+    if (p.name == "adam") {
+      CHECK(p.reported);
+      CHECK(p.yours.rows() == 51);  // steps 0 to 50
+      CHECK(p.yours == ref.topRows(51));
+    } else {
+      CHECK_FALSE(p.reported);  // sgd's (3, 5) is not a path of (x, y) points
+      CHECK(p.yours.rows() == 0);
+    }
+  }
+  const std::string svg = paths_plot_svg(*r.paths);
+  CHECK(svg.find("<title>adam, yours (stopped early)</title>") != std::string::npos);
+  CHECK(svg.find("<title>sgd, yours") == std::string::npos);
+  CHECK(svg.find("inf") == std::string::npos);
+  CHECK(svg.find("nan") == std::string::npos);
 }

@@ -570,3 +570,66 @@ bpdojo_variant(rnn_variant_tanh_from_a_and_steps 13
   FIND "(1.0 - c.h.middleRows(r, N).array().square())" REPLACE "(1.0 - c.a.middleRows(r, N).array().tanh().square())"
   FIND "grads.dWhh = h_prev.transpose() * da;"
   REPLACE "Matrix dWhh = Matrix::Zero(H, H);\n  for (Index t = 1; t <= T; ++t) dWhh += h_prev.middleRows((t - 1) * N, N).transpose() * da.middleRows((t - 1) * N, N);\n  grads.dWhh = dWhh;")
+
+# ---- Exercise 17: optimizers (each update judged exactly, at 1e-13) -----------------------------
+bpdojo_mistake(opt_momentum_on_param 17
+  FIND "  param -= c.lr * step;" REPLACE "  param = c.momentum * param - c.lr * g;"
+  FAILS sgd.first.param sgd.late.param nesterov.first.param nesterov.late.param
+  DIAGNOSIS sgd.first.param=momentum_on_param sgd.late.param=momentum_on_param nesterov.late.param=momentum_on_param)
+bpdojo_mistake(opt_nesterov_ignored 17
+  FIND "c.nesterov ? Matrix(g + c.momentum * buf) : buf;" REPLACE "buf;"
+  FAILS nesterov.first.param nesterov.late.param
+  DIAGNOSIS nesterov.first.param=nesterov_ignored nesterov.late.param=nesterov_ignored)
+bpdojo_mistake(opt_sgd_dampened 17
+  FIND "    buf = c.momentum * buf + g;" REPLACE "    buf = c.momentum * buf + (1.0 - c.momentum) * g;"
+  FAILS sgd.late.param sgd.late.buf nesterov.late.param nesterov.late.buf
+  DIAGNOSIS sgd.late.buf=dampened sgd.late.param=dampened nesterov.late.buf=dampened nesterov.late.param=dampened)
+bpdojo_mistake(opt_sgd_no_weight_decay 17
+  FIND "const SgdConfig& c) {\n  const Matrix g = grad + c.weight_decay * param;" REPLACE "const SgdConfig& c) {\n  const Matrix g = grad;"
+  FAILS sgd.first.param sgd.first.buf sgd.late.param sgd.late.buf nesterov.first.param nesterov.first.buf nesterov.late.param nesterov.late.buf
+  DIAGNOSIS sgd.first.buf=no_weight_decay sgd.late.param=no_weight_decay nesterov.late.buf=no_weight_decay)
+bpdojo_mistake(opt_rmsprop_eps_inside_sqrt 17
+  FIND "const Matrix avg = square_avg.array().sqrt() + c.eps;" REPLACE "const Matrix avg = (square_avg.array() + c.eps).sqrt();"
+  FAILS rmsprop.first.param rmsprop.late.param
+  DIAGNOSIS rmsprop.first.param=eps_inside_sqrt rmsprop.late.param=eps_inside_sqrt)
+bpdojo_mistake(opt_rmsprop_alpha_swapped 17
+  FIND "square_avg = c.alpha * square_avg.array() + (1.0 - c.alpha) * g.array().square();"
+  REPLACE "square_avg = (1.0 - c.alpha) * square_avg.array() + c.alpha * g.array().square();"
+  FAILS rmsprop.first.param rmsprop.first.square_avg rmsprop.late.param rmsprop.late.square_avg
+  DIAGNOSIS rmsprop.first.square_avg=alpha_swapped rmsprop.late.param=alpha_swapped)
+bpdojo_mistake(opt_adam_no_bias_correction 17
+  FIND "  const Matrix m_hat = m / bias_correction1;\n  const Matrix v_hat = v / bias_correction2;"
+  REPLACE "  const Matrix m_hat = m;\n  const Matrix v_hat = v;"
+  FAILS adam.first.param adam.late.param
+  DIAGNOSIS adam.first.param=no_bias_correction adam.late.param=no_bias_correction)
+bpdojo_mistake(opt_adam_eps_inside_sqrt 17
+  FIND "(v_hat.array().sqrt() + c.eps)" REPLACE "(v_hat.array() + c.eps).sqrt()"
+  FAILS adam.first.param adam.late.param
+  DIAGNOSIS adam.first.param=eps_inside_sqrt adam.late.param=eps_inside_sqrt)
+bpdojo_mistake(opt_adam_stores_v_hat 17
+  FIND "  const Matrix v_hat = v / bias_correction2;" REPLACE "  v /= bias_correction2;\n  const Matrix& v_hat = v;"
+  FAILS adam.first.v adam.late.v
+  DIAGNOSIS adam.first.v=corrected_state adam.late.v=corrected_state)
+bpdojo_mistake(opt_adam_no_weight_decay 17
+  FIND "const AdamConfig& c) {\n  const Matrix g = grad + c.weight_decay * param;" REPLACE "const AdamConfig& c) {\n  const Matrix g = grad;"
+  FAILS adam.first.param adam.first.m adam.first.v adam.late.param adam.late.m adam.late.v
+  DIAGNOSIS adam.first.m=no_weight_decay adam.late.param=no_weight_decay)
+bpdojo_mistake(opt_adamw_decay_in_gradient 17
+  FIND "  param *= 1.0 - c.lr * c.weight_decay;\n  const Matrix& g = grad;" REPLACE "  const Matrix g = grad + c.weight_decay * param;"
+  FAILS adamw.first.param adamw.first.m adamw.first.v adamw.late.param adamw.late.m adamw.late.v
+  DIAGNOSIS adamw.first.param=decay_in_gradient adamw.first.m=decay_in_gradient adamw.late.param=decay_in_gradient adamw.late.v=decay_in_gradient)
+bpdojo_mistake(opt_adamw_decay_without_lr 17
+  FIND "  param *= 1.0 - c.lr * c.weight_decay;" REPLACE "  param *= 1.0 - c.weight_decay;"
+  FAILS adamw.first.param adamw.late.param
+  DIAGNOSIS adamw.first.param=decay_without_lr adamw.late.param=decay_without_lr)
+
+# Correct variants: Adam's update in torch's form (step_size and denom, as adamw_step has it); the
+# square as a product; Nesterov's branch as an if.
+bpdojo_variant(opt_variant_adam_torch_form 17
+  FIND "  const Matrix m_hat = m / bias_correction1;\n  const Matrix v_hat = v / bias_correction2;\n  param.array() -= c.lr * m_hat.array() / (v_hat.array().sqrt() + c.eps);"
+  REPLACE "  const double step_size = c.lr / bias_correction1;\n  const Matrix denom = (v.array().sqrt() / std::sqrt(bias_correction2)) + c.eps;\n  param.array() -= step_size * m.array() / denom.array();")
+bpdojo_variant(opt_variant_square_as_product 17
+  FIND "(1.0 - c.alpha) * g.array().square()" REPLACE "(1.0 - c.alpha) * g.cwiseProduct(g).array()")
+bpdojo_variant(opt_variant_nesterov_branch 17
+  FIND "  const Matrix step = c.nesterov ? Matrix(g + c.momentum * buf) : buf;\n  param -= c.lr * step;"
+  REPLACE "  if (c.nesterov) {\n    param -= c.lr * (g + c.momentum * buf);\n  } else {\n    param -= c.lr * buf;\n  }")

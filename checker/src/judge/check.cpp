@@ -4,6 +4,7 @@
 #include "judge/finite_diff.hpp"
 #include "judge/experiment.hpp"
 #include "judge/flow.hpp"
+#include "judge/paths.hpp"
 #include "judge/rnn_training.hpp"
 #include "judge/training.hpp"
 
@@ -213,7 +214,7 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
         return fd::local_gradient(g, nodes[m], exact).value;
       });
       Tensor reference(g.shape_of(spec.node), local.cast<double>());
-      gr.local = compare_blocks(gr.analytic->value, reference, gr.floors, result.threshold);
+      gr.local = compare_blocks(gr.analytic->value, reference, gr.floors, gr.threshold);
       if (first_bad_consumer) {
         gr.local_reference = std::move(reference);
         gr.given_wrong = bad_consumers;
@@ -349,7 +350,12 @@ void diagnose_all(CheckResult& result, const std::vector<Graph>& problems) {
     in.given = gr.given_wrong;
     in.sizes = size_letters(result, g);
     if (!g.is_stack(specs[i].node)) in.row_uses = row_uses(g, g.id(specs[i].node));
-    in.threshold = result.threshold;
+    in.threshold = gr.threshold;
+    if (result.info->recognise && gr.verdict == Verdict::Wrong)
+      if (const std::optional<KnownSlip> slip = result.info->recognise(result.seed, result.sizes, gr.name, gr.analytic->value)) {
+        gr.diagnosis = Diagnosis{slip->kind, slip->text};
+        continue;
+      }
     gr.diagnosis = diagnose(in);
   }
 }
@@ -438,7 +444,7 @@ std::string wrong_blocks_text(const GradientSpec& spec, const std::vector<std::s
 }
 
 // The verdict on what the runner said last about a gradient (`m`).
-void judge_message(const CheckResult& result, const GradientSpec& spec, const Tensor& numeric, const protocol::Message& m,
+void judge_message(const GradientSpec& spec, const Tensor& numeric, const protocol::Message& m,
                    GradientResult& gr) {
   if (m.kind == protocol::Kind::NotImplemented) {
     gr.verdict = Verdict::NotImplemented;
@@ -452,7 +458,7 @@ void judge_message(const CheckResult& result, const GradientSpec& spec, const Te
     gr.got_shape = m.tensor.shape;
     gr.analytic = m.tensor;
     std::vector<std::size_t> wrong_blocks;
-    const Comparison c = compare_blocks(m.tensor.value, numeric, gr.floors, result.threshold, &wrong_blocks);
+    const Comparison c = compare_blocks(m.tensor.value, numeric, gr.floors, gr.threshold, &wrong_blocks);
     gr.comparison = c;
     if (!c.shape_ok) {
       gr.verdict = Verdict::WrongShape;
@@ -476,6 +482,7 @@ GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spe
   gr.function = spec.function;
   gr.expected_shape = numeric.shape;
   gr.numeric = numeric;
+  gr.threshold = spec.threshold > 0.0 ? spec.threshold : result.threshold;
   gr.floors = floors;
   gr.floor = floors.empty() ? 0.0 : *std::max_element(floors.begin(), floors.end());
   if (after_end) {
@@ -490,7 +497,7 @@ GradientResult judge_gradient(const CheckResult& result, const GradientSpec& spe
       gr.message = result.runner.summary;
     }
   } else {
-    judge_message(result, spec, numeric, *last, gr);
+    judge_message(spec, numeric, *last, gr);
   }
   return gr;
 }
@@ -628,6 +635,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     judge_training(result, parsed, lr == options.runner_options.end() ? kDefaultLearningRate : lr->second, options.plot);
   }
   if (info.gradient_flow) judge_flow(result, options.flow_plot);
+  if (info.optimizer_paths) judge_paths(result, parsed, options.plot);
   if (info.trains_rnn) {
     const auto lr = options.runner_options.find("lr");
     judge_rnn_training(result, parsed, lr == options.runner_options.end() ? kRnnLearningRate : lr->second, options.plot);

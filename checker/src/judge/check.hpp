@@ -32,6 +32,9 @@ struct GradientResult {
   std::optional<Comparison> comparison;
   std::optional<Tensor> analytic;  // the learner's gradient as reported, (rows, cols)
   Tensor numeric;                  // the checker's, with the node's shape
+  // The relative error it is judged by: the house's threshold (CheckResult::threshold), or the
+  // row's own (GradientSpec::threshold: an update judged exactly, exercise 17).
+  double threshold = kThreshold;
   double floor = 0.0;              // of the relative error's denominator (compare.hpp); a stack's largest
   std::vector<double> floors;      // each block's, for a gradient of a stack (Graph::stack); else {floor}
 
@@ -161,6 +164,29 @@ struct FlowResult {
   std::string plot;           // the SVG written, or empty
 };
 
+// Exercise 17: the optimizers' paths over the Rosenbrock function (checker/src/judge/paths.hpp), the
+// learner's as the runner reported them beside the checker's own from the same start: shown, never judged.
+struct PathsResult {
+  std::int64_t steps = 0;
+  struct Path {
+    std::string name;   // "adam"
+    Matrix yours;       // (k, 2), k <= steps + 1 points (0 rows: none arrived); cut where it stopped being finite
+    Matrix reference;   // the checker's, the same way
+    bool reported = false;
+  };
+  std::vector<Path> paths;  // sgd, nesterov, rmsprop, adam, adamw
+  std::string plot;         // the SVG written, or empty
+  // Exercise 08's MLP trained by each optimizer: the dev loss the checker computes from the
+  // parameters reported at each checkpoint (NaN where they are not finite).
+  struct Curve {
+    std::string name;  // "adam"
+    std::vector<std::int64_t> at;
+    std::vector<double> dev;
+  };
+  std::vector<Curve> mlp;
+  std::string mlp_plot;  // the SVG written, or empty
+};
+
 struct CheckOptions {
   std::uint64_t seed = kDefaultSeed;
   Sizes sizes;  // given on the command line (completed from the defaults)
@@ -171,7 +197,7 @@ struct CheckOptions {
   std::map<std::string, double> runner_options;  // passed as --option NAME=VALUE (lr)
   std::string plot;  // exercise 08: where to write the SVG of the loss curves; 11: the experiment's
                      // (<plot without .svg>_gradients.svg and _updates.svg); 13: the two runs'
-                     // loss curves; empty: none
+                     // loss curves; 17: the optimizers' paths over the Rosenbrock function; empty: none
   std::string flow_plot;  // exercise 13: where to write the SVG of the gradient flow; empty: none
   // Grading: the runner's command line goes after this prefix (a sandbox), run in `workdir`.
   std::vector<std::string> command_prefix;
@@ -192,6 +218,7 @@ struct CheckResult {
   std::optional<ExperimentResult> experiment;
   std::optional<FlowResult> flow;
   std::optional<RnnTrainingResult> rnn_training;
+  std::optional<PathsResult> paths;
   std::string reproduce;                  // the exact command that reproduces this run
 
   int correct() const;

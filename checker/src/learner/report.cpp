@@ -7,11 +7,13 @@
 #include "judge/training.hpp"
 #include "problems/exercise_11_deep.hpp"
 #include "problems/exercise_13_rnn_train.hpp"
+#include "problems/exercise_17_optimizers.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <unistd.h>
 
 namespace bpdojo {
@@ -191,6 +193,45 @@ std::string flow_section(const FlowResult& f, const Style& st) {
   return out;
 }
 
+// Exercise 17: where each optimizer's path ended, yours and the checker's, and the plot.
+std::string paths_section(const PathsResult& p, const Style& st) {
+  std::string out = "\n" + paint(st, kBold, "paths over the Rosenbrock function: " + std::to_string(p.steps) +
+                                                  " steps from (-1.2, 1), the minimum at (1, 1) (shown, not judged)") + "\n";
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "  %-10s %-32s %s\n", "optimizer", "yours: last point, f", "the checker's: last point, f");
+  out += buf;
+  auto point = [](const Matrix& m, std::int64_t steps) -> std::string {
+    if (m.rows() == 0) return "-";
+    char b[96];
+    const double x = m(m.rows() - 1, 0), y = m(m.rows() - 1, 1);
+    std::snprintf(b, sizeof b, "(%.4g, %.4g), %.3g", x, y, rosenbrock(x, y));
+    std::string text = b;
+    if (m.rows() < steps + 1) text += " at step " + std::to_string(m.rows() - 1) + " of " + std::to_string(steps);
+    return text;
+  };
+  for (const auto& path : p.paths) {
+    const std::string yours = path.reported ? point(path.yours, p.steps) : "not reported";
+    std::snprintf(buf, sizeof buf, "  %-10s %-32s %s\n", path.name.c_str(), yours.c_str(), point(path.reference, p.steps).c_str());
+    out += buf;
+  }
+  if (!p.plot.empty()) out += "plot: " + p.plot + "\n";
+  if (!p.mlp.empty()) {
+    out += "\n" + paint(st, kBold, "exercise 08's MLP on the names, " + std::to_string(p.steps) +
+                                      " steps of each from the same start: the dev loss, computed by the checker (shown, not judged)") + "\n";
+    for (const auto& c : p.mlp) {
+      if (c.at.empty()) {
+        std::snprintf(buf, sizeof buf, "  %-10s not reported\n", c.name.c_str());
+      } else {
+        std::snprintf(buf, sizeof buf, "  %-10s %.4f at step %lld (%.4f at step 0)\n", c.name.c_str(), c.dev.back(),
+                      static_cast<long long>(c.at.back()), c.dev.front());
+      }
+      out += buf;
+    }
+    if (!p.mlp_plot.empty()) out += "plot: " + p.mlp_plot + "\n";
+  }
+  return out;
+}
+
 // The compiler's errors (a build that failed) and warnings (one that did not) about the file.
 std::string build_section(const CheckResult& r, const Style& st) {
   std::string out;
@@ -287,9 +328,21 @@ std::string summary_section(const CheckResult& r, const Style& st) {
   } else if (!r.ran_normally()) {
     summary += " - but the run did not finish normally: " + r.runner.summary;
   }
+  // Rows with a bar of their own (GradientSpec::threshold: exercise 17's updates, judged against
+  // the checker's exact value): named with it, or the one bar when every row has it.
+  std::map<double, std::vector<std::string>> own;
+  for (const auto& g : r.gradients)
+    if (g.threshold != r.threshold) own[g.threshold].push_back(g.name);
+  std::string bar = "threshold " + format_error(r.threshold);
+  std::string reference = "n = numeric";
+  if (own.size() == 1 && own.begin()->second.size() == r.gradients.size()) {
+    bar = "threshold " + format_error(own.begin()->first);
+    reference = "n = the checker's exact value";
+  } else {
+    for (const auto& [t, names] : own) bar += " (" + format_error(t) + " for " + join(names) + ")";
+  }
   return "\n" + paint(st, r.complete() ? kGreen : kBold, summary) + "\n" +
-         paint(st, kDim, "threshold " + format_error(r.threshold) +
-                             " on the relative error |a-n|max / max(|a|max, |n|max, floor); a = yours, n = numeric") + "\n";
+         paint(st, kDim, bar + " on the relative error |a-n|max / max(|a|max, |n|max, floor); a = yours, " + reference) + "\n";
 }
 
 // How the runner ended, and what the learner's code printed (no terminal control sequences).
@@ -334,6 +387,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
   if (r.rnn_training) out += rnn_training_section(r, st);
   if (r.experiment) out += experiment_section(r, st);
   if (r.flow) out += flow_section(*r.flow, st);
+  if (r.paths) out += paths_section(*r.paths, st);
   out += summary_section(r, st);
   out += runner_section(r, st);
   out += "reproduce: " + r.reproduce + "\n";
@@ -452,6 +506,7 @@ void json_gradient(JsonWriter& j, const GradientResult& g) {
   if (g.local) j.key("local_rel_error").value(g.local->rel_error);
   else j.key("local_rel_error").null();
   j.key("floor").value(g.floor);
+  j.key("threshold").value(g.threshold);
   j.key("line_wrong").value(g.line_wrong);
   if (g.inherits.empty()) j.key("inherits").null();
   else j.key("inherits").value(g.inherits);
@@ -591,6 +646,48 @@ void json_flow(JsonWriter& j, const FlowResult& f) {
   j.end_object();
 }
 
+void json_paths(JsonWriter& j, const PathsResult& p) {
+  j.key("optimizer_paths").begin_object();
+  j.key("steps").value(p.steps);
+  j.key("paths").begin_array();
+  for (const auto& path : p.paths) {
+    j.begin_object();
+    j.key("name").value(path.name);
+    j.key("reported").value(path.reported);
+    for (const auto& [key, m] : {std::pair<const char*, const Matrix*>{"yours", &path.yours}, {"reference", &path.reference}}) {
+      j.key(key).begin_object();
+      j.key("points").value(static_cast<std::int64_t>(m->rows()));
+      if (m->rows() == 0) {
+        j.key("last").null();
+        j.key("f").null();
+      } else {
+        const double x = (*m)(m->rows() - 1, 0), y = (*m)(m->rows() - 1, 1);
+        j.key("last").begin_array().value(x).value(y).end_array();
+        j.key("f").value(rosenbrock(x, y));
+      }
+      j.end_object();
+    }
+    j.end_object();
+  }
+  j.end_array();
+  if (p.plot.empty()) j.key("plot").null();
+  else j.key("plot").value(p.plot);
+  j.key("mlp").begin_array();
+  for (const auto& c : p.mlp) {
+    j.begin_object();
+    j.key("name").value(c.name);
+    j.key("at").begin_array();
+    for (std::int64_t t : c.at) j.value(t);
+    j.end_array();
+    json_curve(j, "dev", c.dev);
+    j.end_object();
+  }
+  j.end_array();
+  if (p.mlp_plot.empty()) j.key("mlp_plot").null();
+  else j.key("mlp_plot").value(p.mlp_plot);
+  j.end_object();
+}
+
 }  // namespace
 
 std::string json_report(const CheckResult& r) {
@@ -617,6 +714,7 @@ std::string json_report(const CheckResult& r) {
   if (r.rnn_training) json_rnn_training(j, *r.rnn_training);
   if (r.experiment) json_experiment(j, *r.experiment);
   if (r.flow) json_flow(j, *r.flow);
+  if (r.paths) json_paths(j, *r.paths);
   j.key("reproduce").value(r.reproduce);
   j.end_object();
   return j.str() + "\n";

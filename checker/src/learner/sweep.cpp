@@ -54,7 +54,7 @@ Sweep sweep(const CheckResult& result, const std::string& gradient, const std::f
       }
     }
     out.steps.push_back(rel);
-    out.errors.push_back(compare_blocks(g.analytic->value, numeric, g.floors, result.threshold).rel_error);
+    out.errors.push_back(compare_blocks(g.analytic->value, numeric, g.floors, g.threshold).rel_error);
   }
   if (write_file(svg, sweep_svg(out))) out.plot = svg.string();
   return out;

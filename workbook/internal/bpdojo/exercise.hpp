@@ -34,6 +34,17 @@ struct GradientSpec {
   int problem;           // index into the exercise's problems
   std::string node;      // "logits": the node whose gradient of the loss this is
   std::string function;  // the learner's function that sets it
+  // The relative error this gradient is judged by; 0: the house's (kThreshold, 1e-8, for a numeric
+  // gradient). An exercise whose reference is exact, not a finite difference, sets a lower bar
+  // (exercise 17's updates: 1e-13).
+  double threshold = 0.0;
+};
+
+// A mistake an exercise recognises itself, from its own instance (exercise 17: a classic slip of an
+// update, recomputed): its kind ("no_bias_correction") and one line for the learner.
+struct KnownSlip {
+  std::string kind;
+  std::string text;
 };
 
 struct ExerciseInfo {
@@ -58,9 +69,17 @@ struct ExerciseInfo {
   // says (0: no training): the checker evaluates both runs (checker/src/judge/rnn_training.hpp).
   // Apart from `trains`, which names exercise 08's judge (its update rows, its MLP).
   bool trains_rnn = false;
+  // The runner then takes each optimizer over the Rosenbrock function for S steps (exercise 17):
+  // the checker draws the learner's paths beside its own (checker/src/judge/paths.hpp), never judges them.
+  bool optimizer_paths = false;
   // The runner goes on after the gradients for S steps (size letter S): training or an experiment.
   // A test of the gradients alone sets S = 0.
-  bool runs() const { return trains || experiment || trains_rnn; }
+  bool runs() const { return trains || experiment || trains_rnn || optimizer_paths; }
+  // Names the mistake in a wrong gradient (the learner's value, as reported) where the exercise
+  // knows its shape better than the checker's generic diagnoses do; empty: none. Tried first.
+  std::function<std::optional<KnownSlip>(std::uint64_t seed, const Sizes& sizes, const std::string& gradient,
+                                         const Matrix& yours)>
+      recognise = nullptr;
   // The runner's default wall-clock limit (a training run takes longer than a gradient check).
   double timeout_seconds = 10.0;
 
