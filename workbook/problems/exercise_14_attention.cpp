@@ -1,6 +1,7 @@
 // Exercise 14: the problems, causal self-attention over B sequences of T positions. Part 1, one
 // head step by step: x (T,C) -> q, k, v = x Wq, x Wk, x Wv (T,D) -> scores = q k^T / sqrt(D) (T,T)
-// -> e = exp(scores) where s <= t, 0 where s > t -> esum (T,1) -> att = e / esum -> y = att v
+// -> e = exp(scores - maxes) where s <= t, 0 where s > t (maxes: each row's largest score over
+// s <= t, a constant) -> esum (T,1) -> att = e / esum -> y = att v
 // -> out = y Wo + bo (T,C). Part 2, H heads as GPT-2's layer: qkv = x W_attn + b_attn (T,3C) ->
 // scores (H*T,T) -> att, each row's softmax over s <= t -> y (T,C), the heads side by side ->
 // out = y W_proj + b_proj. L = sum over the sequences of sum(out .* G).
@@ -11,7 +12,9 @@
 #include "problems/exercise_14_attention.hpp"
 #include "bpdojo/rng.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -63,7 +66,7 @@ Graph single_head(std::uint64_t seed, const Sizes& sizes) {
   const Id bo = g.leaf("bo", {{1, C}, rng.fork("bo").normal_matrix(1, C, 0.1)});
   const Id mask = g.data("mask", {{T, T}, causal_mask(T, 1)});
   const Real scale = 1.0L / std::sqrt(static_cast<Real>(D));
-  std::vector<Id> x, q, k, v, scores, e, esum, att, y, out, G;
+  std::vector<Id> x, q, k, v, scores, maxes, e, esum, att, y, out, G;
   Rng rx = rng.fork("x"), rG = rng.fork("G");
   for (Index b = 1; b <= B; ++b) {
     x.push_back(g.leaf(at("x", b), {{T, C}, draw_x(rx.fork(at("x", b).c_str()), T, C)}));
@@ -79,10 +82,18 @@ Graph single_head(std::uint64_t seed, const Sizes& sizes) {
     const Id sb = scores.emplace_back(g.step(at("scores", b), {T, T}, {qb, kb}, [=](const In& in) -> RMatrix {
       return in[qb] * in[kb].transpose() * scale;
     }, {R | L, L}));
+    // Each row's largest score over s <= t, subtracted before exp as a softmax does: a constant (data)
+    // that cancels in att, which keeps e in (0, 1] and esum in [1, T]. Without it e and esum
+    // would span orders of magnitude (exp(8) beside exp(-1)), and a difference step scaled to the
+    // largest esum would be too wide for the smallest.
+    g.forward();
+    Matrix top(T, 1);
+    for (Index t = 0; t < T; ++t) top(t, 0) = static_cast<double>(g.exact(sb).row(t).head(t + 1).maxCoeff());
+    const Id mb = maxes.emplace_back(g.data(at("maxes", b), {{T, 1}, top}));
     // The mask is data read element for element: a cut of the step is a cut of the mask.
-    const Id eb = e.emplace_back(g.step(at("e", b), {T, T}, {sb, mask}, [=](const In& in) -> RMatrix {
-      return in[mask].array() * in[sb].array().exp();
-    }, {R | K, R | K}));
+    const Id eb = e.emplace_back(g.step(at("e", b), {T, T}, {sb, mb, mask}, [=](const In& in) -> RMatrix {
+      return in[mask].array() * (in[sb].colwise() - in[mb].col(0)).array().exp();
+    }, {R | K, R, R | K}));
     const Id nb = esum.emplace_back(g.step(at("esum", b), {T, 1}, {eb}, [=](const In& in) -> RMatrix {
       return in[eb].rowwise().sum();
     }, {R | L}));
@@ -98,14 +109,20 @@ Graph single_head(std::uint64_t seed, const Sizes& sizes) {
   }
   add_loss(g, out, G);
   for (const auto& [name, ids] : {std::pair<const char*, const std::vector<Id>*>{"x", &x}, {"q", &q}, {"k", &k}, {"v", &v},
-                                  {"scores", &scores}, {"e", &e}, {"esum", &esum}, {"att", &att}, {"y", &y},
+                                  {"scores", &scores}, {"maxes", &maxes}, {"e", &e}, {"esum", &esum}, {"att", &att}, {"y", &y},
                                   {"out", &out}, {"G", &G}})
     g.stack(name, *ids);
   g.forward();
   return g;
 }
 
-Graph multi_head(std::uint64_t seed, const Sizes& sizes) {
+// `twin`: the same function in smaller steps, the graph the checker's numeric reference is taken
+// from (Graph::set_reference_twin). Every head's q, k and v is a node of its own, sliced from qkv
+// (a row of qkv reaches a row of each), and its scores another, (T,T), read by the stacked scores:
+// a change of one element of qkv then recomputes a row of a slice, a change of k_h one head's
+// scores, where the learner's graph, whose scores read qkv whole, recomputes the sequence's every
+// head (seven times the work at the maxima).
+Graph multi_head(std::uint64_t seed, const Sizes& sizes, bool twin = false) {
   const Index B = sizes.at("B"), T = sizes.at("T"), H = sizes.at("H"), D = sizes.at("D"), C = H * D;
   const Rng rng = Rng(seed).fork("heads");
   Graph g;
@@ -125,35 +142,72 @@ Graph multi_head(std::uint64_t seed, const Sizes& sizes) {
     const Id pb = qkv.emplace_back(g.step(at("qkv", b), {T, 3 * C}, {xb, W_attn, b_attn}, [=](const In& in) -> RMatrix {
       return linear_step(in[xb], in[W_attn], in[b_attn]);
     }, {R | L | I, K | L | I, K | L}));
-    // Head h's rows h*T .. h*T+T-1: q_h k_h^T / sqrt(D), every (t, s). Its q and k are columns of
-    // qkv: no flag says which, so a change of one element of qkv recomputes the sequence's scores.
-    const Id sb = scores.emplace_back(g.step(at("scores", b), {H * T, T}, {pb}, [=](const In& in) -> RMatrix {
-      const RMatrix& p = in[pb];
-      RMatrix s(H * T, T);
-      for (Index h = 0; h < H; ++h)
-        s.middleRows(h * T, T) = p.middleCols(h * D, D) * p.middleCols(C + h * D, D).transpose() * scale;
-      return s;
-    }));
+    std::vector<Id> vh;  // the twin's v_h, h = 0 .. H-1
+    if (!twin) {
+      // Head h's rows h*T .. h*T+T-1: q_h k_h^T / sqrt(D), every (t, s). Its q and k are columns
+      // of qkv: no flag says which, so a change of one element of qkv recomputes the sequence's
+      // scores (the twin's steps do less).
+      scores.push_back(g.step(at("scores", b), {H * T, T}, {pb}, [=](const In& in) -> RMatrix {
+        const RMatrix& p = in[pb];
+        RMatrix s(H * T, T);
+        for (Index h = 0; h < H; ++h)
+          s.middleRows(h * T, T) = p.middleCols(h * D, D) * p.middleCols(C + h * D, D).transpose() * scale;
+        return s;
+      }));
+    } else {
+      std::vector<Id> sh;
+      auto slice = [&](const char* what, Index h, Index first) {
+        const std::string name = "head" + std::to_string(h + 1) + "." + at(what, b);
+        return g.step(name, {T, D}, {pb}, [=](const In& in) -> RMatrix { return in[pb].middleCols(first, D); }, {R | L});
+      };
+      for (Index h = 0; h < H; ++h) {
+        const Id qh = slice("q", h, h * D), kh = slice("k", h, C + h * D);
+        vh.push_back(slice("v", h, 2 * C + h * D));
+        sh.push_back(g.step("head" + std::to_string(h + 1) + "." + at("scores", b), {T, T}, {qh, kh},
+                            [=](const In& in) -> RMatrix { return in[qh] * in[kh].transpose() * scale; }, {R | L, L}));
+      }
+      scores.push_back(g.step(at("scores", b), {H * T, T}, sh, [=](const In& in) -> RMatrix {
+        RMatrix s(H * T, T);
+        for (Index h = 0; h < H; ++h) s.middleRows(h * T, T) = in[sh[static_cast<std::size_t>(h)]];
+        return s;
+      }, std::vector<unsigned>(sh.size(), L)));
+    }
+    const Id sb = scores.back();
     const Id ab = att.emplace_back(g.step(at("att", b), {H * T, T}, {sb, mask}, [=](const In& in) -> RMatrix {
-      const RArray e = in[mask].array() * in[sb].array().exp();
+      // Each row's largest unmasked score subtracted first (it cancels): exp never overflows.
+      const RMatrix& z = in[sb];
+      const RMatrix& m = in[mask];
+      RArray e(z.rows(), z.cols());
+      for (Index r = 0; r < z.rows(); ++r) {
+        Real top = -std::numeric_limits<Real>::infinity();
+        for (Index c = 0; c < z.cols(); ++c)
+          if (m(r, c) != 0.0L) top = std::max(top, z(r, c));
+        e.row(r) = m.row(r).array() * (z.row(r).array() - top).exp();
+      }
       return (e.colwise() / e.rowwise().sum()).matrix();
     }, {R, R}));
-    // Linear in att and in qkv (its v columns).
-    const Id yb = y.emplace_back(g.step(at("y", b), {T, C}, {ab, pb}, [=](const In& in) -> RMatrix {
+    // Linear in att and in qkv (its v columns), or in the twin's v_h.
+    std::vector<Id> reads{ab};
+    if (twin) reads.insert(reads.end(), vh.begin(), vh.end());
+    else reads.push_back(pb);
+    const Id yb = y.emplace_back(g.step(at("y", b), {T, C}, reads, [=](const In& in) -> RMatrix {
       RMatrix heads(T, C);
       for (Index h = 0; h < H; ++h)
-        heads.middleCols(h * D, D) = in[ab].middleRows(h * T, T) * in[pb].middleCols(2 * C + h * D, D);
+        heads.middleCols(h * D, D) = in[ab].middleRows(h * T, T) *
+                                     (twin ? in[vh[static_cast<std::size_t>(h)]] : RMatrix(in[pb].middleCols(2 * C + h * D, D)));
       return heads;
-    }, {L, L}));
+    }, std::vector<unsigned>(reads.size(), L)));
     out.push_back(g.step(at("out", b), {T, C}, {yb, W_proj, b_proj}, [=](const In& in) -> RMatrix {
       return linear_step(in[yb], in[W_proj], in[b_proj]);
     }, {R | L | I, K | L | I, K | L}));
   }
   add_loss(g, out, G);
+  g.forward();
+  if (twin) return g;
   for (const auto& [name, ids] : {std::pair<const char*, const std::vector<Id>*>{"x", &x}, {"qkv", &qkv}, {"scores", &scores},
                                   {"att", &att}, {"y", &y}, {"out", &out}, {"G", &G}})
     g.stack(name, *ids);
-  g.forward();
+  g.set_reference_twin(multi_head(seed, sizes, true));
   return g;
 }
 
@@ -167,7 +221,7 @@ AttentionInstance exercise_14_instance(std::uint64_t seed, const Sizes& sizes) {
   };
   AttentionInstance in;
   in.head = {B, T, of(one, "x"), of(one, "Wq"), of(one, "Wk"), of(one, "Wv"), of(one, "q"), of(one, "k"), of(one, "v"),
-             of(one, "scores"), of(one, "e"), of(one, "esum"), of(one, "att"), of(one, "y"), of(one, "Wo"), of(one, "bo"),
+             of(one, "scores"), of(one, "maxes"), of(one, "e"), of(one, "esum"), of(one, "att"), of(one, "y"), of(one, "Wo"), of(one, "bo"),
              of(one, "out")};
   in.head_dout = of(one, "G");
   in.heads = {B, T, H, of(many, "x"), of(many, "W_attn"), of(many, "b_attn"), of(many, "qkv"), of(many, "att"),

@@ -15,14 +15,14 @@
 // Part 1, one head. Forward (done for you; every intermediate is in the cache `c`), per sequence:
 //     q = x Wq,  k = x Wk,  v = x Wv            (T,D) each; Wq, Wk, Wv (C,D)
 //     scores = q k^T / sqrt(D)                  (T,T)  scores[t][s]: how much position t asks of s
-//     e = exp(scores) where s <= t, 0 where s > t   (T,T)  the causal mask: t never reads the future
+//     e = exp(scores - maxes) where s <= t,     (T,T)  the causal mask: t never reads the future;
+//         0 where s > t                                maxes (T,1), each row's largest score over
+//                                                      s <= t, a constant (it cancels in att)
 //     esum = sum_s e[:, s]                      (T,1)
 //     att = e / esum                            (T,T)  each row a softmax over s <= t
 //     y = att v                                 (T,D)
 //     out = y Wo + bo                           (T,C)  Wo (D,C), bo (1,C)
 // and a fixed random upstream gradient dout (B*T,C): the checker's loss is sum(out .* dout).
-// (A softmax usually subtracts its row's maximum first; these scores are small, and the steps
-// stay fewer without it. It would change nothing below: the maximum cancels.)
 //   - Go backwards one line at a time, each d<name> with the shape of <name>.
 //   - att feeds y in a product: datt and dv are products too, with a transpose each.
 //   - att = e / esum: e reaches att directly and through esum; add the paths.
@@ -64,7 +64,7 @@ void head_backward(const HeadCache& c, const Matrix& dout, HeadGrads& grads) {
   // att = e / esum
   TODO("desum");
   TODO("de");
-  // e = exp(scores) where s <= t, 0 where s > t
+  // e = exp(scores - maxes) where s <= t, 0 where s > t
   TODO("dscores");
   // scores = q k^T / sqrt(D), in each sequence
   TODO("dq");

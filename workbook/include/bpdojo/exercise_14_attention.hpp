@@ -15,7 +15,8 @@ struct HeadCache {
   Matrix Wq, Wk, Wv;   // (C,D) the projections to queries, keys and values
   Matrix q, k, v;      // (B*T,D) x Wq, x Wk, x Wv
   Matrix scores;       // (B*T,T) row b*T+t, column s: q_t . k_s / sqrt(D) (every s, masked or not)
-  Matrix e;            // (B*T,T) exp(scores) where s <= t, exactly 0 where s > t (the causal mask)
+  Matrix maxes;        // (B*T,1) each row's largest score over s <= t (a constant: it cancels in att)
+  Matrix e;            // (B*T,T) exp(scores - maxes) where s <= t, exactly 0 where s > t (the mask)
   Matrix esum;         // (B*T,1) each row's sum of e
   Matrix att;          // (B*T,T) e / esum: each row sums to 1 over s <= t, 0 for s > t
   Matrix y;            // (B*T,D) att v, sequence by sequence
