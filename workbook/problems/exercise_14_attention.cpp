@@ -237,7 +237,7 @@ ExerciseInfo exercise_14_info() {
           "attention",
           "causal self-attention",
           "exercise_14_attention.cpp",
-          {{"B", "sequences", 2, 1, 4}, {"T", "positions", 6, 2, 12}, {"H", "heads", 2, 1, 4}, {"D", "channels per head", 8, 1, 12}},
+          {{"B", "sequences", 2, 1, 4}, {"T", "positions", 6, 2, 10}, {"H", "heads", 2, 1, 4}, {"D", "channels per head", 8, 1, 8}},
           {{"dy", 0, "y", one},
            {"dWo", 0, "Wo", one},
            {"dbo", 0, "bo", one},
