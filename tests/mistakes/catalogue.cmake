@@ -611,6 +611,10 @@ bpdojo_mistake(att_proj_bias_not_summed 14
 bpdojo_mistake(att_heads_reversed 14
   FIND "const Matrix dy_h = dy.block(r, h * D, T, D);" REPLACE "const Matrix dy_h = dy.block(r, (H - 1 - h) * D, T, D);"
   FAILS mh.datt mh.dscores mh.dqkv mh.dW_attn mh.db_attn mh.dx LINES mh.datt mh.dqkv)
+# att read as (H,B,T,T) where it is PyTorch's (B,H,T,T): head h of sequence b at the rows of another.
+bpdojo_mistake(att_heads_major_rows 14
+  FIND "const Index r = b * T, a = (b * H + h) * T;" REPLACE "const Index r = b * T, a = (h * B + b) * T;"
+  FAILS mh.datt mh.dscores mh.dqkv mh.dW_attn mh.db_attn mh.dx LINES mh.datt mh.dqkv)
 # The softmax's Jacobian without its row-sum term: att .* datt alone.
 bpdojo_mistake(att_softmax_no_row_sum 14
   FIND "att.array() * (datt_h.array().colwise() - row_dot)" REPLACE "att.array() * datt_h.array()"
