@@ -187,3 +187,46 @@ TEST_CASE("a stacked gradient says which of its blocks are wrong and where its w
   CHECK(test::gradient(r, "dlogits").verdict == Verdict::Correct);
   CHECK(test::gradient(r, "da").message == "wrong in a@1..a@" + std::to_string(T - 1) + " (" + blocks + "; the others are right)");
 }
+
+TEST_CASE("a gradient that is not zero where the loss cannot reach is named: a causal mask's positions" * doctest::test_suite("unit")) {
+  // A (3,3) block of attention scores, s > t masked: the true gradient exactly 0 above the diagonal.
+  DiagnosisInput in;
+  in.name = "dscores";
+  in.numeric = Tensor(Shape{3, 3}, (Matrix(3, 3) << 0.0, 0.0, 0.0, -0.5, 0.5, 0.0, 0.25, -1.0, 0.75).finished());
+  in.analytic = in.numeric.value;
+  in.analytic(0, 2) = 0.3;
+  in.analytic(1, 2) = -0.1;
+  const auto d = diagnose(in);
+  REQUIRE(d);
+  CHECK(d->kind == "masked");
+  CHECK(d->text.rfind("2 elements of your dscores are not zero where the true one is exactly 0", 0) == 0);
+  // Small values the finite differences give where the loss does depend: no mask.
+  in.numeric.value(0, 2) = 1e-30;
+  in.numeric.value(1, 2) = -1e-30;
+  CHECK_FALSE(diagnose(in));
+  // Every element zero in the true one: nothing to contrast with (the "zeros" case is the learner's).
+  in.numeric.value.setZero();
+  const auto all = diagnose(in);
+  CHECK((!all || all->kind != "masked"));
+}
+
+TEST_CASE("a ratio of a size letter's square root: attention's 1/sqrt(D) left out, or 1/D in its place" * doctest::test_suite("unit")) {
+  DiagnosisInput in;
+  in.name = "dk";
+  in.sizes = {{"B", 2}, {"T", 6}, {"D", 8}};
+  in.numeric = Tensor(Shape{2, 2}, (Matrix(2, 2) << 1.0, -2.0, 0.5, 3.0).finished());
+  in.analytic = in.numeric.value * std::sqrt(8.0);
+  auto d = diagnose(in);
+  REQUIRE(d);
+  CHECK(d->kind == "times_sqrt_d");
+  CHECK(d->text.find("sqrt(D) = 2.83 times") != std::string::npos);
+  in.analytic = in.numeric.value / std::sqrt(8.0);
+  d = diagnose(in);
+  REQUIRE(d);
+  CHECK(d->kind == "over_sqrt_d");
+  // A whole letter still reads as the letter: 1/D is over_d, not a root.
+  in.analytic = in.numeric.value / 8.0;
+  d = diagnose(in);
+  REQUIRE(d);
+  CHECK(d->kind == "over_d");
+}

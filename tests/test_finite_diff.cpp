@@ -246,6 +246,9 @@ TEST_CASE("every node's chained numeric gradient equals the global one: the laye
   // the same flags, a chaotic recurrence with the large Whh (over 16 steps global differences no
   // longer resolve 1e-11), and minutes of global differences; problems 0 to 3 only.
   chained_equals_global(13, {Sizes{{"N", 3}, {"H", 5}}, Sizes{{"N", 2}, {"H", 3}, {"K", 2}}}, 4);
+  // Attention: one sequence's nodes per b, row flags within it, the causal mask as data read
+  // element for element.
+  chained_equals_global(14, {Sizes{{"B", 2}, {"T", 4}, {"H", 2}, {"D", 3}}, Sizes{{"B", 1}, {"T", 3}, {"H", 3}, {"D", 2}}});
 }
 
 TEST_CASE("every node's chained numeric gradient equals the global one: the whole network") {

@@ -571,6 +571,72 @@ bpdojo_variant(rnn_variant_tanh_from_a_and_steps 13
   FIND "grads.dWhh = h_prev.transpose() * da;"
   REPLACE "Matrix dWhh = Matrix::Zero(H, H);\n  for (Index t = 1; t <= T; ++t) dWhh += h_prev.middleRows((t - 1) * N, N).transpose() * da.middleRows((t - 1) * N, N);\n  grads.dWhh = dWhh;")
 
+# --- exercise 14: causal self-attention --------------------------------------------------------
+# head_backward (one head, step by step) and attention_backward (H heads, GPT-2's layer) are
+# independent: a mistake in one breaks none of the other's gradients.
+bpdojo_mistake(att_dv_from_att 14
+  FIND "dv.middleRows(r, T) = c.att.middleRows(r, T).transpose() * dy.middleRows(r, T);"
+  REPLACE "dv.middleRows(r, T) = c.att.middleRows(r, T) * dy.middleRows(r, T);"
+  FAILS dv dWv dx LINES dv)
+bpdojo_mistake(att_desum_sign 14
+  FIND "const Matrix desum = -(datt" REPLACE "const Matrix desum = (datt"
+  FAILS desum de dscores dq dk dWq dWk dx LINES desum DIAGNOSIS desum=sign)
+bpdojo_mistake(att_esum_path_dropped 14
+  FIND "  de.colwise() += desum.col(0);\n" REPLACE "\n"
+  FAILS de dscores dq dk dWq dWk dx LINES de)
+# exp's derivative recomputed from the scores, where the forward's e is 0: gradient into the masked
+# positions, as if the mask came after the softmax.
+bpdojo_mistake(att_mask_lost_in_backward 14
+  FIND "const Matrix dscores = de.array() * c.e.array();"
+  REPLACE "const Matrix dscores = de.array() * (c.scores.colwise() - c.maxes.col(0)).array().exp();"
+  FAILS dscores dq dk dWq dWk dx LINES dscores DIAGNOSIS dscores=masked)
+bpdojo_mistake(att_scale_d 14
+  FIND "scale = 1.0 / std::sqrt(static_cast<double>(D));\n  // out = y Wo + bo"
+  REPLACE "scale = 1.0 / static_cast<double>(D);\n  // out = y Wo + bo"
+  FAILS dq dk dWq dWk dx LINES dq dk DIAGNOSIS dq=over_sqrt_d dk=over_sqrt_d)
+bpdojo_mistake(att_dk_scale_forgotten 14
+  FIND "dk.middleRows(r, T) = dscores.middleRows(r, T).transpose() * c.q.middleRows(r, T) * scale;"
+  REPLACE "dk.middleRows(r, T) = dscores.middleRows(r, T).transpose() * c.q.middleRows(r, T);"
+  FAILS dk dWk dx LINES dk DIAGNOSIS dk=times_sqrt_d)
+bpdojo_mistake(att_dk_not_transposed 14
+  FIND "dk.middleRows(r, T) = dscores.middleRows(r, T).transpose() * c.q.middleRows(r, T) * scale;"
+  REPLACE "dk.middleRows(r, T) = dscores.middleRows(r, T) * c.q.middleRows(r, T) * scale;"
+  FAILS dk dWk dx LINES dk)
+bpdojo_mistake(att_dx_v_path_forgotten 14
+  FIND " + dk * c.Wk.transpose() + dv * c.Wv.transpose();" REPLACE " + dk * c.Wk.transpose();"
+  FAILS dx LINES dx)
+bpdojo_mistake(att_proj_bias_not_summed 14
+  FIND "grads.db_proj = dout.colwise().sum();" REPLACE "grads.db_proj = dout;"
+  FAILS mh.db_proj DIAGNOSIS mh.db_proj=not_summed)
+bpdojo_mistake(att_heads_reversed 14
+  FIND "const Matrix dy_h = dy.block(r, h * D, T, D);" REPLACE "const Matrix dy_h = dy.block(r, (H - 1 - h) * D, T, D);"
+  FAILS mh.datt mh.dscores mh.dqkv mh.dW_attn mh.db_attn mh.dx LINES mh.datt mh.dqkv)
+# att read as (H,B,T,T) where it is PyTorch's (B,H,T,T): head h of sequence b at the rows of another.
+bpdojo_mistake(att_heads_major_rows 14
+  FIND "const Index r = b * T, a = (b * H + h) * T;" REPLACE "const Index r = b * T, a = (h * B + b) * T;"
+  FAILS mh.datt mh.dscores mh.dqkv mh.dW_attn mh.db_attn mh.dx LINES mh.datt mh.dqkv)
+# The softmax's Jacobian without its row-sum term: att .* datt alone.
+bpdojo_mistake(att_softmax_no_row_sum 14
+  FIND "att.array() * (datt_h.array().colwise() - row_dot)" REPLACE "att.array() * datt_h.array()"
+  FAILS mh.dscores mh.dqkv mh.dW_attn mh.db_attn mh.dx LINES mh.dscores)
+# log-softmax's backward (exercise 04's) where softmax's belongs: datt - att .* sum(datt).
+bpdojo_mistake(att_log_softmax_backward 14
+  FIND "att.array() * (datt_h.array().colwise() - row_dot)"
+  REPLACE "datt_h.array() - att.array().colwise() * datt_h.rowwise().sum().array()"
+  FAILS mh.dscores mh.dqkv mh.dW_attn mh.db_attn mh.dx LINES mh.dscores DIAGNOSIS mh.dscores=masked)
+bpdojo_mistake(att_dq_dk_swapped 14
+  FIND "dqkv.block(r, h * D, T, D) = dscores_h * k * scale;\n      dqkv.block(r, C + h * D, T, D) = dscores_h.transpose() * q * scale;"
+  REPLACE "dqkv.block(r, h * D, T, D) = dscores_h.transpose() * k * scale;\n      dqkv.block(r, C + h * D, T, D) = dscores_h * q * scale;"
+  FAILS mh.dqkv mh.dW_attn mh.db_attn mh.dx LINES mh.dqkv)
+
+# Correct variants: the fused softmax backward in the step-by-step head (from att alone), the scale
+# as a division.
+bpdojo_variant(att_variant_fused_softmax_and_division 14
+  FIND "const Matrix dscores = de.array() * c.e.array();"
+  REPLACE "const Matrix dscores = c.att.array() * (datt.array().colwise() - (c.att.array() * datt.array()).rowwise().sum());"
+  FIND "dqkv.block(r, h * D, T, D) = dscores_h * k * scale;"
+  REPLACE "dqkv.block(r, h * D, T, D) = dscores_h * k / std::sqrt(static_cast<double>(D));")
+
 # ---- Exercise 17: optimizers (each update judged exactly, at 1e-13) -----------------------------
 bpdojo_mistake(opt_momentum_on_param 17
   FIND "  param -= c.lr * step;" REPLACE "  param = c.momentum * param - c.lr * g;"

@@ -59,6 +59,20 @@ std::optional<Diagnosis> ratio(const DiagnosisInput& in, const Matrix& a, const 
     candidates.push_back({1.0 / static_cast<double>(v), "over_" + kind,
                           "your " + in.name + " is " + over + " times the true one: a mean over " + which + " where a sum belongs?"});
   }
+  // A square root of a letter: attention's scale 1/sqrt(D) left out, or 1/D in its place.
+  for (const auto& [v, letters] : values) {
+    std::string kind = letters[0];
+    std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const double root = std::sqrt(static_cast<double>(v));
+    const std::string roots = join(letters, [](const std::string& l) { return "sqrt(" + l + ")"; }, " = ");
+    const std::string value = fixed(root, 2);
+    candidates.push_back({root, "times_sqrt_" + kind,
+                          "your " + in.name + " is " + roots + " = " + value + " times the true one: a scale 1/sqrt(" + letters[0] +
+                              ") left out?"});
+    candidates.push_back({1.0 / root, "over_sqrt_" + kind,
+                          "your " + in.name + " is 1/" + roots + " = 1/" + value + " times the true one: 1/" + letters[0] +
+                              " where 1/sqrt(" + letters[0] + ") belongs, or the scale applied twice?"});
+  }
   if (batch != in.sizes.end() && batch->second > 1) {
     const double N = static_cast<double>(batch->second);
     candidates.push_back({N / (N - 1.0), "bessel", "your " + in.name + " is N/(N-1) times the true one: 1/(N-1) where 1/N belongs?"});
@@ -165,6 +179,17 @@ std::optional<Diagnosis> rows_or_cols(const DiagnosisInput& in, const Matrix& a,
   return std::nullopt;
 }
 
+// Not zero where the true gradient is exactly zero, because the loss does not depend on those
+// elements at all (a causal mask's positions s > t: no finite difference there moves the loss).
+std::optional<Diagnosis> unreached(const DiagnosisInput& in, const Matrix& a, const Matrix& n, double t) {
+  const double bar = t * std::max(a.cwiseAbs().maxCoeff(), n.cwiseAbs().maxCoeff());
+  const auto exact_zero = (n.array() == 0.0);
+  const auto leaked = (exact_zero && (a.array().abs() > bar)).count();
+  if (leaked == 0 || exact_zero.count() == n.size()) return std::nullopt;
+  return Diagnosis{"masked", std::to_string(leaked) + " elements of your " + in.name + " are not zero where the true one is exactly 0: " +
+                                 "the loss does not depend on them (positions a mask hides?), so nothing may flow there"};
+}
+
 std::optional<Diagnosis> diagnose_against(const DiagnosisInput& in) {
   const Matrix& a = in.analytic;
   const Matrix& n = in.numeric.value;
@@ -189,7 +214,8 @@ std::optional<Diagnosis> diagnose_against(const DiagnosisInput& in) {
       return Diagnosis{"storage_order", "your " + in.name + " holds the right numbers in column-major order: reshape "
                                                             "with Eigen::Map<const Matrix> (row-major), not Eigen::MatrixXd"};
   }
-  return rows_or_cols(in, a, n, t);
+  if (auto d = rows_or_cols(in, a, n, t)) return d;
+  return unreached(in, a, n, t);
 }
 
 }  // namespace

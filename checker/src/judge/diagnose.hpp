@@ -21,7 +21,8 @@ struct Diagnosis {
   std::string kind;  // "sign", "times_2", "half", "times_n", "over_n" (and times_/over_ of every size
                      // letter: times_v, over_h, ...), "bessel", "biased", "transposed", "not_summed",
                      // "summed", "broadcast", "zeros", "nonfinite", "rows", "cols",
-                     // "index_accumulation", "storage_order", "reshape"
+                     // "index_accumulation", "storage_order", "reshape",
+                     // "times_sqrt_d", "over_sqrt_d" (of every letter), "masked"
   std::string text;  // one line for the learner
 };
 
