@@ -246,6 +246,8 @@ TEST_CASE("every node's chained numeric gradient equals the global one: the laye
   // the same flags, a chaotic recurrence with the large Whh (over 16 steps global differences no
   // longer resolve 1e-11), and minutes of global differences; problems 0 to 3 only.
   chained_equals_global(13, {Sizes{{"N", 3}, {"H", 5}}, Sizes{{"N", 2}, {"H", 3}, {"K", 2}}}, 4);
+  // The autograd engine: each operation alone, the expressions, the shallowest chain.
+  chained_equals_global(16, {Sizes{{"D", 100000}}, Sizes{{"K", 1}, {"E", 8}, {"D", 100000}}});
 }
 
 TEST_CASE("every node's chained numeric gradient equals the global one: the whole network") {

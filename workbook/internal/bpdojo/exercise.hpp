@@ -58,9 +58,13 @@ struct ExerciseInfo {
   // says (0: no training): the checker evaluates both runs (checker/src/judge/rnn_training.hpp).
   // Apart from `trains`, which names exercise 08's judge (its update rows, its MLP).
   bool trains_rnn = false;
+  // The runner also trains an MLP made of the learner's Values on two moons (exercise 16), as long
+  // as its size S says (0: no training): the checker evaluates the final parameters
+  // (checker/src/judge/moons.hpp).
+  bool trains_values = false;
   // The runner goes on after the gradients for S steps (size letter S): training or an experiment.
   // A test of the gradients alone sets S = 0.
-  bool runs() const { return trains || experiment || trains_rnn; }
+  bool runs() const { return trains || experiment || trains_rnn || trains_values; }
   // The runner's default wall-clock limit (a training run takes longer than a gradient check).
   double timeout_seconds = 10.0;
 
