@@ -23,7 +23,7 @@
 // Part 2: backward(root):
 //   - a topological order of root's graph: every node after all of its operands (a depth-first
 //     walk that appends a node once its parents are done). The checker builds a chain of 200000
-//     nodes: walk it with an explicit stack, not by recursion (a recursion that deep overflows the
+//     steps: walk it with an explicit stack, not by recursion (a recursion that deep overflows the
 //     stack; the runner stops it at 2 MB and says so);
 //   - every grad in the graph set to zero (a second backward on the same graph gives the same
 //     grads), then root.grad() = 1 (d root / d root);
