@@ -25,7 +25,7 @@ inline Workspace workspace() { return {BPDOJO_TEST_SOURCE_DIR, BPDOJO_TEST_BUILD
 // gradients are judged alone.
 inline CheckResult judge_runner(const ExerciseInfo& info, Flavour flavour, std::uint64_t seed, Sizes sizes = {},
                                 const std::string& runner = "", double timeout = 60.0) {
-  if ((info.experiment || info.trains_rnn) && !sizes.count("S")) sizes["S"] = 0;
+  if ((info.experiment || info.trains_rnn || info.trains_values) && !sizes.count("S")) sizes["S"] = 0;
   if (!runner.empty() && !std::filesystem::exists(runner))
     throw std::runtime_error("no runner " + runner + ": not built (a case that runs the mistake catalogue's runners is in the suite "
                              "e2e.catalogue or deep.catalogue, which the clang and asan presets leave out with the catalogue)");

@@ -249,6 +249,8 @@ TEST_CASE("every node's chained numeric gradient equals the global one: the laye
   // Attention: one sequence's nodes per b, row flags within it, the causal mask as data read
   // element for element.
   chained_equals_global(14, {Sizes{{"B", 2}, {"T", 4}, {"H", 2}, {"D", 3}}, Sizes{{"B", 1}, {"T", 3}, {"H", 3}, {"D", 2}}});
+  // The autograd engine: each operation alone, the expressions, the shallowest chain.
+  chained_equals_global(16, {Sizes{{"D", 100000}}, Sizes{{"K", 1}, {"E", 8}, {"D", 100000}}});
 }
 
 TEST_CASE("every node's chained numeric gradient equals the global one: the whole network") {

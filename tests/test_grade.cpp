@@ -85,6 +85,23 @@ TEST_CASE("exercise 13's training row is asked on the instance that trained, eve
   }
 }
 
+TEST_CASE("exercise 16's training row is asked on the instance that trained, every gradient on every instance") {
+  const ExerciseInfo& info = *find_exercise(16);
+  REQUIRE(info.trains_values);
+  const std::size_t grads = info.gradients.size();
+  REQUIRE(row_names(info).size() == grads + 1);
+  CHECK(row_names(info).back() == "training");
+  CheckResult trained, skipped;
+  trained.info = skipped.info = &info;
+  trained.sizes = {{"S", 100}};
+  skipped.sizes = {{"S", 0}};  // the runner did not train: no training row
+  for (std::size_t i = 0; i <= grads; ++i) {
+    CAPTURE(i);
+    CHECK(row_asked(trained, i));
+    CHECK(row_asked(skipped, i) == (i < grads));
+  }
+}
+
 TEST_CASE("identical files are built once: the first claim builds, the others wait for it and reuse what it gave") {
   BuildCache cache;
   CHECK_FALSE(cache.claim(3, "a file"));  // nothing kept: this caller builds

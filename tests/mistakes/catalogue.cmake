@@ -637,7 +637,63 @@ bpdojo_variant(att_variant_fused_softmax_and_division 14
   FIND "dqkv.block(r, h * D, T, D) = dscores_h * k * scale;"
   REPLACE "dqkv.block(r, h * D, T, D) = dscores_h * k / std::sqrt(static_cast<double>(D));")
 
-# ---- Exercise 17: optimizers (each update judged exactly, at 1e-13) -----------------------------
+# --- exercise 16: a scalar autograd engine ---------------------------------------------------------
+# micrograd's bug of the lecture: every local backward assigns its share instead of adding it. Right
+# wherever a node is used once (every op row, where each operand is used once), wrong where a node is
+# used twice: in the tree only the leaves read more than once are wrong (the diagnosis says so).
+bpdojo_mistake(autograd_assign_not_accumulate 16
+  FIND "  a.grad() += out.grad();\n  b.grad() += out.grad();\n}" REPLACE "  a.grad() = out.grad();\n  b.grad() = out.grad();\n}"
+  FIND "  a.grad() += out.grad();\n  b.grad() -= out.grad();" REPLACE "  a.grad() = out.grad();\n  b.grad() = -out.grad();"
+  FIND "  a.grad() += b.data() * out.grad();\n  b.grad() += a.data() * out.grad();" REPLACE "  a.grad() = b.data() * out.grad();\n  b.grad() = a.data() * out.grad();"
+  FIND "  a.grad() += out.grad() / b.data();\n  b.grad() += -a.data()" REPLACE "  a.grad() = out.grad() / b.data();\n  b.grad() = -a.data()"
+  FIND "  a.grad() += k * std::pow" REPLACE "  a.grad() = k * std::pow"
+  FIND "  a.grad() += out.data() * out.grad();" REPLACE "  a.grad() = out.data() * out.grad();"
+  FIND "  a.grad() += out.grad() / a.data();" REPLACE "  a.grad() = out.grad() / a.data();"
+  FIND "  a.grad() += (1 - t * t) * out.grad();" REPLACE "  a.grad() = (1 - t * t) * out.grad();"
+  FIND "  a.grad() += (out.data() > 0 ? 1.0 : 0.0) * out.grad();" REPLACE "  a.grad() = (out.data() > 0 ? 1.0 : 0.0) * out.grad();"
+  FAILS expr.tree expr.shared expr.repeated expr.twice chain.deep
+  DIAGNOSIS expr.tree=index_accumulation)
+# A breadth-first order from the root: a node is visited as soon as one consumer is, before the others
+# have added their shares. Right on the tree and on the chain (one consumer per result), wrong where
+# results are shared.
+bpdojo_mistake(autograd_order_breadth_first 16
+  FIND "  std::vector<std::pair<Value, bool>> stack = {{root, false}};\n  while (!stack.empty()) {\n    auto [v, parents_done] = stack.back();\n    stack.pop_back();\n    if (parents_done) {\n      order.push_back(v);\n      continue;\n    }\n    if (!visited.insert(v.id()).second) continue;\n    stack.push_back({v, true});\n    for (const Value& p : v.parents())\n      if (!visited.count(p.id())) stack.push_back({p, false});\n  }"
+  REPLACE "  std::vector<Value> queue = {root};\n  visited.insert(root.id());\n  for (std::size_t next = 0; next < queue.size(); ++next)\n    for (const Value& p : queue[next].parents())\n      if (visited.insert(p.id()).second) queue.push_back(p);\n  order.assign(queue.rbegin(), queue.rend());"
+  FAILS expr.shared expr.repeated expr.twice)
+# No seed: root's grad stays 0, and so does every other.
+bpdojo_mistake(autograd_no_seed 16
+  FIND "  for (const Value& v : order) v.grad() = 0.0;\n  root.grad() = 1.0;\n" REPLACE "  for (const Value& v : order) v.grad() = 0.0;\n"
+  FAILS expr.tree expr.shared expr.repeated expr.twice chain.deep
+  DIAGNOSIS expr.tree=zeros expr.shared=zeros expr.repeated=zeros expr.twice=zeros chain.deep=zeros)
+# pow's derivative with the exponent not lowered: k a^k.
+bpdojo_mistake(autograd_pow_exponent_not_lowered 16
+  FIND "std::pow(a.data(), k - 1)" REPLACE "std::pow(a.data(), k)"
+  FAILS op.pow expr.tree expr.shared expr.repeated expr.twice)
+# Grads not zeroed before the walk: the second backward on the same graph starts from the first's
+# grads (root's is set again, every other node's added to), so deeper nodes get more than twice.
+bpdojo_mistake(autograd_grads_not_zeroed 16
+  FIND "  for (const Value& v : order) v.grad() = 0.0;\n  root.grad() = 1.0;\n" REPLACE "  root.grad() = 1.0;\n"
+  FAILS expr.twice)
+# tanh's derivative from the input instead of the output: 1 - a^2.
+bpdojo_mistake(autograd_tanh_of_input 16
+  FIND "const double t = out.data();" REPLACE "const double t = a.data();"
+  FAILS op.tanh expr.tree expr.shared expr.repeated expr.twice)
+# The quotient rule's minus sign lost: b's share of a / b as +a / b^2.
+bpdojo_mistake(autograd_div_sign 16
+  FIND "b.grad() += -a.data() / (b.data() * b.data())" REPLACE "b.grad() += a.data() / (b.data() * b.data())"
+  FAILS op.div expr.tree expr.shared expr.repeated expr.twice)
+# log's derivative as 1 / out instead of 1 / a.
+bpdojo_mistake(autograd_log_of_output 16
+  FIND "a.grad() += out.grad() / a.data();" REPLACE "a.grad() += out.grad() / out.data();"
+  FAILS op.log expr.tree expr.shared expr.repeated expr.twice)
+
+# Correct variants: exp's derivative recomputed from a; b's share of a / b as -out / b (out = a / b).
+bpdojo_variant(autograd_variant_exp_from_input 16
+  FIND "a.grad() += out.data() * out.grad();" REPLACE "a.grad() += std::exp(a.data()) * out.grad();")
+bpdojo_variant(autograd_variant_div_from_output 16
+  FIND "b.grad() += -a.data() / (b.data() * b.data()) * out.grad();" REPLACE "b.grad() += -out.data() / b.data() * out.grad();")
+
+# --- exercise 17: optimizers (each update judged exactly, at 1e-13) ------------------------------
 bpdojo_mistake(opt_momentum_on_param 17
   FIND "  param -= c.lr * step;" REPLACE "  param = c.momentum * param - c.lr * g;"
   FAILS sgd.first.param sgd.late.param nesterov.first.param nesterov.late.param

@@ -3,6 +3,7 @@
 #include "judge/failure_site.hpp"
 #include "judge/finite_diff.hpp"
 #include "judge/experiment.hpp"
+#include "judge/moons.hpp"
 #include "judge/flow.hpp"
 #include "judge/paths.hpp"
 #include "judge/rnn_training.hpp"
@@ -640,6 +641,7 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     const auto lr = options.runner_options.find("lr");
     judge_rnn_training(result, parsed, lr == options.runner_options.end() ? kRnnLearningRate : lr->second, options.plot);
   }
+  if (info.trains_values) judge_moons(result, parsed);
   if (info.experiment) {
     if (!experiment_reported(parsed)) cancel_reference = true;
     judge_experiment(result, parsed, reference.get(), options.plot);
