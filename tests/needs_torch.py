@@ -1,10 +1,14 @@
-"""numpy and torch for the PyTorch cross-checks (Debian's python3-numpy and python3-torch).
+"""numpy and torch for the PyTorch cross-checks (Debian's python3-numpy and python3-torch), and
+what the cross-checks share.
 
 `from needs_torch import np, torch` gives both, or ends the script: skipped (exit 77) where they
 cannot be imported, or failed (exit 1) under CI=true, where a skipped check would hide that it
-never ran.
+never ran. Also: `rel_error`, the cross-checks' relative error; `solution_dump`, the reference
+solution's --dump of one instance; `run_cases`, a cross-check's command line.
 """
+import json
 import os
+import subprocess
 import sys
 
 try:
@@ -18,4 +22,43 @@ except ImportError as e:
     print("skipped: " + why)
     sys.exit(77)
 
-__all__ = ["np", "torch"]
+
+
+def rel_error(a, t, floor=1e-300):
+    """max|a - t| / max(max|a|, max|t|, floor)."""
+    return float(np.abs(a - t).max() / max(np.abs(a).max(), np.abs(t).max(), floor))
+
+
+def solution_dump(checker, exercise, seed, sizes, folder, *options):
+    """Runs `CHECKER EXERCISE --solutions --seed SEED --dump FOLDER [OPTIONS] [--size SIZES]` and
+    returns the dump's index.json and its inputs by name; None, said with the checker's output,
+    when the checker fails."""
+    cmd = [checker, exercise, "--solutions", "--seed", str(seed), "--dump", folder, *options]
+    if sizes:
+        cmd += ["--size", sizes]
+    run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if run.returncode != 0:
+        print(f"seed {seed} {sizes}: the checker exited with {run.returncode}\n{run.stdout}")
+        return None
+    with open(os.path.join(folder, "index.json")) as f:
+        index = json.load(f)
+    return index, {e["name"]: np.load(os.path.join(folder, e["file"])) for e in index["inputs"]}
+
+
+def run_cases(usage, check, default_cases):
+    """A cross-check's main: `SCRIPT CHECKER [SEED [SIZES]]`, or every (seed, sizes) of
+    default_cases; check(checker, seed, sizes) returns (passed, worst rel). Exit code: 0 when every
+    instance passed, 1 otherwise, 2 with the usage for other arguments."""
+    if len(sys.argv) not in (2, 3, 4):
+        print(usage, file=sys.stderr)
+        return 2
+    if len(sys.argv) >= 3:
+        cases = [(int(sys.argv[2]), sys.argv[3] if len(sys.argv) == 4 else "")]
+    else:
+        cases = default_cases
+    results = [check(sys.argv[1], s, z) for s, z in cases]
+    print(f"worst rel over {len(cases)} instances: {max(w for _, w in results):.1e}")
+    return 0 if all(ok for ok, _ in results) else 1
+
+
+__all__ = ["np", "torch", "rel_error", "solution_dump", "run_cases"]

@@ -23,13 +23,12 @@ CI=true a missing numpy or torch is a failure.
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from needs_torch import np, torch  # noqa: E402  (numpy and torch, or the script ends skipped)
+from needs_torch import np, rel_error, run_cases, solution_dump, torch  # noqa: E402  (numpy and torch, or the script ends skipped)
 
 TOL_EXACT = 1e-10
 TOL_NUMERIC = 1e-8
@@ -100,21 +99,13 @@ def multi_head(inputs, B, T, H):
     return grads, scores.grad
 
 
-def rel_error(a, t, floor=1e-300):
-    return float(np.abs(a - t).max() / max(np.abs(a).max(), np.abs(t).max(), floor))
-
 
 def check(checker, seed, sizes):
     with tempfile.TemporaryDirectory(prefix="bpdojo_torch_attention_") as d:
-        cmd = [checker, "exercise_14", "--solutions", "--seed", str(seed), "--dump", d]
-        if sizes:
-            cmd += ["--size", sizes]
-        run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if run.returncode != 0:
-            print(f"seed {seed} {sizes}: the checker exited with {run.returncode}\n{run.stdout}")
+        dumped = solution_dump(checker, "exercise_14", seed, sizes, d)
+        if dumped is None:
             return False, float("inf")
-        index = json.load(open(os.path.join(d, "index.json")))
-        inputs = {e["name"]: np.load(os.path.join(d, e["file"])) for e in index["inputs"]}
+        index, inputs = dumped
         size = {k: int(v) for k, v in index["sizes"].items()}
         B, T, H = size["B"], size["T"], size["H"]
         entries = {g["name"]: g for g in index["gradients"]}
@@ -156,16 +147,7 @@ def check(checker, seed, sizes):
 
 
 def main():
-    if len(sys.argv) not in (2, 3, 4):
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
-        return 2
-    if len(sys.argv) >= 3:
-        cases = [(int(sys.argv[2]), sys.argv[3] if len(sys.argv) == 4 else "")]
-    else:
-        cases = [(0, ""), (1, "B=3,T=5,H=3,D=2")]
-    results = [check(sys.argv[1], s, z) for s, z in cases]
-    print(f"worst rel over {len(cases)} instances: {max(w for _, w in results):.1e}")
-    return 0 if all(ok for ok, _ in results) else 1
+    return run_cases(__doc__.split("\n\n")[1], check, [(0, ""), (1, "B=3,T=5,H=3,D=2")])
 
 
 if __name__ == "__main__":

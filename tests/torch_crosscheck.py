@@ -16,13 +16,12 @@ numpy or torch is a failure (exit 1), since a skip would hide that the check nev
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from needs_torch import np, torch  # noqa: E402  (numpy and torch, or the script ends skipped)
+from needs_torch import np, rel_error, solution_dump, torch  # noqa: E402  (numpy and torch, or the script ends skipped)
 
 TOL_EXACT = 1e-10  # the solution against autograd: both are exact up to rounding
 TOL_NUMERIC = 1e-8  # autograd against the checker's finite differences (the checker's threshold)
@@ -64,20 +63,14 @@ def forward(inputs):
     return loss, logits.detach(), Yb, grads
 
 
-def rel_error(a, t, floor):
-    return float(np.abs(a - t).max() / max(np.abs(a).max(), np.abs(t).max(), floor))
-
 
 def check(checker, seed):
     """Returns (passed, worst rel against autograd) for one seed."""
     with tempfile.TemporaryDirectory(prefix="bpdojo_torch_") as d:
-        run = subprocess.run([checker, "exercise_06", "--solutions", "--seed", str(seed), "--dump", d],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if run.returncode != 0:
-            print(f"seed {seed}: the checker exited with {run.returncode}\n{run.stdout}")
+        dumped = solution_dump(checker, "exercise_06", seed, "", d)
+        if dumped is None:
             return False, float("inf")
-        index = json.load(open(os.path.join(d, "index.json")))
-        inputs = {e["name"]: np.load(os.path.join(d, e["file"])) for e in index["inputs"]}
+        index, inputs = dumped
         loss, logits, Yb, auto = forward(inputs)
         entries = index["gradients"]
         missing = [g["name"] for g in entries if not g["yours"] or g["name"] not in auto]

@@ -18,21 +18,17 @@ numpy or torch; under CI=true a missing numpy or torch is a failure.
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from needs_torch import np, torch  # noqa: E402  (numpy and torch, or the script ends skipped)
+from needs_torch import np, rel_error, run_cases, solution_dump, torch  # noqa: E402  (numpy and torch, or the script ends skipped)
 
 TOL = 1e-13
 STATE = {"sgd": ("buf",), "nesterov": ("buf",), "rmsprop": ("square_avg",), "adam": ("m", "v"), "adamw": ("m", "v")}
 TORCH_STATE = {"buf": "momentum_buffer", "square_avg": "square_avg", "m": "exp_avg", "v": "exp_avg_sq"}
 
-
-def rel_error(a, t):
-    return float(np.abs(a - t).max() / max(np.abs(a).max(), np.abs(t).max(), 1e-300))
 
 
 def torch_step(optimizer, inputs, prefix):
@@ -65,15 +61,10 @@ def torch_step(optimizer, inputs, prefix):
 
 def check(checker, seed, sizes):
     with tempfile.TemporaryDirectory(prefix="bpdojo_torch_optim_") as d:
-        cmd = [checker, "exercise_17", "--solutions", "--seed", str(seed), "--dump", d, "--size", "S=0"]  # the updates alone
-        if sizes:
-            cmd += ["--size", sizes]
-        run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if run.returncode != 0:
-            print(f"seed {seed} {sizes}: the checker exited with {run.returncode}\n{run.stdout}")
+        dumped = solution_dump(checker, "exercise_17", seed, sizes, d, "--size", "S=0")  # the updates alone
+        if dumped is None:
             return False, float("inf")
-        index = json.load(open(os.path.join(d, "index.json")))
-        inputs = {e["name"]: np.load(os.path.join(d, e["file"])) for e in index["inputs"]}
+        index, inputs = dumped
         entries = {g["name"]: g for g in index["gradients"]}
         ok, worst, rows = True, 0.0, 0
         print(f"seed {seed}  {json.dumps(index['sizes'])}")
@@ -106,16 +97,7 @@ def check(checker, seed, sizes):
 
 
 def main():
-    if len(sys.argv) not in (2, 3, 4):
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
-        return 2
-    if len(sys.argv) >= 3:
-        cases = [(int(sys.argv[2]), sys.argv[3] if len(sys.argv) == 4 else "")]
-    else:
-        cases = [(0, ""), (1, ""), (2, "N=1,D=1")]
-    results = [check(sys.argv[1], s, z) for s, z in cases]
-    print(f"worst rel over {len(cases)} instances: {max(w for _, w in results):.1e}")
-    return 0 if all(ok for ok, _ in results) else 1
+    return run_cases(__doc__.split("\n\n")[1], check, [(0, ""), (1, ""), (2, "N=1,D=1")])
 
 
 if __name__ == "__main__":
