@@ -386,7 +386,9 @@ TEST_CASE("exercise 17: the classic slips, recomputed, are named in the diagnosi
                                                   {"eps_inside_sqrt", "rmsprop.late.param"},
                                                   {"decay_in_gradient", "adamw.late.m"},
                                                   {"momentum_on_param", "sgd.late.param"}};
-  for (const auto& [slip, kind] : slips) {
+  for (const auto& entry : slips) {
+    const Slip slip = entry.first;
+    const std::string kind = entry.second;  // not a structured binding: CAPTURE's lambda reads it
     CAPTURE(kind);
     const CheckResult r = judge_stream(17, optimizer_stream([](const std::string&, Matrix&) {}, slip));
     const GradientResult& g = test::gradient(r, row.at(kind));
