@@ -1,0 +1,36 @@
+// Exercise 15: the instance, built by the workbook for the runner and the checker (the learner's
+// signatures are in bpdojo/exercise_15_gpt.hpp). Defined in problems/exercise_15_gpt.cpp.
+#pragma once
+
+#include "bpdojo/exercise.hpp"
+#include "bpdojo/exercise_15_gpt.hpp"
+#include "bpdojo/rng.hpp"
+
+#include <vector>
+
+namespace bpdojo {
+
+// The second parameter set of the gradient check: weights kGptScale times wider, layer-norm gains
+// and biases far from 1 and 0 (like trained weights).
+inline constexpr double kGptScale = 2.0;
+
+// A batch of names as GptBatch from exercise 13's time-major RnnBatch, cut or padded to T
+// positions (T <= 0: the batch's own, its longest name plus one).
+struct RnnBatch;
+GptBatch gpt_batch(const RnnBatch& names, Index T = 0);
+
+// The parameters drawn from `rng`: V characters, C = H*D channels, Tmax positions; scale 1 as the
+// gradient check's first set, kGptScale as its second.
+GptParams gpt_draw_params(const Rng& rng, Index V, Index H, Index D, Index Tmax, double scale);
+
+// The forward pass of the header's formulas in double, into `c` (the training's and the dev loss's).
+void gpt_forward(const GptBatch& b, const GptParams& p, GptCache& c);
+
+struct GptInstance {
+  GptBatch batch;
+  GptParams params[2];
+  GptCache cache[2];  // the forward pass of each set, every value from the exact graph
+};
+GptInstance exercise_15_instance(std::uint64_t seed, const Sizes& sizes);
+
+}  // namespace bpdojo
