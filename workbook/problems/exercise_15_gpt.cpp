@@ -36,6 +36,26 @@ GptBatch gpt_batch(const RnnBatch& names, Index T) {
   return b;
 }
 
+const std::array<GptParamField, 18> kGptParams = {
+    GptParamField{"wte", &GptParams::wte, &GptGrads::dwte},
+    {"wpe", &GptParams::wpe, &GptGrads::dwpe},
+    {"ln1w", &GptParams::ln1w, &GptGrads::dln1w},
+    {"ln1b", &GptParams::ln1b, &GptGrads::dln1b},
+    {"attnw", &GptParams::attnw, &GptGrads::dattnw},
+    {"attnb", &GptParams::attnb, &GptGrads::dattnb},
+    {"attprojw", &GptParams::attprojw, &GptGrads::dattprojw},
+    {"attprojb", &GptParams::attprojb, &GptGrads::dattprojb},
+    {"ln2w", &GptParams::ln2w, &GptGrads::dln2w},
+    {"ln2b", &GptParams::ln2b, &GptGrads::dln2b},
+    {"fcw", &GptParams::fcw, &GptGrads::dfcw},
+    {"fcb", &GptParams::fcb, &GptGrads::dfcb},
+    {"fcprojw", &GptParams::fcprojw, &GptGrads::dfcprojw},
+    {"fcprojb", &GptParams::fcprojb, &GptGrads::dfcprojb},
+    {"lnfw", &GptParams::lnfw, &GptGrads::dlnfw},
+    {"lnfb", &GptParams::lnfb, &GptGrads::dlnfb},
+    {"lmw", &GptParams::lmw, &GptGrads::dlmw},
+    {"lmb", &GptParams::lmb, &GptGrads::dlmb}};
+
 GptParams gpt_draw_params(const Rng& rng, Index V, Index H, Index D, Index Tmax, double scale) {
   const Index C = H * D;
   const double s = scale / std::sqrt(static_cast<double>(C)), s4 = scale / std::sqrt(static_cast<double>(4 * C));
@@ -194,6 +214,33 @@ Graph gpt_graph(const GptBatch& bt, const GptParams& p) {
   return g;
 }
 
+// The update check, judged exactly: with leaves u_k of the parameters' shapes, L = sum_k <u_k, P_k>
+// is affine in them, so the numeric gradient of u_k is P_k, the parameter after `calls` updates
+// (1 or 2), computed here in long double from the same start and gradients.
+Graph update_graph(const GptUpdateCheck& u, int calls) {
+  Graph g;
+  std::vector<Id> terms;
+  const Real lr1 = static_cast<Real>(u.lr1), lr2 = calls == 2 ? static_cast<Real>(u.lr2) : 0.0L;
+  for (std::size_t k = 0; k < kGptParams.size(); ++k) {
+    const Matrix& start = u.start.*kGptParams[k].field;
+    const std::string name = kGptParams[k].name;
+    const Shape shape{start.rows(), start.cols()};
+    const Id p0 = g.data("start." + name, {shape, start}), g1 = g.data("g1." + name, {shape, u.g1[k]});
+    const Id g2 = g.data("g2." + name, {shape, u.g2[k]});
+    const Id leaf = g.leaf(name, {shape, Matrix::Zero(start.rows(), start.cols())});
+    terms.push_back(g.step("moved." + name, {}, {leaf, p0, g1, g2}, [=](const In& v) -> RMatrix {
+      return RMatrix::Constant(1, 1, (v[leaf].array() * (v[p0].array() - lr1 * v[g1].array() - lr2 * v[g2].array())).sum());
+    }, {S | R | K | L, S | R | K, S | R | K, S | R | K}));
+  }
+  g.set_loss(g.step("loss", {}, terms, [=](const In& v) -> RMatrix {
+    Real sum = 0.0L;
+    for (Id t : terms) sum += v[t](0, 0);
+    return RMatrix::Constant(1, 1, sum);
+  }, std::vector<unsigned>(terms.size(), L)));
+  g.forward();
+  return g;
+}
+
 // Each row's mean and 1/sqrt(var + eps), in long double.
 void stats(const RMatrix& x, Matrix& mean, Matrix& rstd) {
   const Real c = static_cast<Real>(x.cols()), eps = static_cast<Real>(kLayerNormEps);
@@ -242,6 +289,7 @@ const std::vector<std::vector<int>>& train_names() {
 struct Drawn {
   GptBatch batch;
   GptParams params[2];
+  GptUpdateCheck update;
 };
 Drawn draw(std::uint64_t seed, const Sizes& sizes) {
   const Rng rng(seed);
@@ -251,6 +299,13 @@ Drawn draw(std::uint64_t seed, const Sizes& sizes) {
   d.batch = gpt_batch(rnn_draw_batch(train_names(), sizes.at("B"), names), T);
   for (int set : {0, 1})
     d.params[set] = gpt_draw_params(rng.fork(set ? "params2" : "params"), V, sizes.at("H"), sizes.at("D"), T, set ? kGptScale : 1.0);
+  d.update.start = d.params[1];
+  Rng ru = rng.fork("update");
+  for (std::vector<Matrix>* g : {&d.update.g1, &d.update.g2})
+    for (const auto& f : kGptParams) {
+      const Matrix& m = d.update.start.*f.field;
+      g->push_back(ru.normal_matrix(m.rows(), m.cols()));
+    }
   return d;
 }
 
@@ -321,6 +376,7 @@ GptInstance exercise_15_instance(std::uint64_t seed, const Sizes& sizes) {
     in.params[set] = d.params[set];
     in.cache[set] = cache_of(gpt_graph(d.batch, d.params[set]));
   }
+  in.update = std::move(d.update);
   return in;
 }
 
@@ -347,15 +403,20 @@ ExerciseInfo exercise_15_info() {
   for (int set : {0, 1})
     for (std::size_t k = 0; k < std::size(kGradNodes); ++k)
       grads.push_back({gpt_grad_name(set, static_cast<int>(k)), set, kGradNodes[k], "gpt_backward"});
+  // The updates, exact (rounding alone: 1e-16 of the parameter's size).
+  for (int call : {1, 2})
+    for (const auto& f : kGptParams)
+      grads.push_back({std::string(call == 1 ? "sgd." : "sgd2.") + f.name, call + 1, f.name, "gpt_sgd_step", 1e-13});
   return {15,
           "gpt",
           "a GPT block trained on names",
           "exercise_15_gpt.cpp",
-          {{"B", "names", 2, 1, 3}, {"T", "positions", 5, 2, 8}, {"H", "heads", 2, 1, 2}, {"D", "channels per head", 4, 1, 4}},
+          {{"B", "names", 2, 1, 4}, {"T", "positions", 6, 2, 10}, {"H", "heads", 2, 1, 4}, {"D", "channels per head", 4, 1, 8}},
           std::move(grads),
           [](std::uint64_t seed, const Sizes& sizes) {
             const Drawn d = draw(seed, sizes);
-            return std::vector<Graph>{gpt_graph(d.batch, d.params[0]), gpt_graph(d.batch, d.params[1])};
+            return std::vector<Graph>{gpt_graph(d.batch, d.params[0]), gpt_graph(d.batch, d.params[1]), update_graph(d.update, 1),
+                                      update_graph(d.update, 2)};
           }};
 }
 

@@ -6,6 +6,7 @@
 #include "bpdojo/exercise_15_gpt.hpp"
 #include "bpdojo/rng.hpp"
 
+#include <array>
 #include <vector>
 
 namespace bpdojo {
@@ -26,10 +27,28 @@ GptParams gpt_draw_params(const Rng& rng, Index V, Index H, Index D, Index Tmax,
 // The forward pass of the header's formulas in double, into `c` (the training's and the dev loss's).
 void gpt_forward(const GptBatch& b, const GptParams& p, GptCache& c);
 
+// The eighteen parameters, in the order of the header (and of their gradients, dwte ... dlmb).
+struct GptParamField {
+  const char* name;
+  Matrix GptParams::*field;
+  Grad GptGrads::*grad;
+};
+extern const std::array<GptParamField, 18> kGptParams;
+
+// The check of gpt_sgd_step: two calls in a row on a copy of `start` (the second parameter set),
+// the first with (g1, lr1), the second with (g2, lr2); after each, every parameter must have moved
+// by exactly -lr times its gradient (rows sgd.<p> and sgd2.<p>, judged against the exact values).
+struct GptUpdateCheck {
+  GptParams start;
+  std::vector<Matrix> g1, g2;  // normal, in the order of kGptParams
+  double lr1 = 0.1, lr2 = 0.05;
+};
+
 struct GptInstance {
   GptBatch batch;
   GptParams params[2];
   GptCache cache[2];  // the forward pass of each set, every value from the exact graph
+  GptUpdateCheck update;
 };
 GptInstance exercise_15_instance(std::uint64_t seed, const Sizes& sizes);
 

@@ -50,6 +50,7 @@ std::map<std::string, HintLevels> exercise_hints(const Workspace& ws, const Exer
 std::string hint_section(const std::string& gradient) {
   if (gradient.rfind("scaled.", 0) == 0) return "init." + gradient.substr(7);
   if (gradient.rfind("p2.", 0) == 0) return gradient.substr(3);  // exercise 15's second parameter set
+  if (gradient.rfind("sgd2.", 0) == 0) return "sgd." + gradient.substr(5);  // and its second update
   return gradient;
 }
 
