@@ -380,6 +380,85 @@ GptInstance exercise_15_instance(std::uint64_t seed, const Sizes& sizes) {
   return in;
 }
 
+Index gpt_block_size() {
+  static const Index size = [] {
+    const NamesDataset& d = builtin_names();
+    Index longest = 0;
+    for (const Split* s : {&d.train, &d.dev, &d.test})
+      for (const auto& name : encode_names(*s)) longest = std::max(longest, static_cast<Index>(name.size()));
+    return longest + 1;
+  }();
+  return size;
+}
+
+GptParams gpt_train_init(std::uint64_t seed) {
+  const Rng rng = Rng(seed).fork("training").fork("params");
+  const Index V = builtin_names().vocab.size(), H = kGptTrainHeads, C = H * kGptTrainHeadSize;
+  const double s = 1.0 / std::sqrt(static_cast<double>(C)), s4 = 1.0 / std::sqrt(static_cast<double>(4 * C));
+  GptParams p;
+  p.H = H;
+  p.wte = rng.fork("wte").normal_matrix(V, C);
+  p.wpe = rng.fork("wpe").normal_matrix(gpt_block_size(), C);
+  p.ln1w = p.ln2w = p.lnfw = Matrix::Ones(1, C);
+  p.ln1b = p.ln2b = p.lnfb = p.attprojb = p.fcprojb = Matrix::Zero(1, C);
+  p.attnw = rng.fork("attnw").normal_matrix(C, 3 * C, s);
+  p.attnb = Matrix::Zero(1, 3 * C);
+  p.attprojw = rng.fork("attprojw").normal_matrix(C, C, s);
+  p.fcw = rng.fork("fcw").normal_matrix(C, 4 * C, s);
+  p.fcb = Matrix::Zero(1, 4 * C);
+  p.fcprojw = rng.fork("fcprojw").normal_matrix(4 * C, C, s4);
+  p.lmw = rng.fork("lmw").normal_matrix(C, V, s);
+  p.lmb = Matrix::Zero(1, V);
+  return p;
+}
+
+bool gpt_finite(const GptParams& p) {
+  for (const auto& f : kGptParams)
+    if (!(p.*f.field).allFinite()) return false;
+  return true;
+}
+
+double gpt_eval_loss(const GptParams& p, const std::vector<std::vector<int>>& names) {
+  if (!gpt_finite(p)) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::size_t> order(names.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return names[i].size() < names[j].size(); });
+  constexpr std::size_t kChunk = 256;
+  double nll = 0.0, count = 0.0;
+  GptCache c;
+  for (std::size_t at = 0; at < order.size(); at += kChunk) {
+    std::vector<const std::vector<int>*> chunk;
+    for (std::size_t i = at; i < std::min(order.size(), at + kChunk); ++i) chunk.push_back(&names[order[i]]);
+    const GptBatch b = gpt_batch(rnn_names_batch(chunk));
+    gpt_forward(b, p, c);
+    nll += c.loss * b.count;
+    count += b.count;
+  }
+  return count > 0 ? nll / count : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string gpt_sample(const GptParams& p, const Vocabulary& vocab, Rng& rng) {
+  std::vector<int> context{0};
+  std::string out;
+  GptCache c;
+  while (static_cast<Index>(context.size()) < p.wpe.rows() + 1) {
+    GptBatch b;
+    b.B = 1;
+    b.T = static_cast<Index>(context.size());
+    b.x = context;
+    b.y.assign(context.size(), 0);
+    b.mask = Matrix::Ones(b.T, 1);
+    b.count = static_cast<double>(b.T);
+    if (b.T > p.wpe.rows()) break;
+    gpt_forward(b, p, c);
+    const Index ix = rng.softmax_sample(c.logits.bottomRows(1));
+    if (ix == 0) break;
+    out += vocab.itos(static_cast<int>(ix));
+    context.push_back(static_cast<int>(ix));
+  }
+  return out;
+}
+
 namespace {
 constexpr const char* kGradNodes[] = {"logits", "lnf", "residual3", "fch_gelu", "fch", "ln2", "residual2", "atty", "qkv", "ln1",
                                       "encoded", "wte", "wpe", "ln1w", "ln1b", "attnw", "attnb", "attprojw", "attprojb", "ln2w",
@@ -407,7 +486,7 @@ ExerciseInfo exercise_15_info() {
   for (int call : {1, 2})
     for (const auto& f : kGptParams)
       grads.push_back({std::string(call == 1 ? "sgd." : "sgd2.") + f.name, call + 1, f.name, "gpt_sgd_step", 1e-13});
-  return {15,
+  ExerciseInfo info{15,
           "gpt",
           "a GPT block trained on names",
           "exercise_15_gpt.cpp",
@@ -418,6 +497,11 @@ ExerciseInfo exercise_15_info() {
             return std::vector<Graph>{gpt_graph(d.batch, d.params[0]), gpt_graph(d.batch, d.params[1]), update_graph(d.update, 1),
                                       update_graph(d.update, 2)};
           }};
+  // Then training (S steps at the run's own sizes; 0: none), judged by checker/src/judge/gpt_training.cpp.
+  info.sizes.push_back({"S", "training steps (0: no training)", kGptDefaultSteps, 0, 1000000, false});
+  info.trains_gpt = true;
+  info.timeout_seconds = 60.0;
+  return info;
 }
 
 }  // namespace bpdojo

@@ -4,7 +4,11 @@
 
 #include "bpdojo/exercise.hpp"
 #include "bpdojo/exercise_15_gpt.hpp"
+#include "bpdojo/names.hpp"
 #include "bpdojo/rng.hpp"
+
+#include <cstdint>
+#include <string>
 
 #include <array>
 #include <vector>
@@ -43,6 +47,29 @@ struct GptUpdateCheck {
   std::vector<Matrix> g1, g2;  // normal, in the order of kGptParams
   double lr1 = 0.1, lr2 = 0.05;
 };
+
+// ---- Training (the runner trains, the checker evaluates: checker/src/judge/gpt_training.cpp) ----
+// The run's sizes, fixed (not the gradient check's B, T, H and D, which stay small for finite
+// differences): C = 32 channels in 4 heads, the MLP 4C, batches of 32 whole names; the positions
+// up to the longest name of the data set plus one (gpt_block_size()).
+inline constexpr Index kGptTrainHeads = 4, kGptTrainHeadSize = 8, kGptTrainNames = 32;
+// SGD's learning rate for the first half of the run, a tenth of it after (exercise 08's schedule,
+// learning_rate()); the parameters reported at checkpoints(), as 08's and 13's are.
+inline constexpr double kGptLearningRate = 1.0;
+inline constexpr std::int64_t kGptDefaultSteps = 3000;
+// The seed of the 20 sampled names.
+inline constexpr std::uint64_t kGptSampleSeed = 2147483647;
+Index gpt_block_size();
+// The start of the run, drawn from the seed: wte and wpe normal 1 (nn.Embedding's), each weight
+// normal 1/sqrt(fan in), biases 0, layer norms' gains 1 and biases 0.
+GptParams gpt_train_init(std::uint64_t seed);
+// The mean negative log-likelihood per character (the end '.' included) over `names`, in batches
+// of names of about the same length (NaN when a parameter is not finite).
+double gpt_eval_loss(const GptParams& p, const std::vector<std::vector<int>>& names);
+// A name sampled from the model: from '.', one character at a time from the softmax of the last
+// position's logits, until '.' (or the block size).
+std::string gpt_sample(const GptParams& p, const Vocabulary& vocab, Rng& rng);
+bool gpt_finite(const GptParams& p);
 
 struct GptInstance {
   GptBatch batch;

@@ -134,6 +134,11 @@ CheckOptions check_options(const Workspace& ws, const ExerciseInfo& info, const 
       options.flow_plot = a.plot.empty() ? (ws.build / (info.id() + "_flow.svg")).string()
                                          : (p.parent_path() / (p.stem().string() + "_flow.svg")).string();
     }
+  } else if (info.trains_gpt) {
+    if (a.steps_opt->count()) options.sizes["S"] = a.steps;
+    if (a.hidden_opt->count()) throw SetupError("--hidden is an option of exercise_08: exercise_15 trains with C = 32");
+    if (a.lr_opt->count()) options.runner_options["lr"] = a.lr;
+    options.plot = a.plot.empty() ? (ws.build / "exercise_15_loss.svg").string() : a.plot;
   } else if (info.experiment) {
     if (a.steps_opt->count()) options.sizes["S"] = a.steps;
     if (a.hidden_opt->count() || a.lr_opt->count()) throw SetupError("--hidden and --lr are options of exercise_08 (training)");
