@@ -3,7 +3,7 @@
 float64, from a --dump.
 
 usage: torch_gpt_crosscheck.py CHECKER_BINARY [SEED [SIZES]]   (default: seed 0 at the default
-       sizes, and seed 1 at B=3,T=7,H=4,D=2; SIZES as the checker takes them, "B=3,T=7")
+       sizes, and seed 1 at B=3,T=7,H=3,D=5; SIZES as the checker takes them, "B=3,T=7")
 
 For each instance: runs `CHECKER exercise_15 --solutions --seed SEED --size S=0 --dump TMP` and
 rebuilds the block in torch from the dumped leaves of both parameter sets (a.*, b.*) and the batch
@@ -119,7 +119,7 @@ def check(checker, seed, sizes):
 
 
 def main():
-    return run_cases(__doc__.split("\n\n")[1], check, [(0, ""), (1, "B=3,T=7,H=4,D=2")])
+    return run_cases(__doc__.split("\n\n")[1], check, [(0, ""), (1, "B=3,T=7,H=3,D=5")])
 
 
 if __name__ == "__main__":

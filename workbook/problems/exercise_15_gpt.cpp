@@ -490,7 +490,7 @@ ExerciseInfo exercise_15_info() {
           "gpt",
           "a GPT block trained on names",
           "exercise_15_gpt.cpp",
-          {{"B", "names", 2, 1, 4}, {"T", "positions", 6, 2, 10}, {"H", "heads", 2, 1, 4}, {"D", "channels per head", 4, 1, 8}},
+          {{"B", "names", 2, 1, 4}, {"T", "positions", 6, 2, 10}, {"H", "heads", 2, 1, 3}, {"D", "channels per head", 4, 4, 6}},
           std::move(grads),
           [](std::uint64_t seed, const Sizes& sizes) {
             const Drawn d = draw(seed, sizes);
