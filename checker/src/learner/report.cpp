@@ -639,6 +639,35 @@ void json_rnn_training(JsonWriter& j, const RnnTrainingResult& t) {
   j.end_object();
 }
 
+// Exercise 15's training run: the fields of one of exercise 13's runs, without k and clipping.
+void json_gpt_training(JsonWriter& j, const GptTrainingResult& t) {
+  const auto& run = t.run;
+  j.key("gpt_training").begin_object();
+  j.key("steps").value(t.steps);
+  j.key("lr").value(t.lr);
+  j.key("threshold").value(run.threshold);
+  j.key("checkpoints").begin_array();
+  for (auto step : run.at) j.value(step);
+  j.end_array();
+  json_curve(j, "dev_curve", run.dev_curve);
+  j.key("complete").value(run.complete);
+  if (run.samples.empty()) {
+    j.key("train_loss").null();
+    j.key("dev_loss").null();
+  } else {
+    j.key("train_loss").value(run.train_loss);
+    j.key("dev_loss").value(run.dev_loss);
+  }
+  if (run.seconds < 0) j.key("runner_seconds").null();
+  else j.key("runner_seconds").value(run.seconds);
+  j.key("samples").begin_array();
+  for (const auto& name : run.samples) j.value(name);
+  j.end_array();
+  if (t.plot.empty()) j.key("plot").null();
+  else j.key("plot").value(t.plot);
+  j.end_object();
+}
+
 // Exercise 11's experiment: per stack, the step-0 figures (yours and the reference's) and the losses.
 void json_experiment(JsonWriter& j, const ExperimentResult& e) {
   j.key("experiment").begin_object();
@@ -749,6 +778,7 @@ std::string json_report(const CheckResult& r) {
   json_summary(j, r);
   if (r.training) json_training(j, *r.training);
   if (r.rnn_training) json_rnn_training(j, *r.rnn_training);
+  if (r.gpt_training) json_gpt_training(j, *r.gpt_training);
   if (r.experiment) json_experiment(j, *r.experiment);
   if (r.flow) json_flow(j, *r.flow);
   if (r.paths) json_paths(j, *r.paths);
