@@ -157,7 +157,7 @@ Graph gpt_graph(const GptBatch& bt, const GptParams& p) {
   };
   auto norm = [&](const char* name, Id x, Id w, Id bias, Index b) {
     return g.step(at(name, b), {T, C}, {x, w, bias}, [=](const In& v) -> RMatrix { return layer_norm(v[x], v[w], v[bias]); },
-                  {R, K | L, K | L});
+                  {R, L, L});  // not kCols on w and b: x's whole row is read (its statistics)
   };
   auto sum = [&](const char* name, Id a, Id c, Index b) {
     return g.step(at(name, b), {T, C}, {a, c}, [=](const In& v) -> RMatrix { return v[a] + v[c]; }, {R | K | L, R | K | L});
