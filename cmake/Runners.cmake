@@ -1,7 +1,7 @@
 # The exercises, in the learner's order. Each NN_slug names workbook/stubs/exercise_NN_slug.cpp,
 # exercises/exercise_NN_slug.cpp and solutions/exercise_NN_slug.cpp.
 set(BPDOJO_EXERCISES 01_chain_rule 02_linear 03_tanh 04_cross_entropy 05_batch_norm 06_mlp 07_mlp_fused 08_train
-                     09_activations 10_residual 11_deep 12_layer_norm 13_rnn 14_attention
+                     09_activations 10_residual 11_deep 12_layer_norm 13_rnn 14_attention 15_gpt
                      16_autograd 17_optimizers)
 
 # How a runner's exercise file is compiled. Its cost is Eigen's template instantiation, which

@@ -36,7 +36,7 @@ TEST_CASE("every gradient of every exercise has hints at all three levels") {
       REQUIRE(it != hints.end());
       for (const std::string& level : it->second) CHECK(level.size() > 20);
     }
-    if (info.trains || info.trains_rnn) {  // the training row, offered once every gradient is correct
+    if (info.trains || info.trains_rnn || info.trains_gpt) {  // the training row, offered once every gradient is correct
       const auto it = hints.find("training");
       REQUIRE(it != hints.end());
       for (const std::string& level : it->second) CHECK(level.size() > 20);

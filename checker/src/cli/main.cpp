@@ -103,10 +103,10 @@ void add_check(CLI::App& app, CheckArgs& a) {
                       ->check(CLI::PositiveNumber);
   check->add_option("--dump", a.dump_dir, "Write the instance and both gradients as .npy files, with index.json, to DIR");
   check->add_option("--memory", a.memory_mib, "Memory limit for your code, in MiB (default 2048)")->check(CLI::PositiveNumber);
-  a.steps_opt = check->add_option("--steps", a.steps, "Exercise 08: training steps; 11: the experiment's; 13: each training run's; 16: the two moons' (the same as --size S=...)")->check(CLI::NonNegativeNumber);
+  a.steps_opt = check->add_option("--steps", a.steps, "Exercise 08: training steps; 11: the experiment's; 13: each training run's; 15: the GPT block's training; 16: the two moons' (the same as --size S=...)")->check(CLI::NonNegativeNumber);
   a.hidden_opt = check->add_option("--hidden", a.hidden, "Exercise 08: hidden units (the same as --size H=...)")->check(CLI::PositiveNumber);
-  a.lr_opt = check->add_option("--lr", a.lr, "Exercise 08: learning rate (default 0.1; a tenth of it for the second half); 13: the same (default 1)")->check(CLI::NonNegativeNumber);
-  check->add_option("--plot", a.plot, "Exercise 08: where to write the SVG of the loss curves (default <build>/exercise_08_loss.svg); 11: the experiment's two, FILE_gradients.svg and FILE_updates.svg (default <build>/exercise_11_...); 13: the loss curves of both training runs (default <build>/exercise_13_loss.svg) and, as FILE_flow.svg, the gradient's flow back in time (default <build>/exercise_13_flow.svg); 17: the optimizers' paths over the Rosenbrock function (default <build>/exercise_17_paths.svg)");
+  a.lr_opt = check->add_option("--lr", a.lr, "Exercise 08: learning rate (default 0.1; a tenth of it for the second half); 13 and 15: the same (default 1)")->check(CLI::NonNegativeNumber);
+  check->add_option("--plot", a.plot, "Exercise 08: where to write the SVG of the loss curves (default <build>/exercise_08_loss.svg); 11: the experiment's two, FILE_gradients.svg and FILE_updates.svg (default <build>/exercise_11_...); 13: the loss curves of both training runs (default <build>/exercise_13_loss.svg) and, as FILE_flow.svg, the gradient's flow back in time (default <build>/exercise_13_flow.svg); 15: the GPT block's loss curve (default <build>/exercise_15_loss.svg); 17: the optimizers' paths over the Rosenbrock function (default <build>/exercise_17_paths.svg)");
 
   check->add_option("--sweep", a.sweep_gradient,
                     "Instead of judging: the error of one gradient against the finite-difference step, 1e-1 to 1e-12 "
@@ -134,6 +134,11 @@ CheckOptions check_options(const Workspace& ws, const ExerciseInfo& info, const 
       options.flow_plot = a.plot.empty() ? (ws.build / (info.id() + "_flow.svg")).string()
                                          : (p.parent_path() / (p.stem().string() + "_flow.svg")).string();
     }
+  } else if (info.trains_gpt) {
+    if (a.steps_opt->count()) options.sizes["S"] = a.steps;
+    if (a.hidden_opt->count()) throw SetupError("--hidden is an option of exercise_08: exercise_15 trains with C = 32");
+    if (a.lr_opt->count()) options.runner_options["lr"] = a.lr;
+    options.plot = a.plot.empty() ? (ws.build / "exercise_15_loss.svg").string() : a.plot;
   } else if (info.experiment) {
     if (a.steps_opt->count()) options.sizes["S"] = a.steps;
     if (a.hidden_opt->count() || a.lr_opt->count()) throw SetupError("--hidden and --lr are options of exercise_08 (training)");
@@ -147,7 +152,7 @@ CheckOptions check_options(const Workspace& ws, const ExerciseInfo& info, const 
     if (a.hidden_opt->count() || a.lr_opt->count()) throw SetupError("--hidden and --lr are options of exercise_08 and exercise_13 (training)");
     options.plot = a.plot.empty() ? (ws.build / (info.id() + "_paths.svg")).string() : a.plot;
   } else if (a.steps_opt->count() || a.hidden_opt->count() || a.lr_opt->count() || !a.plot.empty()) {
-    throw SetupError("--steps, --hidden, --lr and --plot are options of exercise_08 and exercise_13 (training), exercise_11 (its experiment), exercise_16 (--steps: its training) and exercise_17 (--steps, --plot: its paths)");
+    throw SetupError("--steps, --hidden, --lr and --plot are options of exercise_08, exercise_13 and exercise_15 (training), exercise_11 (its experiment), exercise_16 (--steps: its training) and exercise_17 (--steps, --plot: its paths)");
   }
   options.limits.memory_bytes = static_cast<std::size_t>(a.memory_mib * 1024 * 1024);
   return options;

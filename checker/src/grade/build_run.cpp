@@ -146,9 +146,9 @@ CheckOptions instance_options(const Run& run, int slot, const ExerciseInfo& info
   CheckOptions options = default_options(info);
   options.seed = instance.seed;
   options.sizes = instance.sizes;
-  // The experiment, and exercise 13's and 16's training (its sizes fixed, not the instance's), run
-  // on the first instance only (row_asked).
-  if ((info.experiment || info.trains_rnn || info.trains_values) && !first) options.sizes["S"] = 0;
+  // The experiment, and exercise 13's, 15's and 16's training (its sizes fixed, not the instance's),
+  // run on the first instance only (row_asked).
+  if ((info.experiment || info.trains_rnn || info.trains_values || info.trains_gpt) && !first) options.sizes["S"] = 0;
   // Exercise 17's paths and MLP runs are shown, never judged: not run when grading.
   if (info.optimizer_paths) options.sizes["S"] = 0;
   options.rebuild = false;

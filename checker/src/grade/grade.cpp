@@ -361,7 +361,7 @@ bool row_asked(const CheckResult& r, std::size_t i) {
   const auto steps = r.sizes.find("S");
   return !((r.info->experiment && r.experiment && r.experiment->steps == 0) ||
            (r.info->trains_rnn && r.rnn_training && r.rnn_training->steps == 0) ||
-           (r.info->trains_values && steps != r.sizes.end() && steps->second == 0));
+           ((r.info->trains_values || r.info->trains_gpt) && steps != r.sizes.end() && steps->second == 0));
 }
 
 std::pair<std::int64_t, std::int64_t> grading_range(const ExerciseInfo& info, const SizeSpec& spec) {

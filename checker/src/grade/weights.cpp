@@ -23,7 +23,7 @@ Weights default_weights() {
       sum += 1.0;
     }
     // The run weighs as much as every other row (exercise 13: both runs, one row).
-    if (info.trains || info.trains_rnn || info.trains_values) w.gradient[info.number][kTrainingRow] = sum;
+    if (info.trains || info.trains_rnn || info.trains_values || info.trains_gpt) w.gradient[info.number][kTrainingRow] = sum;
   }
   return w;
 }
@@ -79,7 +79,7 @@ std::vector<std::string> row_names(const ExerciseInfo& info) {
     for (const auto& n : update_row_names()) names.push_back(n);
     names.push_back(kTrainingRow);
   }
-  if (info.trains_rnn || info.trains_values) names.push_back(kTrainingRow);
+  if (info.trains_rnn || info.trains_values || info.trains_gpt) names.push_back(kTrainingRow);
   if (info.experiment)
     for (const auto& n : experiment_row_names()) names.push_back(n);
   return names;

@@ -7,6 +7,8 @@
 #include "judge/flow.hpp"
 #include "judge/paths.hpp"
 #include "judge/rnn_training.hpp"
+#include "judge/gpt_training.hpp"
+#include "problems/exercise_15_gpt.hpp"
 #include "judge/training.hpp"
 
 #include "problems/exercise_08_train.hpp"
@@ -642,6 +644,10 @@ CheckResult check_exercise(const Workspace& ws, const ExerciseInfo& info, const 
     judge_rnn_training(result, parsed, lr == options.runner_options.end() ? kRnnLearningRate : lr->second, options.plot);
   }
   if (info.trains_values) judge_moons(result, parsed);
+  if (info.trains_gpt) {
+    const auto lr = options.runner_options.find("lr");
+    judge_gpt_training(result, parsed, lr == options.runner_options.end() ? kGptLearningRate : lr->second, options.plot);
+  }
   if (info.experiment) {
     if (!experiment_reported(parsed)) cancel_reference = true;
     judge_experiment(result, parsed, reference.get(), options.plot);

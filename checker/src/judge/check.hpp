@@ -131,6 +131,16 @@ struct RnnTrainingResult {
   std::string plot;       // the SVG written, or empty
 };
 
+// Exercise 15: what the checker made of the training run of the GPT block
+// (checker/src/judge/gpt_training.cpp), in the fields of one of exercise 13's runs (k = 0, no
+// clipping); every loss computed by the checker from the parameters the runner reported.
+struct GptTrainingResult {
+  std::int64_t steps = 0;
+  double lr = 0.0;
+  RnnTrainingResult::Run run;
+  std::string plot;  // the SVG written, or empty
+};
+
 // Exercise 11: what the checker made of the experiment on deep stacks (checker/src/judge/experiment.cpp):
 // the learner's figures, as the runner reported them, beside the checker's own run with the reference.
 struct ExperimentResult {
@@ -218,6 +228,7 @@ struct CheckResult {
   std::optional<ExperimentResult> experiment;
   std::optional<FlowResult> flow;
   std::optional<RnnTrainingResult> rnn_training;
+  std::optional<GptTrainingResult> gpt_training;
   std::optional<PathsResult> paths;
   std::string reproduce;                  // the exact command that reproduces this run
 

@@ -48,7 +48,10 @@ std::map<std::string, HintLevels> exercise_hints(const Workspace& ws, const Exer
 }
 
 std::string hint_section(const std::string& gradient) {
-  return gradient.rfind("scaled.", 0) == 0 ? "init." + gradient.substr(7) : gradient;
+  if (gradient.rfind("scaled.", 0) == 0) return "init." + gradient.substr(7);
+  if (gradient.rfind("p2.", 0) == 0) return gradient.substr(3);  // exercise 15's second parameter set
+  if (gradient.rfind("sgd2.", 0) == 0) return "sgd." + gradient.substr(5);  // and its second update
+  return gradient;
 }
 
 HintShown next_hint(const Workspace& ws, const ExerciseInfo& info, const std::string& gradient, int level) {

@@ -25,7 +25,8 @@ using HintLevels = std::array<std::string, 3>;
 std::map<std::string, HintLevels> parse_hints(const fs::path& file);
 // The hints of an exercise (workbook/hints/exercise_NN.txt of the workspace).
 std::map<std::string, HintLevels> exercise_hints(const Workspace& ws, const ExerciseInfo& info);
-// The section that holds a gradient's hints: its own name, or the init.* twin of a scaled.* one.
+// The section that holds a gradient's hints: its own name, the init.* twin of a scaled.* one, or
+// exercise 15's first-set twin of a p2.* one (sgd.* of an sgd2.* one).
 std::string hint_section(const std::string& gradient);
 
 struct HintShown {

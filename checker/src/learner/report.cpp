@@ -4,6 +4,8 @@
 #include "common/text.hpp"
 #include "judge/experiment.hpp"
 #include "judge/rnn_training.hpp"
+#include "judge/gpt_training.hpp"
+#include "problems/exercise_15_gpt.hpp"
 #include "judge/training.hpp"
 #include "problems/exercise_11_deep.hpp"
 #include "problems/exercise_13_rnn_train.hpp"
@@ -154,6 +156,40 @@ std::string rnn_training_section(const CheckResult& r, const Style& st) {
     for (const auto& name : run.samples) out += " " + name;
     out += "\n";
   }
+  if (!t.plot.empty()) out += "plot: " + t.plot + "\n";
+  return out;
+}
+
+// Exercise 15: the dev loss at the checkpoints, the final losses, the runner's seconds, 20 names.
+std::string gpt_training_section(const CheckResult& r, const Style& st) {
+  const GptTrainingResult& t = *r.gpt_training;
+  std::string out = "\n";
+  char buf[320];
+  std::snprintf(buf, sizeof buf, "training: %lld steps of SGD (%lld names a batch, C=%lld in %lld heads, lr %g, then %g from step %lld)\n",
+                static_cast<long long>(t.steps), static_cast<long long>(kGptTrainNames),
+                static_cast<long long>(kGptTrainHeads * kGptTrainHeadSize), static_cast<long long>(kGptTrainHeads), t.lr, t.lr / 10.0,
+                static_cast<long long>(t.steps / 2));
+  out += paint(st, kBold, buf);
+  if (t.steps == 0) return out + "not run: with 0 steps (--size S=0) the gradients and the update are checked, not training\n";
+  const auto& run = t.run;
+  if (!run.dev_curve.empty()) {
+    out += "dev loss at the checkpoints (step: loss):";
+    for (std::size_t i = 0; i + 1 < run.at.size() && i < run.dev_curve.size(); i += std::max<std::size_t>(1, run.at.size() / 5))
+      std::snprintf(buf, sizeof buf, " %lld: %.4f", static_cast<long long>(run.at[i]), run.dev_curve[i]), out += buf;
+    std::snprintf(buf, sizeof buf, " %lld: %.4f\n", static_cast<long long>(run.at.back()), run.dev_curve.back());
+    out += buf;
+  }
+  if (run.samples.empty()) return out + (run.complete ? "no figures (the parameters are not finite)\n" : "did not finish\n");
+  std::snprintf(buf, sizeof buf, "train %.4f (%zu names)  dev %.4f", run.train_loss, kGptTrainSample, run.dev_loss);
+  out += buf;
+  if (run.seconds >= 0) {
+    std::snprintf(buf, sizeof buf, "  in %.1f s (%.2f ms a step, the runner's clock)", run.seconds,
+                  1000.0 * run.seconds / static_cast<double>(std::max<std::int64_t>(1, t.steps)));
+    out += buf;
+  }
+  out += "\n20 names:";
+  for (const auto& name : run.samples) out += " " + name;
+  out += "\n";
   if (!t.plot.empty()) out += "plot: " + t.plot + "\n";
   return out;
 }
@@ -385,6 +421,7 @@ std::string text_report(const CheckResult& r, const Style& st) {
   if (r.build.ok) out += gradient_table(r, st);
   if (r.training) out += training_section(r, st);
   if (r.rnn_training) out += rnn_training_section(r, st);
+  if (r.gpt_training) out += gpt_training_section(r, st);
   if (r.experiment) out += experiment_section(r, st);
   if (r.flow) out += flow_section(*r.flow, st);
   if (r.paths) out += paths_section(*r.paths, st);
@@ -602,6 +639,35 @@ void json_rnn_training(JsonWriter& j, const RnnTrainingResult& t) {
   j.end_object();
 }
 
+// Exercise 15's training run: the fields of one of exercise 13's runs, without k and clipping.
+void json_gpt_training(JsonWriter& j, const GptTrainingResult& t) {
+  const auto& run = t.run;
+  j.key("gpt_training").begin_object();
+  j.key("steps").value(t.steps);
+  j.key("lr").value(t.lr);
+  j.key("threshold").value(run.threshold);
+  j.key("checkpoints").begin_array();
+  for (auto step : run.at) j.value(step);
+  j.end_array();
+  json_curve(j, "dev_curve", run.dev_curve);
+  j.key("complete").value(run.complete);
+  if (run.samples.empty()) {
+    j.key("train_loss").null();
+    j.key("dev_loss").null();
+  } else {
+    j.key("train_loss").value(run.train_loss);
+    j.key("dev_loss").value(run.dev_loss);
+  }
+  if (run.seconds < 0) j.key("runner_seconds").null();
+  else j.key("runner_seconds").value(run.seconds);
+  j.key("samples").begin_array();
+  for (const auto& name : run.samples) j.value(name);
+  j.end_array();
+  if (t.plot.empty()) j.key("plot").null();
+  else j.key("plot").value(t.plot);
+  j.end_object();
+}
+
 // Exercise 11's experiment: per stack, the step-0 figures (yours and the reference's) and the losses.
 void json_experiment(JsonWriter& j, const ExperimentResult& e) {
   j.key("experiment").begin_object();
@@ -712,6 +778,7 @@ std::string json_report(const CheckResult& r) {
   json_summary(j, r);
   if (r.training) json_training(j, *r.training);
   if (r.rnn_training) json_rnn_training(j, *r.rnn_training);
+  if (r.gpt_training) json_gpt_training(j, *r.gpt_training);
   if (r.experiment) json_experiment(j, *r.experiment);
   if (r.flow) json_flow(j, *r.flow);
   if (r.paths) json_paths(j, *r.paths);

@@ -76,9 +76,12 @@ struct ExerciseInfo {
   // The runner then takes each optimizer over the Rosenbrock function for S steps (exercise 17):
   // the checker draws the learner's paths beside its own (checker/src/judge/paths.hpp), never judges them.
   bool optimizer_paths = false;
+  // The runner also trains the GPT block on the names (exercise 15), as long as its size S says (0:
+  // no training): the checker evaluates the run (checker/src/judge/gpt_training.hpp).
+  bool trains_gpt = false;
   // The runner goes on after the gradients for S steps (size letter S): training or an experiment.
   // A test of the gradients alone sets S = 0.
-  bool runs() const { return trains || experiment || trains_rnn || trains_values || optimizer_paths; }
+  bool runs() const { return trains || experiment || trains_rnn || trains_values || optimizer_paths || trains_gpt; }
   // Names the mistake in a wrong gradient (the learner's value, as reported) where the exercise
   // knows its shape better than the checker's generic diagnoses do; empty: none. Tried first.
   std::function<std::optional<KnownSlip>(std::uint64_t seed, const Sizes& sizes, const std::string& gradient,
