@@ -766,7 +766,7 @@ bpdojo_mistake(gpt_residual_dropped_attention 15
   FAILS dencoded dwte dwpe p2.dencoded p2.dwte p2.dwpe LINES dencoded p2.dencoded)
 bpdojo_mistake(gpt_residual_dropped_mlp 15
   FIND "const Matrix dres2 = dres3 + layer_norm_back(" REPLACE "const Matrix dres2 = layer_norm_back("
-  FAILS dresidual2 dattprojw dattprojb datty dqkv dattnw dattnb dln1 dln1w dln1b dencoded dwte dwpe p2.dresidual2 p2.dattprojw p2.dattprojb p2.datty p2.dqkv p2.dattnw p2.dattnb p2.dln1 p2.dln1w p2.dln1b p2.dencoded p2.dwte p2.dwpe)
+  FAILS dresidual2 dattprojw dattprojb datty dqkv dattnw dattnb dln1 dln1w dln1b dencoded dwte dwpe p2.dresidual2 p2.dattprojw p2.dattprojb p2.datty p2.dqkv p2.dattnw p2.dattnb p2.dln1 p2.dln1w p2.dln1b p2.dencoded p2.dwte p2.dwpe LINES dresidual2 p2.dresidual2)
 # wpe's row t is read by every name: its gradient is the sum over the batch, not the last name's.
 bpdojo_mistake(gpt_wpe_not_summed_over_batch 15
   FIND "dwpe.row(r % T) += denc.row(r);" REPLACE "dwpe.row(r % T) = denc.row(r);"
@@ -779,16 +779,16 @@ bpdojo_mistake(gpt_wte_rows_overwritten 15
 bpdojo_mistake(gpt_gelu_erf_derivative 15
   FIND "const Eigen::ArrayXXd local = 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th.square()) * k0 * (1.0 + 3.0 * k1 * x.square());"
   REPLACE "const Eigen::ArrayXXd local = x.unaryExpr([](double v) { return 0.5 * std::erfc(-v / std::sqrt(2.0)) + v * std::exp(-0.5 * v * v) / std::sqrt(2.0 * 3.14159265358979323846); });"
-  FAILS dfch dfcw dfcb dln2 dln2w dln2b dresidual2 dattprojw dattprojb datty dqkv dattnw dattnb dln1 dln1w dln1b dencoded dwte dwpe p2.dfch p2.dfcw p2.dfcb p2.dln2 p2.dln2w p2.dln2b p2.dresidual2 p2.dattprojw p2.dattprojb p2.datty p2.dqkv p2.dattnw p2.dattnb p2.dln1 p2.dln1w p2.dln1b p2.dencoded p2.dwte p2.dwpe)
+  FAILS dfch dfcw dfcb dln2 dln2w dln2b dresidual2 dattprojw dattprojb datty dqkv dattnw dattnb dln1 dln1w dln1b dencoded dwte dwpe p2.dfch p2.dfcw p2.dfcb p2.dln2 p2.dln2w p2.dln2b p2.dresidual2 p2.dattprojw p2.dattprojb p2.datty p2.dqkv p2.dattnw p2.dattnb p2.dln1 p2.dln1w p2.dln1b p2.dencoded p2.dwte p2.dwpe LINES dfch p2.dfch)
 # The cubic's derivative forgotten in u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
 bpdojo_mistake(gpt_gelu_cubic_forgotten 15
   FIND "k0 * (1.0 + 3.0 * k1 * x.square())" REPLACE "k0"
-  FAILS dfch dfcw dfcb dln2 dln2w dln2b dresidual2 dattprojw dattprojb datty dqkv dattnw dattnb dln1 dln1w dln1b dencoded dwte dwpe p2.dfch p2.dfcw p2.dfcb p2.dln2 p2.dln2w p2.dln2b p2.dresidual2 p2.dattprojw p2.dattprojb p2.datty p2.dqkv p2.dattnw p2.dattnb p2.dln1 p2.dln1w p2.dln1b p2.dencoded p2.dwte p2.dwpe)
+  FAILS dfch dfcw dfcb dln2 dln2w dln2b dresidual2 dattprojw dattprojb datty dqkv dattnw dattnb dln1 dln1w dln1b dencoded dwte dwpe p2.dfch p2.dfcw p2.dfcb p2.dln2 p2.dln2w p2.dln2b p2.dresidual2 p2.dattprojw p2.dattprojb p2.datty p2.dqkv p2.dattnw p2.dattnb p2.dln1 p2.dln1w p2.dln1b p2.dencoded p2.dwte p2.dwpe LINES dfch p2.dfch)
 # The final layer norm's backward skipped: dlnf passed on as if lnf were residual3.
 bpdojo_mistake(gpt_final_layer_norm_skipped 15
   FIND "const Matrix dres3 = layer_norm_back(c.residual3, c.lnf_mean, c.lnf_rstd, p.lnfw, dlnf, dw, db);"
   REPLACE "layer_norm_back(c.residual3, c.lnf_mean, c.lnf_rstd, p.lnfw, dlnf, dw, db);\n  const Matrix dres3 = dlnf;"
-  FAILS dresidual3 dfcprojw dfcprojb dfch_gelu dfch dfcw dfcb dln2 dln2w dln2b dresidual2 dattprojw dattprojb datty dqkv dattnw dattnb dln1 dln1w dln1b dencoded dwte dwpe p2.dresidual3 p2.dfcprojw p2.dfcprojb p2.dfch_gelu p2.dfch p2.dfcw p2.dfcb p2.dln2 p2.dln2w p2.dln2b p2.dresidual2 p2.dattprojw p2.dattprojb p2.datty p2.dqkv p2.dattnw p2.dattnb p2.dln1 p2.dln1w p2.dln1b p2.dencoded p2.dwte p2.dwpe)
+  FAILS dresidual3 dfcprojw dfcprojb dfch_gelu dfch dfcw dfcb dln2 dln2w dln2b dresidual2 dattprojw dattprojb datty dqkv dattnw dattnb dln1 dln1w dln1b dencoded dwte dwpe p2.dresidual3 p2.dfcprojw p2.dfcprojb p2.dfch_gelu p2.dfch p2.dfcw p2.dfcb p2.dln2 p2.dln2w p2.dln2b p2.dresidual2 p2.dattprojw p2.dattprojb p2.datty p2.dqkv p2.dattnw p2.dattnb p2.dln1 p2.dln1w p2.dln1b p2.dencoded p2.dwte p2.dwpe LINES dresidual3 p2.dresidual3)
 # gpt_sgd_step that leaves a parameter where it was.
 bpdojo_mistake(gpt_sgd_skips_wpe 15
   FIND "  p.wpe -= lr * g.dwpe.value();\n" REPLACE "\n"

@@ -168,6 +168,27 @@ void upstream_below_bar(CheckResult& result, const std::vector<Graph>& problems,
   }
 }
 
+// A wrong gradient of the same function as gradient `index`, of a node downstream of its own (nearer
+// the loss): the last such before it in the learner's order, else the first after it; "" if none.
+std::string wrong_downstream(const CheckResult& result, const std::vector<Graph>& problems, std::size_t index) {
+  const auto& specs = result.info->gradients;
+  const GradientSpec& spec = specs[index];
+  const Graph& g = problems.at(static_cast<std::size_t>(spec.problem));
+  std::set<Graph::NodeId> below;
+  for (Graph::NodeId n : g.nodes_of(spec.node))
+    for (Graph::NodeId d : g.downstream(n)) below.insert(d);
+  std::string found;
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    if (k == index || specs[k].problem != spec.problem || specs[k].function != spec.function) continue;
+    if (result.gradients[k].verdict != Verdict::Wrong && result.gradients[k].verdict != Verdict::WrongShape) continue;
+    const std::vector<Graph::NodeId> theirs = g.nodes_of(specs[k].node);
+    if (std::none_of(theirs.begin(), theirs.end(), [&](Graph::NodeId n) { return below.count(n) > 0; })) continue;
+    if (k < index || found.empty()) found = result.gradients[k].name;
+    if (k > index) break;
+  }
+  return found;
+}
+
 // The local check of every reported gradient, and which lines are wrong.
 void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
   const auto& specs = result.info->gradients;
@@ -231,6 +252,12 @@ void judge_lines(CheckResult& result, const std::vector<Graph>& problems) {
           else upstream_below_bar(result, problems, i);
         } else if (missing_asked) {
           gr.inherits = gr.local_missing;
+        } else if (const std::string below = wrong_downstream(result, problems, i); !below.empty()) {
+          // No local check (a value between this line and the lines before it is not reported),
+          // and a line before it is wrong: that one explains this error as well as this line
+          // could, so it is fixed first; this line is never blamed for it.
+          gr.inherits = below;
+          gr.line_unchecked = true;
         } else {
           // No line before this one (its consumers' gradients are given): the global check is
           // this line's own.

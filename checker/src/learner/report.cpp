@@ -310,6 +310,8 @@ std::string gradient_row(const GradientResult& g, std::size_t wname, std::size_t
   if (inherited && g.below_bar_upstream)
     line += paint(st, kDim, "  (this line is right; errors below the bar in the lines before it add up" +
                                 (g.inherits.empty() ? std::string(")") : ": the largest is at " + g.inherits + ")"));
+  else if (inherited && g.line_unchecked)
+    line += paint(st, kDim, "  (fix " + g.inherits + " first: this line reads it through values you do not report)");
   else if (inherited)
     line += paint(st, kDim, "  (this line is right; the error starts at " + g.inherits + ")");
   std::string out = line + "\n";
@@ -550,6 +552,7 @@ void json_gradient(JsonWriter& j, const GradientResult& g) {
   if (g.shared_source.empty()) j.key("shared_source").null();
   else j.key("shared_source").value(g.shared_source);
   j.key("below_bar_upstream").value(g.below_bar_upstream);
+  j.key("line_unchecked").value(g.line_unchecked);
   if (g.diagnosis) j.key("diagnosis").begin_object().key("kind").value(g.diagnosis->kind).key("text").value(g.diagnosis->text).end_object();
   else j.key("diagnosis").null();
   j.end_object();
