@@ -12,8 +12,10 @@
 # slows the machine down slows both); figures are medians over the repeats. On a shared machine
 # the spread is large: the ratio of each repeat is printed too.
 # Target: ours >= 5x torch's steps per second. Writes bench/results/train_steps.json.
+# VS="DIR ...": other builds' solutions/exercise_08 (another checkout, or this one configured with
+# other flags), run the same way in the same interleaved loop and printed beside ours.
 #
-# usage: bench/train_steps.sh [STEPS] [REPEAT]   (default 20000 and 3; build first: cmake --build build)
+# usage: [VS="DIR ..."] bench/train_steps.sh [STEPS] [REPEAT]   (default 20000 and 3; build first)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${BPDOJO_BUILD_DIR:-build}
@@ -25,6 +27,9 @@ hiddens="64 200"
 export OMP_NUM_THREADS=1
 [ -x "$build/checker" ] && [ -x "$build/solutions/exercise_08" ] \
   || { echo "bench: no $build/checker or $build/solutions/exercise_08: cmake --build $build first" >&2; exit 2; }
+for d in ${VS:-}; do
+  [ -x "$d/solutions/exercise_08" ] || { echo "bench: VS: no $d/solutions/exercise_08" >&2; exit 2; }
+done
 "$python" -c 'import numpy, torch' 2>/dev/null || { echo "bench: $python needs numpy and torch (apt-get install python3-torch)" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -39,15 +44,16 @@ done
 
 mkdir -p bench/results
 "$python" - "$tmp" "$build/solutions/exercise_08" "$python" "$steps" "$repeat" "$seed" "$hiddens" \
-  bench/results/train_steps.json <<'PY'
+  bench/results/train_steps.json "${VS:-}" <<'PY'
 import json, os, platform, statistics, subprocess, sys, time
-tmp, runner, python, steps, repeat, seed, hiddens, out = sys.argv[1:]
+tmp, runner, python, steps, repeat, seed, hiddens, out, vs = sys.argv[1:]
+others = [(d, f"{d}/solutions/exercise_08") for d in vs.split()]
 steps, repeat, seed, hiddens = int(steps), int(repeat), int(seed), [int(h) for h in hiddens.split()]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 loadavg = lambda: open("/proc/loadavg").read().split()[:3]
 load_before = loadavg()
 
-def ours(S, H):
+def ours(S, H, runner=runner):
     cmd = f"{runner} --seed {seed} --size S={S} --size H={H} --fd 3 3>/dev/null >/dev/null"
     start = time.perf_counter()
     subprocess.run(cmd, shell=True, check=True)
@@ -59,13 +65,18 @@ def torch(H, r):
                     "--threads", "1", "--seed", str(seed), "--json", j], check=True, stdout=subprocess.DEVNULL)
     return json.load(open(j))
 
-runs = {H: {"full": [], "empty": [], "torch": []} for H in hiddens}
+runs = {H: {"full": [], "empty": [], "torch": [], "vs": {d: ([], []) for d, _ in others}} for H in hiddens}
 for H in hiddens:
     ours(0, H)  # warm-up: the binary and its libraries in the page cache
+    for _, other in others:
+        ours(0, H, other)
 for r in range(repeat):
     for H in hiddens:
         runs[H]["full"].append(ours(steps, H))
         runs[H]["empty"].append(ours(0, H))
+        for d, other in others:
+            runs[H]["vs"][d][0].append(ours(steps, H, other))
+            runs[H]["vs"][d][1].append(ours(0, H, other))
         runs[H]["torch"].append(torch(H, r))
 
 print(f"exercise_08 training, N=32, {steps} steps, lr 0.1 then 0.01, float64, 1 thread, {repeat} repeats  {cpu}")
@@ -82,7 +93,12 @@ for H in hiddens:
     print(f"  {H:>4}  {ours_rate:13.0f}  {torch_rate:14.0f}  {ours_rate / torch_rate:6.2f}x  "
           + " ".join(f"{p:.2f}x" for p in per)
           + f"   (ours {full:.3f} s - {empty:.3f} s; torch dev {R['torch'][0]['dev_loss']:.4f})")
-    rows.append({"H": H, "ours_steps_per_second": ours_rate, "torch_steps_per_second": torch_rate,
+    vs_rows = {}
+    for d, (f_, e_) in R["vs"].items():
+        rate = steps / (statistics.median(f_) - statistics.median(e_))
+        vs_rows[d] = {"steps_per_second": rate, "ratio": rate / torch_rate, "seconds_full": f_, "seconds_empty": e_}
+        print(f"  {'':>4}  {rate:13.0f}  {'':>14}  {rate / torch_rate:6.2f}x  VS {d} (ours / VS: {ours_rate / rate:.2f}x)")
+    rows.append({"vs": vs_rows, "H": H, "ours_steps_per_second": ours_rate, "torch_steps_per_second": torch_rate,
                  "ratio": ours_rate / torch_rate, "ratio_per_repeat": per,
                  "ours_seconds_full": R["full"], "ours_seconds_empty": R["empty"],
                  "torch_steps_per_second_runs": torch_rates, "torch_runs": R["torch"]})

@@ -187,25 +187,6 @@ MlpCache mlp_cache(const Graph& g, const MlpBatch& batch) {
   return c;
 }
 
-void tanh_into(const Matrix& x, Matrix& out) {
-  // Where |x| < 0.625, Cephes' rational approximation x + x^3 P(x^2) / Q(x^2); beyond,
-  // 1 - 2 / (exp(2|x|) + 1) with x's sign (exp overflows to infinity for large |x|: exactly 1).
-  // exp(2|x|) for every element first, in Eigen's vectorised exp (its select would evaluate one
-  // element at a time, with the C library's exp), then both formulas and the choice in a plain loop.
-  constexpr double p0 = -9.64399179425052238628e-1, p1 = -9.92877231001918586564e1, p2 = -1.61468768441708447952e3;
-  constexpr double q0 = 1.12811678491632931402e2, q1 = 2.23548839060100448583e3, q2 = 4.84406305325125486048e3;
-  out.resize(x.rows(), x.cols());
-  out.array() = (2.0 * x.array().abs()).exp();
-  const double* xs = x.data();
-  double* o = out.data();
-  for (Index i = 0, n = x.size(); i < n; ++i) {
-    const double v = xs[i], z = v * v;
-    const double near_zero = v + v * z * (((p0 * z + p1) * z + p2) / (((z + q0) * z + q1) * z + q2));
-    const double far = std::copysign(1.0 - 2.0 / (o[i] + 1.0), v);
-    o[i] = std::fabs(v) < 0.625 ? near_zero : far;
-  }
-}
-
 namespace {
 
 void embed_into(const Matrix& C, const IntMatrix& X, Matrix& embcat) {
