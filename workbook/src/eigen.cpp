@@ -13,3 +13,7 @@ void eigen_assert_failed(const char* condition, const char* file, int line) {
 }
 
 }  // namespace bpdojo::detail
+
+#ifdef BPDOJO_EIGEN_PRODUCTS
+BPDOJO_EIGEN_PRODUCTS(template)
+#endif
