@@ -4,7 +4,8 @@ what the cross-checks share.
 `from needs_torch import np, torch` gives both, or ends the script: skipped (exit 77) where they
 cannot be imported, or failed (exit 1) under CI=true, where a skipped check would hide that it
 never ran. Also: `rel_error`, the cross-checks' relative error; `solution_dump`, the reference
-solution's --dump of one instance; `run_cases`, a cross-check's command line.
+solution's --dump of one instance; `vs_autograd`, one dumped gradient against autograd's;
+`run_cases`, a cross-check's command line.
 """
 import json
 import os
@@ -45,6 +46,22 @@ def solution_dump(checker, exercise, seed, sizes, folder, *options):
     return index, {e["name"]: np.load(os.path.join(folder, e["file"])) for e in index["inputs"]}
 
 
+def vs_autograd(folder, name, entry, t, tol, tol_numeric, width=14, also_bad=None):
+    """Gradient `name` of the dump in `folder` (its entry in index.json) against autograd's `t`: the
+    solution's within `tol` by rel_error, the checker's finite differences within `tol_numeric`, and
+    not also_bad(the solution's) when given. Prints its line, the name `width` wide; returns
+    (passed, the solution's rel)."""
+    a = np.load(os.path.join(folder, entry["yours"])).reshape(t.shape)
+    num = np.load(os.path.join(folder, entry["numeric"])).reshape(t.shape)
+    rel, rel_num = rel_error(a, t), rel_error(num, t)
+    bad = rel > tol or rel_num > tol_numeric
+    if also_bad is not None:
+        bad |= also_bad(a)
+    print(f"  {name:<{width}} {str(t.shape):<10} vs autograd {rel:.1e}  numeric vs autograd {rel_num:.1e}"
+          f"{'  FAIL' if bad else ''}")
+    return not bad, rel
+
+
 def run_cases(usage, check, default_cases):
     """A cross-check's main: `SCRIPT CHECKER [SEED [SIZES]]`, or every (seed, sizes) of
     default_cases; check(checker, seed, sizes) returns (passed, worst rel). Exit code: 0 when every
@@ -61,4 +78,4 @@ def run_cases(usage, check, default_cases):
     return 0 if all(ok for ok, _ in results) else 1
 
 
-__all__ = ["np", "torch", "rel_error", "solution_dump", "run_cases"]
+__all__ = ["np", "torch", "rel_error", "solution_dump", "vs_autograd", "run_cases"]

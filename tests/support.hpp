@@ -3,13 +3,18 @@
 
 #include "grade/grade.hpp"
 #include "judge/check.hpp"
+#include "judge/training.hpp"
+
+#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -37,6 +42,30 @@ inline CheckResult judge_runner(const ExerciseInfo& info, Flavour flavour, std::
   options.runner = runner;
   options.limits.wall_seconds = timeout;
   return check_exercise(workspace(), info, options);
+}
+
+// Trains and judges a training exercise's run (13, 15; no rebuild): `steps` steps (S) at `seed`, with
+// the runner's options (lr ...) and the SVG written to `plot` (empty: none).
+inline CheckResult train(const ExerciseInfo& info, Flavour flavour, std::uint64_t seed, std::int64_t steps,
+                         std::map<std::string, double> runner_options = {}, const std::string& plot = "") {
+  CheckOptions options;
+  options.seed = seed;
+  options.sizes = {{"S", steps}};
+  options.flavour = flavour;
+  options.rebuild = false;
+  options.limits.wall_seconds = 900;  // the sanitizer build trains slowly
+  options.runner_options = std::move(runner_options);
+  options.plot = plot;
+  return check_exercise(workspace(), info, options);
+}
+
+// The row that judges a training run: the last, kTrainingRow, a run row.
+inline const GradientResult& training_row(const CheckResult& r) {
+  REQUIRE(!r.gradients.empty());
+  const GradientResult& g = r.gradients.back();
+  REQUIRE(g.name == kTrainingRow);
+  CHECK(g.run_row);
+  return g;
 }
 
 // The exercises a test case that begins "each exercise: " runs on. Its ctest entries are one per

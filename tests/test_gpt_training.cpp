@@ -18,33 +18,13 @@ namespace {
 
 const ExerciseInfo& gpt() { return *find_exercise(15); }
 
-CheckResult train(Flavour flavour, std::int64_t steps, std::map<std::string, double> runner_options = {}, const std::string& plot = "") {
-  CheckOptions options;
-  options.seed = kDefaultSeed;
-  options.sizes = {{"S", steps}};
-  options.flavour = flavour;
-  options.rebuild = false;
-  options.limits.wall_seconds = 900;  // the sanitizer build trains slowly
-  options.runner_options = std::move(runner_options);
-  options.plot = plot;
-  return check_exercise(test::workspace(), gpt(), options);
-}
-
-const GradientResult& training_row(const CheckResult& r) {
-  REQUIRE(!r.gradients.empty());
-  const GradientResult& g = r.gradients.back();
-  REQUIRE(g.name == kTrainingRow);
-  CHECK(g.run_row);
-  return g;
-}
-
 }  // namespace
 
 TEST_SUITE_BEGIN("e2e");
 
 TEST_CASE("exercise 15: the reference trains, the checker's dev loss falls, 20 names and the SVG") {
   const std::string plot = std::string(BPDOJO_TEST_BUILD_DIR) + "/test_exercise_15_loss.svg";
-  const CheckResult r = train(Flavour::Solution, 4, {}, plot);
+  const CheckResult r = test::train(gpt(), Flavour::Solution, kDefaultSeed, 4, {}, plot);
   CAPTURE(r.reproduce);
   for (const auto& g : r.gradients) {
     CAPTURE(g.name);
@@ -52,7 +32,7 @@ TEST_CASE("exercise 15: the reference trains, the checker's dev loss falls, 20 n
     CHECK(g.verdict == Verdict::Correct);
   }
   CHECK(r.gradients.size() == gpt().gradients.size() + 1);
-  CHECK(training_row(r).message.find("no threshold for runs shorter than 3000 steps") != std::string::npos);
+  CHECK(test::training_row(r).message.find("no threshold for runs shorter than 3000 steps") != std::string::npos);
   REQUIRE(r.gpt_training);
   const auto& run = r.gpt_training->run;
   CHECK(run.at == std::vector<std::int64_t>{0, 1, 2, 3, 4});
@@ -70,8 +50,8 @@ TEST_CASE("exercise 15: the reference trains, the checker's dev loss falls, 20 n
 }
 
 TEST_CASE("exercise 15: the stub's training is not implemented, and S = 0 has no training row") {
-  const CheckResult stub = train(Flavour::Stub, 4);
-  const GradientResult& g = training_row(stub);
+  const CheckResult stub = test::train(gpt(), Flavour::Stub, kDefaultSeed, 4);
+  const GradientResult& g = test::training_row(stub);
   CAPTURE(g.message);
   CHECK(g.verdict == Verdict::NotImplemented);
   CHECK(g.message.rfind("not reached: training stopped at TODO(", 0) == 0);
@@ -87,8 +67,8 @@ TEST_CASE("exercise 15: the stub's training is not implemented, and S = 0 has no
 }
 
 TEST_CASE("exercise 15: a learning rate of 0 fails training: every parameter never changed") {
-  const CheckResult r = train(Flavour::Solution, 2, {{"lr", 0.0}});
-  const GradientResult& g = training_row(r);
+  const CheckResult r = test::train(gpt(), Flavour::Solution, kDefaultSeed, 2, {{"lr", 0.0}});
+  const GradientResult& g = test::training_row(r);
   CAPTURE(g.message);
   CHECK(g.verdict == Verdict::Wrong);
   CHECK(g.message.find("never changed: wte, wpe, ln1w") != std::string::npos);

@@ -25,30 +25,9 @@ namespace {
 
 const ExerciseInfo& rnn() { return *find_exercise(13); }
 
-CheckResult train(Flavour flavour, std::uint64_t seed, std::int64_t steps, std::map<std::string, double> runner_options = {},
-                  const std::string& plot = "") {
-  CheckOptions options;
-  options.seed = seed;
-  options.sizes = {{"S", steps}};
-  options.flavour = flavour;
-  options.rebuild = false;
-  options.limits.wall_seconds = 900;  // the sanitizer build trains slowly
-  options.runner_options = std::move(runner_options);
-  options.plot = plot;
-  return check_exercise(test::workspace(), rnn(), options);
-}
-
-const GradientResult& training_row(const CheckResult& r) {
-  REQUIRE(!r.gradients.empty());
-  const GradientResult& g = r.gradients.back();
-  REQUIRE(g.name == kTrainingRow);
-  CHECK(g.run_row);
-  return g;
-}
-
 // The reference solution: every row correct, both runs complete and learning, 20 names each.
 void reference_trains(std::int64_t steps, const std::string& plot) {
-  const CheckResult r = train(Flavour::Solution, kDefaultSeed, steps, {}, plot);
+  const CheckResult r = test::train(rnn(), Flavour::Solution, kDefaultSeed, steps, {}, plot);
   CAPTURE(r.reproduce);
   for (const auto& g : r.gradients) {
     CAPTURE(g.name);
@@ -56,7 +35,7 @@ void reference_trains(std::int64_t steps, const std::string& plot) {
     CHECK(g.verdict == Verdict::Correct);
   }
   CHECK(r.gradients.size() == rnn().gradients.size() + 1);
-  training_row(r);
+  test::training_row(r);
   REQUIRE(r.rnn_training);
   const RnnTrainingResult& t = *r.rnn_training;
   REQUIRE(t.runs.size() == 2);
@@ -144,8 +123,8 @@ TEST_CASE("exercise 13: the reference trains full and truncated BPTT in 100 step
 }
 
 TEST_CASE("exercise 13: the stub's training is not implemented, and S = 0 has no training row") {
-  const CheckResult stub = train(Flavour::Stub, kDefaultSeed, 50);
-  const GradientResult& g = training_row(stub);
+  const CheckResult stub = test::train(rnn(), Flavour::Stub, kDefaultSeed, 50);
+  const GradientResult& g = test::training_row(stub);
   CAPTURE(g.message);
   CHECK(g.verdict == Verdict::NotImplemented);
   CHECK(g.message.rfind("not reached: training stopped at TODO(", 0) == 0);
@@ -161,8 +140,8 @@ TEST_CASE("exercise 13: the stub's training is not implemented, and S = 0 has no
 }
 
 TEST_CASE("exercise 13: a learning rate of 0 fails training: every parameter never changed") {
-  const CheckResult r = train(Flavour::Solution, 1, 1, {{"lr", 0.0}});
-  const GradientResult& g = training_row(r);
+  const CheckResult r = test::train(rnn(), Flavour::Solution, 1, 1, {{"lr", 0.0}});
+  const GradientResult& g = test::training_row(r);
   CAPTURE(g.message);
   CHECK(g.verdict == Verdict::Wrong);
   CHECK(g.message.find("full BPTT: never changed: Wxh, Whh, bh, Why, by, h0") != std::string::npos);
@@ -190,7 +169,7 @@ TEST_CASE("exercise 13: forged training output never passes and never crashes th
   };
   SUBCASE("the forged run that learns is correct (what the cases below change is what fails them)") {
     const CheckResult r = judged(S, [&](const std::string&, std::int64_t t) { return learns(t); });
-    const GradientResult& g = training_row(r);
+    const GradientResult& g = test::training_row(r);
     CAPTURE(g.message);
     CHECK(g.verdict == Verdict::Correct);
   }
@@ -200,7 +179,7 @@ TEST_CASE("exercise 13: forged training output never passes and never crashes th
       p.Whh = init.Whh;
       return p;
     });
-    const GradientResult& g = training_row(r);
+    const GradientResult& g = test::training_row(r);
     CAPTURE(g.message);
     CHECK(g.verdict == Verdict::Wrong);
     CHECK(g.message.find("full BPTT: never changed: Whh ") != std::string::npos);
@@ -211,7 +190,7 @@ TEST_CASE("exercise 13: forged training output never passes and never crashes th
       if (run == "trunc" && t == S) p.Why(0, 0) = std::numeric_limits<double>::quiet_NaN();
       return p;
     });
-    const GradientResult& g = training_row(r);
+    const GradientResult& g = test::training_row(r);
     CAPTURE(g.message);
     CHECK(g.verdict == Verdict::Wrong);
     CHECK(g.message.find("truncated BPTT (k = 3): the parameters became NaN or Inf") != std::string::npos);
@@ -224,7 +203,7 @@ TEST_CASE("exercise 13: forged training output never passes and never crashes th
       p.by = -p.by;  // away from the frequencies
       return p;
     });
-    const GradientResult& g = training_row(r);
+    const GradientResult& g = test::training_row(r);
     CAPTURE(g.message);
     CHECK(g.verdict == Verdict::Wrong);
     CHECK(g.message.find("full BPTT: the dev loss rose") != std::string::npos);
@@ -243,7 +222,7 @@ TEST_CASE("exercise 13: forged training output never passes and never crashes th
       if (run == "full" && t == S) p.Whh = Matrix::Zero(3, 5);
       return p;
     }, extra);
-    const GradientResult& g = training_row(r);
+    const GradientResult& g = test::training_row(r);
     CAPTURE(g.message);
     CHECK(g.verdict == Verdict::Error);
     CHECK(g.message.find("full BPTT did not finish") != std::string::npos);
@@ -289,7 +268,7 @@ TEST_CASE("exercise 13: the catalogue's clip_grad_norm that always scales trains
   options.limits.wall_seconds = 900;
   options.runner = std::string(BPDOJO_TEST_BUILD_DIR) + "/mistakes/rnn_clip_always/exercise_13";
   const CheckResult r = check_exercise(test::workspace(), rnn(), options);
-  const GradientResult& g = training_row(r);
+  const GradientResult& g = test::training_row(r);
   CAPTURE(g.message);
   CHECK(g.verdict == Verdict::Wrong);
   CHECK(g.message.find("full BPTT: the dev loss rose from ") == 0);

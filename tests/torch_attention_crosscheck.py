@@ -28,7 +28,7 @@ import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from needs_torch import np, rel_error, run_cases, solution_dump, torch  # noqa: E402  (numpy and torch, or the script ends skipped)
+from needs_torch import run_cases, solution_dump, torch, vs_autograd  # noqa: E402  (numpy and torch, or the script ends skipped)
 
 TOL_EXACT = 1e-10
 TOL_NUMERIC = 1e-8
@@ -121,24 +121,21 @@ def check(checker, seed, sizes):
             if T > 1 and bool((g[..., upper] != 0).any()):
                 print(f"  {name}: autograd's gradient is not 0 at a masked position  FAIL")
                 ok = False
+
+        def masked_nonzero(a):
+            """The solution's dscores are not exactly 0 where the mask is."""
+            return bool((a.reshape(-1, T, T)[:, upper.numpy()] != 0).any())
+
         for name in (s["name"] for s in index["gradients"]):
             g = entries[name]
             if name not in auto or not g["yours"]:
                 print(f"  {name}: not in the dump or not rebuilt")
                 ok = False
                 continue
-            t = auto[name]
-            a = np.load(os.path.join(d, g["yours"])).reshape(t.shape)
-            num = np.load(os.path.join(d, g["numeric"])).reshape(t.shape)
-            rel, rel_num = rel_error(a, t), rel_error(num, t)
+            passed, rel = vs_autograd(d, name, g, auto[name], TOL_EXACT, TOL_NUMERIC, width=12,
+                                      also_bad=masked_nonzero if name.endswith("dscores") else None)
             worst = max(worst, rel)
-            bad = rel > TOL_EXACT or rel_num > TOL_NUMERIC
-            if name.endswith("dscores"):  # the solution's zeros where the mask is, exactly
-                per = a.reshape(-1, T, T)
-                bad |= bool((per[:, upper.numpy()] != 0).any())
-            ok &= not bad
-            print(f"  {name:<12} {str(t.shape):<10} vs autograd {rel:.1e}  numeric vs autograd {rel_num:.1e}"
-                  f"{'  FAIL' if bad else ''}")
+            ok &= passed
         if len(auto) != len(entries):
             print(f"  {len(entries)} gradients in the dump, {len(auto)} rebuilt  FAIL")
             ok = False

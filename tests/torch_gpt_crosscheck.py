@@ -26,7 +26,7 @@ import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from needs_torch import np, rel_error, run_cases, solution_dump, torch  # noqa: E402  (numpy and torch, or the script ends skipped)
+from needs_torch import np, run_cases, solution_dump, torch, vs_autograd  # noqa: E402  (numpy and torch, or the script ends skipped)
 
 F = torch.nn.functional
 TOL_EXACT = 1e-10
@@ -102,15 +102,9 @@ def check(checker, seed, sizes):
                 print(f"  {name}: not in the dump or not rebuilt")
                 ok = False
                 continue
-            t = auto[name]
-            a = np.load(os.path.join(d, g["yours"])).reshape(t.shape)
-            num = np.load(os.path.join(d, g["numeric"])).reshape(t.shape)
-            rel, rel_num = rel_error(a, t), rel_error(num, t)
+            passed, rel = vs_autograd(d, name, g, auto[name], TOL_EXACT, TOL_NUMERIC)
             worst = max(worst, rel)
-            bad = rel > TOL_EXACT or rel_num > TOL_NUMERIC
-            ok &= not bad
-            print(f"  {name:<14} {str(t.shape):<10} vs autograd {rel:.1e}  numeric vs autograd {rel_num:.1e}"
-                  f"{'  FAIL' if bad else ''}")
+            ok &= passed
         if len(auto) != len(entries):
             print(f"  {len(entries)} gradients in the dump, {len(auto)} rebuilt  FAIL")
             ok = False

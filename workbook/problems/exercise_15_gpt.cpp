@@ -232,11 +232,7 @@ Graph update_graph(const GptUpdateCheck& u, int calls) {
       return RMatrix::Constant(1, 1, (v[leaf].array() * (v[p0].array() - lr1 * v[g1].array() - lr2 * v[g2].array())).sum());
     }, {S | R | K | L, S | R | K, S | R | K, S | R | K}));
   }
-  g.set_loss(g.step("loss", {}, terms, [=](const In& v) -> RMatrix {
-    Real sum = 0.0L;
-    for (Id t : terms) sum += v[t](0, 0);
-    return RMatrix::Constant(1, 1, sum);
-  }, std::vector<unsigned>(terms.size(), L)));
+  add_sum_loss(g, terms);
   g.forward();
   return g;
 }

@@ -550,4 +550,15 @@ Graph::NodeId add_upstream_loss(Graph& graph, Graph::NodeId out, Graph::NodeId G
   return L;
 }
 
+Graph::NodeId add_sum_loss(Graph& graph, std::vector<Graph::NodeId> terms) {
+  const std::vector<unsigned> deps(terms.size(), Graph::kLinear);
+  const Graph::NodeId loss = graph.step("loss", {}, terms, [terms](const Graph::Inputs& v) -> RMatrix {
+    Real sum = 0.0L;
+    for (Graph::NodeId t : terms) sum += v[t](0, 0);
+    return RMatrix::Constant(1, 1, sum);
+  }, deps);
+  graph.set_loss(loss);
+  return loss;
+}
+
 }  // namespace bpdojo

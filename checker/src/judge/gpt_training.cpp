@@ -1,4 +1,5 @@
 #include "judge/gpt_training.hpp"
+#include "judge/rnn_training.hpp"
 
 #include "common/files.hpp"
 #include "common/plot.hpp"
@@ -140,27 +141,8 @@ void judge_gpt_training(CheckResult& result, const protocol::ParseResult& parsed
 }
 
 std::string gpt_loss_plot_svg(const GptTrainingResult& t) {
-  plot::Figure f;
-  f.id = "exercise_15_loss";
-  f.title = "exercise_15: the GPT block on the names, " + std::to_string(t.steps) + " steps";
-  f.x.title = "step";
-  f.x.min = 0.0;
-  f.x.max = static_cast<double>(std::max<std::int64_t>(1, t.steps));
-  f.y.title = "loss per character (log scale)";
-  f.y.scale = plot::Scale::Log;
-  if (!t.run.step_loss.empty()) {
-    plot::Series s{"batches (runner's, mean of " + std::to_string(t.run.step_loss_window) + ")", t.run.step_loss_at, t.run.step_loss};
-    s.colour = 1;
-    s.width = 1.0;
-    s.opacity = 0.8;
-    f.series.push_back(std::move(s));
-  }
-  plot::Series dev{"dev (checkpoints, the checker's)", std::vector<double>(t.run.at.begin(), t.run.at.end()), t.run.dev_curve};
-  dev.points = true;
-  dev.colour = 4;
-  f.series.push_back(std::move(dev));
-  if (t.steps >= 2) f.markers.push_back({static_cast<double>(t.steps / 2), "lr " + shortest(t.lr) + " -> " + shortest(t.lr / 10)});
-  return plot::svg(f);
+  return runs_loss_plot_svg("exercise_15_loss", "exercise_15: the GPT block on the names, " + std::to_string(t.steps) + " steps",
+                            t.steps, t.lr, {{&t.run, "", "dev (checkpoints, the checker's)", 1, 4, false}});
 }
 
 }  // namespace bpdojo

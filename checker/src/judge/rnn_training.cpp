@@ -209,35 +209,45 @@ void judge_rnn_training(CheckResult& result, const protocol::ParseResult& parsed
 }
 
 std::string rnn_loss_plot_svg(const RnnTrainingResult& t) {
-  plot::Figure f;
-  f.id = "exercise_13_loss";
-  f.title = "exercise_13: full BPTT and truncated, " + std::to_string(t.steps) + " steps each";
-  f.x.title = "step";
-  f.x.min = 0.0;
-  f.x.max = static_cast<double>(std::max<std::int64_t>(1, t.steps));
-  f.y.title = "loss per character (log scale)";
-  f.y.scale = plot::Scale::Log;
   // Full BPTT in blue, truncated in vermillion; each run's batch losses in a lighter tone beneath.
   const int dev_colour[2] = {4, 5}, batch_colour[2] = {1, 0};
+  std::vector<RunCurves> runs;
   for (std::size_t r = 0; r < t.runs.size() && r < 2; ++r) {
     const Run& run = t.runs[r];
+    runs.push_back({&run, run_title(run) + ", ", "dev (checkpoints)", batch_colour[r], dev_colour[r], run.k != 0});
+  }
+  return runs_loss_plot_svg("exercise_13_loss", "exercise_13: full BPTT and truncated, " + std::to_string(t.steps) + " steps each",
+                            t.steps, t.lr, runs);
+}
+
+std::string runs_loss_plot_svg(const std::string& id, const std::string& title, std::int64_t steps, double lr,
+                               const std::vector<RunCurves>& runs) {
+  plot::Figure f;
+  f.id = id;
+  f.title = title;
+  f.x.title = "step";
+  f.x.min = 0.0;
+  f.x.max = static_cast<double>(std::max<std::int64_t>(1, steps));
+  f.y.title = "loss per character (log scale)";
+  f.y.scale = plot::Scale::Log;
+  for (const RunCurves& c : runs) {
+    const Run& run = *c.run;
     if (run.step_loss.empty()) continue;
-    plot::Series s{run_title(run) + ", batches (runner's, mean of " + std::to_string(run.step_loss_window) + ")", run.step_loss_at,
-                   run.step_loss};
-    s.colour = batch_colour[r];
+    plot::Series s{c.label + "batches (runner's, mean of " + std::to_string(run.step_loss_window) + ")", run.step_loss_at, run.step_loss};
+    s.colour = c.batch_colour;
     s.width = 1.0;
     s.opacity = 0.8;
     f.series.push_back(std::move(s));
   }
-  for (std::size_t r = 0; r < t.runs.size() && r < 2; ++r) {
-    const Run& run = t.runs[r];
-    plot::Series s{run_title(run) + ", dev (checkpoints)", std::vector<double>(run.at.begin(), run.at.end()), run.dev_curve};
+  for (const RunCurves& c : runs) {
+    const Run& run = *c.run;
+    plot::Series s{c.label + c.dev_name, std::vector<double>(run.at.begin(), run.at.end()), run.dev_curve};
     s.points = true;
-    s.colour = dev_colour[r];
-    s.dashed = run.k != 0;
+    s.colour = c.dev_colour;
+    s.dashed = c.dashed;
     f.series.push_back(std::move(s));
   }
-  if (t.steps >= 2) f.markers.push_back({static_cast<double>(t.steps / 2), "lr " + shortest(t.lr) + " -> " + shortest(t.lr / 10)});
+  if (steps >= 2) f.markers.push_back({static_cast<double>(steps / 2), "lr " + shortest(lr) + " -> " + shortest(lr / 10)});
   return plot::svg(f);
 }
 

@@ -35,4 +35,18 @@ std::string rnn_loss_plot_svg(const RnnTrainingResult& t);
 // Both runs' dev losses at the checkpoints as a terminal chart, `width` x `height` characters.
 std::string rnn_loss_chart_text(const RnnTrainingResult& t, int width = 60, int height = 12);
 
+// How a run is drawn in a figure of runs' loss curves (exercise 13's two, exercise 15's one).
+struct RunCurves {
+  const RnnTrainingResult::Run* run = nullptr;
+  std::string label;     // put before each of its series' names ("full BPTT, "), or empty
+  std::string dev_name;  // the name of its dev series, after the label
+  int batch_colour = 1, dev_colour = 4;
+  bool dashed = false;  // its dev series
+};
+// The SVG of runs' loss curves over a run of `steps` steps (common/plot.hpp), on a log axis: each
+// run's batch losses in window means as a thin line (when the runner sent any), then each run's dev
+// loss at the checkpoints as points, and a marker at the learning rate's decay from `lr`, half-way.
+std::string runs_loss_plot_svg(const std::string& id, const std::string& title, std::int64_t steps, double lr,
+                               const std::vector<RunCurves>& runs);
+
 }  // namespace bpdojo

@@ -604,50 +604,14 @@ void json_training(JsonWriter& j, const TrainingResult& t) {
   j.end_object();
 }
 
-// Exercise 13's two runs: per run, the checkpoints with the dev loss at each, the final figures, the names.
-void json_rnn_training(JsonWriter& j, const RnnTrainingResult& t) {
-  j.key("rnn_training").begin_object();
-  j.key("steps").value(t.steps);
-  j.key("lr").value(t.lr);
-  j.key("runs").begin_array();
-  for (const auto& run : t.runs) {
-    j.begin_object();
+// One training run's fields (exercise 13's runs, exercise 15's one run): the checkpoints with the
+// dev loss at each, the final figures, the names; `exercise_13` adds the run's name, its truncation
+// k and the runner's clipping, which exercise 15's run has none of.
+void json_training_run(JsonWriter& j, const RnnTrainingResult::Run& run, bool exercise_13) {
+  if (exercise_13) {
     j.key("name").value(run.name);
     j.key("k").value(run.k);
-    j.key("threshold").value(run.threshold);
-    j.key("checkpoints").begin_array();
-    for (auto step : run.at) j.value(step);
-    j.end_array();
-    json_curve(j, "dev_curve", run.dev_curve);
-    j.key("complete").value(run.complete);
-    if (run.samples.empty()) {
-      j.key("train_loss").null();
-      j.key("dev_loss").null();
-    } else {
-      j.key("train_loss").value(run.train_loss);
-      j.key("dev_loss").value(run.dev_loss);
-    }
-    if (run.clipped_steps < 0) j.key("runner_clipped_steps").null();
-    else j.key("runner_clipped_steps").value(run.clipped_steps);
-    if (run.seconds < 0) j.key("runner_seconds").null();
-    else j.key("runner_seconds").value(run.seconds);
-    j.key("samples").begin_array();
-    for (const auto& name : run.samples) j.value(name);
-    j.end_array();
-    j.end_object();
   }
-  j.end_array();
-  if (t.plot.empty()) j.key("plot").null();
-  else j.key("plot").value(t.plot);
-  j.end_object();
-}
-
-// Exercise 15's training run: the fields of one of exercise 13's runs, without k and clipping.
-void json_gpt_training(JsonWriter& j, const GptTrainingResult& t) {
-  const auto& run = t.run;
-  j.key("gpt_training").begin_object();
-  j.key("steps").value(t.steps);
-  j.key("lr").value(t.lr);
   j.key("threshold").value(run.threshold);
   j.key("checkpoints").begin_array();
   for (auto step : run.at) j.value(step);
@@ -661,11 +625,40 @@ void json_gpt_training(JsonWriter& j, const GptTrainingResult& t) {
     j.key("train_loss").value(run.train_loss);
     j.key("dev_loss").value(run.dev_loss);
   }
+  if (exercise_13) {
+    if (run.clipped_steps < 0) j.key("runner_clipped_steps").null();
+    else j.key("runner_clipped_steps").value(run.clipped_steps);
+  }
   if (run.seconds < 0) j.key("runner_seconds").null();
   else j.key("runner_seconds").value(run.seconds);
   j.key("samples").begin_array();
   for (const auto& name : run.samples) j.value(name);
   j.end_array();
+}
+
+// Exercise 13's two runs, one object each.
+void json_rnn_training(JsonWriter& j, const RnnTrainingResult& t) {
+  j.key("rnn_training").begin_object();
+  j.key("steps").value(t.steps);
+  j.key("lr").value(t.lr);
+  j.key("runs").begin_array();
+  for (const auto& run : t.runs) {
+    j.begin_object();
+    json_training_run(j, run, true);
+    j.end_object();
+  }
+  j.end_array();
+  if (t.plot.empty()) j.key("plot").null();
+  else j.key("plot").value(t.plot);
+  j.end_object();
+}
+
+// Exercise 15's training run: the fields of one of exercise 13's runs, without name, k and clipping.
+void json_gpt_training(JsonWriter& j, const GptTrainingResult& t) {
+  j.key("gpt_training").begin_object();
+  j.key("steps").value(t.steps);
+  j.key("lr").value(t.lr);
+  json_training_run(j, t.run, false);
   if (t.plot.empty()) j.key("plot").null();
   else j.key("plot").value(t.plot);
   j.end_object();

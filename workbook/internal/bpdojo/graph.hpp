@@ -307,4 +307,9 @@ RMatrix linear_step(const RMatrix& x, const RMatrix& W, const RMatrix& b);
 // L = sum(out .* G), so that dL/d(out) = G. Adds the step "L" and makes it the graph's loss.
 Graph::NodeId add_upstream_loss(Graph& graph, Graph::NodeId out, Graph::NodeId G);
 
+// An exact-value check's loss: the sum of scalar steps `terms` (each 1 x 1, such as <u_k, P_k> of a
+// leaf u_k and an expected value P_k), added in the order given in long double, affine in each.
+// Adds the step "loss" and makes it the graph's loss.
+Graph::NodeId add_sum_loss(Graph& graph, std::vector<Graph::NodeId> terms);
+
 }  // namespace bpdojo
