@@ -58,13 +58,7 @@ void judge_gpt_training(CheckResult& result, const protocol::ParseResult& parsed
   const std::map<std::int64_t, GptParams> ckpt = reported_checkpoints(parsed, t.steps, init);
   for (const auto& entry : ckpt) run.at.push_back(entry.first);
   run.complete = ckpt.count(t.steps) == 1;
-  const StepLosses losses = read_step_losses(parsed, "step_loss", t.steps);
-  run.step_loss_window = losses.window;
-  run.step_loss_at = losses.at;
-  run.step_loss = losses.mean;
-  const protocol::Message* s = last_message(parsed, "seconds");
-  if (s && s->kind == protocol::Kind::Series && s->series.size() == 1 && std::isfinite(s->series[0]) && s->series[0] >= 0)
-    run.seconds = s->series[0];
+  read_run_series(run, parsed, "", t.steps);
   // The checker's own figures: the dev split at every checkpoint, the last on a training sample,
   // and 20 names.
   const NamesDataset& data = builtin_names();
@@ -102,17 +96,8 @@ void judge_gpt_training(CheckResult& result, const protocol::ParseResult& parsed
   gr.verdict = Verdict::Correct;
   const protocol::Message* stopped = last_message(parsed, "training");
   if (stopped && stopped->kind != protocol::Kind::NotImplemented && stopped->kind != protocol::Kind::Error) stopped = nullptr;
-  const std::string where = run.at.empty() ? "" : " (the last parameters reported: after step " + std::to_string(run.at.back()) + ")";
-  if (stopped && stopped->kind == protocol::Kind::NotImplemented) {
-    gr.verdict = Verdict::NotImplemented;
-    gr.message = "not reached: training stopped at TODO(\"" + stopped->text.substr(0, 300) + "\")";
-  } else if (stopped) {
-    gr.verdict = Verdict::Error;
-    gr.message = "training stopped: " + stopped->text.substr(0, 300) + where;
-  } else if (!run.complete) {
-    gr.verdict = unfinished_verdict(result.runner);
-    gr.message = "training did not finish: " + result.runner.summary + where;
-    if (gr.verdict == Verdict::TimedOut) gr.message += "; a longer run needs a longer --timeout";
+  if (stopped || !run.complete) {
+    judge_unfinished_run(result, run, "training", stopped, gr);
   } else {
     const GptParams& p = last->second;
     std::string still;

@@ -68,22 +68,6 @@ void read_grad_norms(Run& run, const protocol::ParseResult& parsed, const std::s
   }
 }
 
-// A run that did not finish: why it stopped (as exercise 08's judge says it).
-void judge_unfinished(const CheckResult& result, const Run& run, const protocol::Message* stopped, GradientResult& gr) {
-  const std::string where = run.at.empty() ? "" : " (the last parameters reported: after step " + std::to_string(run.at.back()) + ")";
-  if (stopped && stopped->kind == protocol::Kind::NotImplemented) {
-    gr.verdict = Verdict::NotImplemented;
-    gr.message = "not reached: training stopped at TODO(\"" + stopped->text.substr(0, 300) + "\")";
-  } else if (stopped) {
-    gr.verdict = Verdict::Error;
-    gr.message = run_title(run) + " stopped: " + stopped->text.substr(0, 300) + where;
-  } else {
-    gr.verdict = unfinished_verdict(result.runner);
-    gr.message = run_title(run) + " did not finish: " + result.runner.summary + where;
-    if (gr.verdict == Verdict::TimedOut) gr.message += "; a longer run needs a longer --timeout";
-  }
-}
-
 // A run that finished: did every parameter move, stay finite, the dev loss fall, and reach the
 // threshold (in a run as long as the default)? Empty when it did; else what went wrong.
 std::string judge_finished(const Run& run, const RnnParams& last, const RnnParams& init, std::int64_t steps) {
@@ -151,14 +135,8 @@ void judge_rnn_training(CheckResult& result, const protocol::ParseResult& parsed
     ckpt.push_back(reported_checkpoints(parsed, prefix, t.steps, init));
     for (const auto& entry : ckpt.back()) run.at.push_back(entry.first);
     run.complete = ckpt.back().count(t.steps) == 1;
-    const StepLosses losses = read_step_losses(parsed, prefix + "step_loss", t.steps);
-    run.step_loss_window = losses.window;
-    run.step_loss_at = losses.at;
-    run.step_loss = losses.mean;
+    read_run_series(run, parsed, prefix, t.steps);
     read_grad_norms(run, parsed, prefix, t.steps);
-    const protocol::Message* s = last_message(parsed, prefix + "seconds");
-    if (s && s->kind == protocol::Kind::Series && s->series.size() == 1 && std::isfinite(s->series[0]) && s->series[0] >= 0)
-      run.seconds = s->series[0];
     t.runs.push_back(std::move(run));
   }
   // Each run's evaluation (the dev split at up to 21 checkpoints) on a thread of its own.
@@ -186,7 +164,7 @@ void judge_rnn_training(CheckResult& result, const protocol::ParseResult& parsed
     const protocol::Message* stopped = last_message(parsed, run.name + ".training");
     if (stopped && stopped->kind != protocol::Kind::NotImplemented && stopped->kind != protocol::Kind::Error) stopped = nullptr;
     if (stopped || !run.complete) {
-      judge_unfinished(result, run, stopped, gr);
+      judge_unfinished_run(result, run, run_title(run), stopped, gr);
       continue;
     }
     const std::string wrong = judge_finished(run, ckpt[r].at(t.steps), init, t.steps);
@@ -206,6 +184,32 @@ void judge_rnn_training(CheckResult& result, const protocol::ParseResult& parsed
   }
   result.gradients.push_back(std::move(gr));
   result.rnn_training = std::move(t);
+}
+
+void read_run_series(Run& run, const protocol::ParseResult& parsed, const std::string& prefix, std::int64_t steps) {
+  const StepLosses losses = read_step_losses(parsed, prefix + "step_loss", steps);
+  run.step_loss_window = losses.window;
+  run.step_loss_at = losses.at;
+  run.step_loss = losses.mean;
+  const protocol::Message* s = last_message(parsed, prefix + "seconds");
+  if (s && s->kind == protocol::Kind::Series && s->series.size() == 1 && std::isfinite(s->series[0]) && s->series[0] >= 0)
+    run.seconds = s->series[0];
+}
+
+void judge_unfinished_run(const CheckResult& result, const Run& run, const std::string& title, const protocol::Message* stopped,
+                          GradientResult& gr) {
+  const std::string where = run.at.empty() ? "" : " (the last parameters reported: after step " + std::to_string(run.at.back()) + ")";
+  if (stopped && stopped->kind == protocol::Kind::NotImplemented) {
+    gr.verdict = Verdict::NotImplemented;
+    gr.message = "not reached: training stopped at TODO(\"" + stopped->text.substr(0, 300) + "\")";
+  } else if (stopped) {
+    gr.verdict = Verdict::Error;
+    gr.message = title + " stopped: " + stopped->text.substr(0, 300) + where;
+  } else {
+    gr.verdict = unfinished_verdict(result.runner);
+    gr.message = title + " did not finish: " + result.runner.summary + where;
+    if (gr.verdict == Verdict::TimedOut) gr.message += "; a longer run needs a longer --timeout";
+  }
 }
 
 std::string rnn_loss_plot_svg(const RnnTrainingResult& t) {

@@ -35,6 +35,14 @@ std::string rnn_loss_plot_svg(const RnnTrainingResult& t);
 // Both runs' dev losses at the checkpoints as a terminal chart, `width` x `height` characters.
 std::string rnn_loss_chart_text(const RnnTrainingResult& t, int width = 60, int height = 12);
 
+// What one run (exercise 13's two, exercise 15's one) reports beside its parameters: its batch
+// losses ("<prefix>step_loss", only drawn) and its seconds ("<prefix>seconds"); prefix "" or "<name>.".
+void read_run_series(RnnTrainingResult::Run& run, const protocol::ParseResult& parsed, const std::string& prefix, std::int64_t steps);
+// A run that did not finish (`stopped`: its TODO or its error, else nullptr): why it stopped, as
+// exercise 08's judge says it, in `gr`. `title` names the run in the message ("training" alone).
+void judge_unfinished_run(const CheckResult& result, const RnnTrainingResult::Run& run, const std::string& title,
+                          const protocol::Message* stopped, GradientResult& gr);
+
 // How a run is drawn in a figure of runs' loss curves (exercise 13's two, exercise 15's one).
 struct RunCurves {
   const RnnTrainingResult::Run* run = nullptr;
