@@ -4,7 +4,8 @@ what the cross-checks share.
 `from needs_torch import np, torch` gives both, or ends the script: skipped (exit 77) where they
 cannot be imported, or failed (exit 1) under CI=true, where a skipped check would hide that it
 never ran. Also: `rel_error`, the cross-checks' relative error; `solution_dump`, the reference
-solution's --dump of one instance; `vs_autograd`, one dumped gradient against autograd's;
+solution's --dump of one instance; `vs_autograd`, one dumped gradient against autograd's (and
+`vs_autograd_all`, every one of a dump);
 `run_cases`, a cross-check's command line.
 """
 import json
@@ -62,6 +63,30 @@ def vs_autograd(folder, name, entry, t, tol, tol_numeric, width=14, also_bad=Non
     return not bad, rel
 
 
+def vs_autograd_all(folder, index, auto, tol, tol_numeric, width=14, also_bad=None, ok=True):
+    """Every gradient of the dump's index.json (`index`) against autograd's (`auto`, by name), each
+    with vs_autograd (also_bad(name) gives that gradient's extra test, or None); a gradient autograd
+    did not rebuild, or one more rebuilt than dumped, fails, and so does the whole when `ok` says an
+    earlier check of this dump failed. Prints a line each and the worst; returns (passed, the worst rel)."""
+    entries = {g["name"]: g for g in index["gradients"]}
+    worst = 0.0
+    for name in entries:
+        g = entries[name]
+        if name not in auto or not g["yours"]:
+            print(f"  {name}: not in the dump or not rebuilt")
+            ok = False
+            continue
+        passed, rel = vs_autograd(folder, name, g, auto[name], tol, tol_numeric, width=width,
+                                  also_bad=also_bad(name) if also_bad else None)
+        worst = max(worst, rel)
+        ok &= passed
+    if len(auto) != len(entries):
+        print(f"  {len(entries)} gradients in the dump, {len(auto)} rebuilt  FAIL")
+        ok = False
+    print(f"  worst rel vs autograd {worst:.1e} (<= {tol:g}): {'pass' if ok else 'FAIL'}")
+    return ok, worst
+
+
 def run_cases(usage, check, default_cases):
     """A cross-check's main: `SCRIPT CHECKER [SEED [SIZES]]`, or every (seed, sizes) of
     default_cases; check(checker, seed, sizes) returns (passed, worst rel). Exit code: 0 when every
@@ -78,4 +103,4 @@ def run_cases(usage, check, default_cases):
     return 0 if all(ok for ok, _ in results) else 1
 
 
-__all__ = ["np", "torch", "rel_error", "solution_dump", "vs_autograd", "run_cases"]
+__all__ = ["np", "torch", "rel_error", "solution_dump", "vs_autograd", "vs_autograd_all", "run_cases"]
